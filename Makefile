@@ -1,0 +1,49 @@
+# Two commands on a fresh machine (Debian, Python 3.11, root):
+#   make demo   — set up, build the demo warehouse, run the DAG for the last complete quarter
+#   make test   — set up, run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+                   poppler-utils postgresql-client sqlite3
+
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+export AIRFLOW_CONN_SATISFACTION_WAREHOUSE := sqlite:///$(CURDIR)/var/warehouse.db
+export PATH := $(BIN):$(PATH)
+
+.PHONY: demo test setup system-packages lint bench
+
+demo: setup
+	satisfaction-report demo --reuse
+	@test -f $(AIRFLOW_HOME)/airflow.db || airflow db migrate > $(AIRFLOW_HOME).migrate.log
+	airflow dags test quarterly_satisfaction_report > $(AIRFLOW_HOME).last-run.log 2>&1 \
+	  || { tail -n 40 $(AIRFLOW_HOME).last-run.log; exit 1; }
+	@quarter=$$(python -c "import datetime as d; from etl.periods import last_complete_quarter as q; print(q(d.datetime.now(d.UTC)))"); \
+	  echo "Reports for $$quarter:"; ls -1 reports/$$quarter/
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check etl dags tests bench && $(BIN)/ruff format --check etl dags tests bench
+
+setup: system-packages $(VENV)/.installed
+
+# Install only what is missing, so a set-up machine skips apt entirely.
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@

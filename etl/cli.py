@@ -1,0 +1,216 @@
+"""`satisfaction-report`: build the demo warehouse, run a quarter, open a PDF."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from etl.config import ConfigError, load_settings
+from etl.periods import Quarter, QuarterError, last_complete_quarter
+
+ERRORS_USERS_CAN_FIX: tuple[type[Exception], ...] = (QuarterError, ConfigError)
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Error types whose message is the whole story: printed without a traceback."""
+    from etl.indices import IndexInputError
+    from etl.render import RenderError
+    from etl.scopes import UnknownScopeError
+    from etl.survey import SurveyDataError
+    from etl.warehouse import WarehouseError
+    from etl.weighting import RakingError
+
+    return (
+        *ERRORS_USERS_CAN_FIX,
+        UnknownScopeError,
+        WarehouseError,
+        SurveyDataError,
+        RenderError,
+        IndexInputError,
+        RakingError,
+    )
+
+
+def _default_through() -> Quarter:
+    settings = load_settings()
+    return last_complete_quarter(dt.datetime.now(dt.UTC), settings.timezone)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build the demo warehouse (SQLite file by default, or any empty database by URL)."""
+    from etl import demo
+    from etl.warehouse import connect
+
+    settings = load_settings()
+    through = Quarter.parse(args.through, field="--through") if args.through else _default_through()
+    plan = demo.DemoPlan(
+        through=through, quarters=args.quarters, seed=args.seed, size=demo.SCALES[args.scale]
+    )
+    fingerprint = {
+        "through": str(plan.through),
+        "quarters": plan.quarters,
+        "seed": plan.seed,
+        "scale": args.scale,
+    }
+    started = time.perf_counter()
+    if args.warehouse:
+        rows = demo.build(connect(args.warehouse), plan)
+        print(f"demo warehouse written to {args.warehouse}: {demo.describe(rows)}")
+        return 0
+    target = settings.path("warehouse")
+    sidecar = target.with_suffix(target.suffix + ".json")
+    if (
+        args.reuse
+        and target.exists()
+        and sidecar.exists()
+        and json.loads(sidecar.read_text()) == fingerprint
+    ):
+        print(f"demo warehouse {target} is up to date ({plan.through}, seed {plan.seed}); reused")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside the target and rename: a failed build never leaves half a warehouse.
+    building = target.with_suffix(target.suffix + ".building")
+    building.unlink(missing_ok=True)
+    building.touch()
+    try:
+        rows = demo.build(connect(f"sqlite:///{building}"), plan)
+        os.replace(building, target)
+    except BaseException:
+        building.unlink(missing_ok=True)
+        raise
+    sidecar.write_text(json.dumps(fingerprint))
+    print(
+        f"demo warehouse {target} ({plan.first}–{plan.through}, seed {plan.seed}) built in "
+        f"{time.perf_counter() - started:.1f} s: {demo.describe(rows)}"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Compute and render a quarter in this process, as the DAG would."""
+    from etl import pipeline
+
+    settings = load_settings()
+    url = args.warehouse or settings.warehouse_url
+    run_id = args.run_id or f"cli__{args.quarter or 'latest'}"
+    spec = pipeline.resolve_run(
+        quarter_param=args.quarter,
+        scopes_param=args.scope,
+        language=args.language,
+        run_after=dt.datetime.now(dt.UTC),
+        warehouse_url=url,
+        run_id=run_id,
+        settings=settings,
+    )
+    for path in pipeline.run(spec, url):
+        print(path)
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    """Print the PDF's path, or open it with the desktop's viewer."""
+    from etl.pipeline import report_path
+
+    settings = load_settings()
+    quarter = (
+        Quarter.parse(args.quarter, field="--quarter")
+        if args.quarter
+        else _latest_quarter(settings.path("reports"))
+    )
+    path = report_path(settings.path("reports"), str(quarter), args.scope, args.language)
+    if not path.exists():
+        available = (
+            sorted(p.name for p in path.parent.glob("*.pdf")) if path.parent.exists() else []
+        )
+        print(
+            f"error: no report {path}; available for {quarter}: {available or 'none'}",
+            file=sys.stderr,
+        )
+        return 2
+    opener = shutil.which("xdg-open")
+    if args.print or not opener or not os.environ.get("DISPLAY"):
+        print(path)
+        return 0
+    subprocess.run([opener, str(path)], check=False)
+    return 0
+
+
+def _latest_quarter(reports: Path) -> Quarter:
+    quarters = sorted(Quarter.parse(p.name) for p in reports.glob("*-Q*") if p.is_dir())
+    if not quarters:
+        raise QuarterError(f"no quarters under {reports}; run `satisfaction-report run` first")
+    return quarters[-1]
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="satisfaction-report", description=__doc__)
+    top.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="build the deterministic demo warehouse")
+    demo.add_argument(
+        "--through", help="last quarter of history, e.g. 2026-Q3 (default: last complete)"
+    )
+    demo.add_argument(
+        "--quarters", type=int, default=12, help="quarters of survey history (default 12)"
+    )
+    demo.add_argument("--seed", type=int, default=20260101)
+    demo.add_argument(
+        "--scale",
+        choices=["demo", "small", "bench"],
+        default="demo",
+        help="demo (default), small (tests) or bench (10M policies, 1M responses)",
+    )
+    demo.add_argument(
+        "--warehouse", help="SQLAlchemy URL of an empty database (default: the SQLite file)"
+    )
+    demo.add_argument(
+        "--reuse", action="store_true", help="keep an existing SQLite demo built with the same plan"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    run = commands.add_parser("run", help="compute and render a quarter without the scheduler")
+    run.add_argument("--quarter", help="e.g. 2026-Q3 (default: last complete quarter)")
+    run.add_argument(
+        "--scope", action="append", help="company or a branch code; repeat; default all"
+    )
+    run.add_argument("--language", default="zh-CN", choices=["zh-CN", "en"])
+    run.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: SATISFACTION_WAREHOUSE_URL or the demo file)"
+    )
+    run.add_argument("--run-id", help="recorded with the results (default cli__<quarter>)")
+    run.set_defaults(func=cmd_run)
+
+    open_ = commands.add_parser("open", help="print or open a report's PDF")
+    open_.add_argument("--quarter", help="default: the latest quarter with reports")
+    open_.add_argument("--scope", default="company")
+    open_.add_argument("--language", default="zh-CN", choices=["zh-CN", "en"])
+    open_.add_argument("--print", action="store_true", help="print the path only")
+    open_.set_defaults(func=cmd_open)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except _user_errors() as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Key drivers: Johnson's relative weights, their bootstrap intervals and IPA quadrants."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_BOOTSTRAP_SEED = 20260101
+# Eigenvalues of the predictor correlation matrix below this mean exact collinearity.
+_COLLINEAR_EIGENVALUE = 1e-10
+
+Quadrant = Literal["concentrate_here", "keep_up", "low_priority", "possible_overkill"]
+QUADRANT_LABELS: dict[str, dict[str, str]] = {
+    "concentrate_here": {"zh-CN": "重点改进", "en": "Concentrate here"},
+    "keep_up": {"zh-CN": "继续保持", "en": "Keep up the good work"},
+    "low_priority": {"zh-CN": "次要改进", "en": "Low priority"},
+    "possible_overkill": {"zh-CN": "适度投入", "en": "Possible overkill"},
+}
+
+
+class DriverInputError(ValueError):
+    """Predictors, outcome or weights that relative weights cannot be computed from."""
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    """Relative weights: raw (summing to R²) and normalised to percent (summing to 100)."""
+
+    raw_weights: pd.Series
+    normalized_weights: pd.Series
+    r_squared: float
+    n_used: int
+    n_dropped: int
+
+
+@dataclass(frozen=True)
+class DriverBootstrapResult:
+    """Percentile intervals of the normalised weights (columns estimate, lower, upper)."""
+
+    intervals: pd.DataFrame
+    n_boot: int
+    n_redrawn: int
+    seed: int
+    level: float
+
+
+def relative_weights(
+    X: pd.DataFrame,
+    y: pd.Series,
+    weights: pd.Series | np.ndarray | None = None,
+) -> DriverResult:
+    """Johnson's (2000) relative weights of each predictor of y, optionally survey-weighted.
+
+    Rows with a missing predictor or outcome are dropped listwise and counted. Correlations
+    are weighted Pearson correlations when weights are given.
+    """
+    predictors, outcome, w, n_dropped = _complete_rows(X, y, weights)
+    raw = _raw_relative_weights(predictors, outcome, w)
+    r_squared = float(raw.sum())
+    if r_squared <= 0:
+        raise DriverInputError(f"outcome {outcome.name!r} has R² = 0 on the predictors")
+    names = list(predictors.columns)
+    return DriverResult(
+        raw_weights=pd.Series(raw, index=names, name="raw_weight"),
+        normalized_weights=pd.Series(100.0 * raw / r_squared, index=names, name="percent"),
+        r_squared=r_squared,
+        n_used=len(predictors),
+        n_dropped=n_dropped,
+    )
+
+
+def bootstrap_relative_weights(
+    X: pd.DataFrame,
+    y: pd.Series,
+    weights: pd.Series | np.ndarray | None = None,
+    n_boot: int = 200,
+    seed: int = DEFAULT_BOOTSTRAP_SEED,
+    level: float = 0.95,
+) -> DriverBootstrapResult:
+    """Percentile intervals for each normalised weight over n_boot seeded row resamples.
+
+    Rows (with their survey weights) are resampled from the listwise-complete data. A
+    resample in which a column is constant or the predictors are collinear is redrawn and
+    counted; more than n_boot such failures raise.
+    """
+    if n_boot < 2:
+        raise DriverInputError(f"n_boot must be at least 2, got {n_boot}")
+    if not 0 < level < 1:
+        raise DriverInputError(f"level must lie in (0, 1), got {level}")
+    predictors, outcome, w, _ = _complete_rows(X, y, weights)
+    estimate = _normalised(_raw_relative_weights(predictors, outcome, w))
+    rng = np.random.default_rng(seed)
+    n = len(predictors)
+    draws: list[np.ndarray] = []
+    redrawn = 0
+    while len(draws) < n_boot:
+        rows = rng.integers(0, n, size=n)
+        try:
+            raw = _raw_relative_weights(predictors.iloc[rows], outcome.iloc[rows], w[rows])
+            draws.append(_normalised(raw))
+        except DriverInputError as error:
+            redrawn += 1
+            if redrawn > n_boot:
+                raise DriverInputError(
+                    f"bootstrap abandoned: {redrawn} resamples failed (last: {error})"
+                ) from error
+    tail = (1.0 - level) / 2.0
+    lower, upper = np.quantile(np.asarray(draws), [tail, 1.0 - tail], axis=0)
+    intervals = pd.DataFrame(
+        {"estimate": estimate, "lower": lower, "upper": upper}, index=list(predictors.columns)
+    )
+    return DriverBootstrapResult(
+        intervals=intervals, n_boot=n_boot, n_redrawn=redrawn, seed=seed, level=level
+    )
+
+
+def importance_performance(
+    importance: Mapping[str, float], performance: Mapping[str, float]
+) -> dict[str, Quadrant]:
+    """Martilla–James quadrant per dimension, split at the means (a value at the mean is high)."""
+    if set(importance) != set(performance):
+        only_importance = sorted(set(importance) - set(performance))
+        only_performance = sorted(set(performance) - set(importance))
+        raise DriverInputError(
+            f"importance and performance must cover the same dimensions; only in importance: "
+            f"{only_importance}, only in performance: {only_performance}"
+        )
+    if not importance:
+        raise DriverInputError("no dimensions to place in quadrants")
+    for label, values in (("importance", importance), ("performance", performance)):
+        bad = [d for d, v in values.items() if v is None or not math.isfinite(v)]
+        if bad:
+            raise DriverInputError(f"{label} is missing or not finite for dimensions {bad}")
+    importance_split = sum(importance.values()) / len(importance)
+    performance_split = sum(performance.values()) / len(performance)
+    return {
+        dimension: _quadrant(
+            importance[dimension] >= importance_split, performance[dimension] >= performance_split
+        )
+        for dimension in importance
+    }
+
+
+def _quadrant(high_importance: bool, high_performance: bool) -> Quadrant:
+    """Quadrant name from the two comparisons with the means."""
+    if high_importance:
+        return "keep_up" if high_performance else "concentrate_here"
+    return "possible_overkill" if high_performance else "low_priority"
+
+
+def _complete_rows(
+    X: pd.DataFrame,
+    y: pd.Series,
+    weights: pd.Series | np.ndarray | None,
+) -> tuple[pd.DataFrame, pd.Series, np.ndarray, int]:
+    """Numeric predictors, outcome and weights on rows complete in X and y; the drop count."""
+    if X.shape[1] == 0:
+        raise DriverInputError("no predictor columns")
+    if len(y) != len(X):
+        raise DriverInputError(f"outcome has {len(y)} rows but predictors have {len(X)}")
+    if not y.index.equals(X.index):
+        raise DriverInputError("outcome and predictors must share the same row index")
+    for name, series in [*X.items(), (y.name, y)]:
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            raise DriverInputError(f"column {name!r} is not numeric (dtype {series.dtype})")
+    if weights is None:
+        w = np.ones(len(X))
+    elif isinstance(weights, pd.Series):
+        if not weights.index.equals(X.index):
+            raise DriverInputError("weights must share the predictors' row index")
+        w = weights.to_numpy(dtype=float)
+    else:
+        w = np.asarray(weights, dtype=float).ravel()
+        if w.size != len(X):
+            raise DriverInputError(f"{w.size} weights for {len(X)} rows")
+    complete = (X.notna().all(axis=1) & y.notna()).to_numpy()
+    w = w[complete]
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise DriverInputError(
+            f"{int(np.sum(~np.isfinite(w) | (w < 0)))} weights are missing, infinite or negative"
+        )
+    predictors = X.loc[complete].astype(float)
+    outcome = y.loc[complete].astype(float)
+    if len(predictors) <= X.shape[1] + 1:
+        raise DriverInputError(
+            f"only {len(predictors)} complete rows for {X.shape[1]} predictors "
+            f"({int((~complete).sum())} dropped for missing values)"
+        )
+    return predictors, outcome, w, int((~complete).sum())
+
+
+def _raw_relative_weights(
+    predictors: pd.DataFrame, outcome: pd.Series, w: np.ndarray
+) -> np.ndarray:
+    """ε_j = Σ_k Λ_jk² β_k² with Λ = R_xx^½ and β = Λ⁻¹ r_xy (Johnson 2000)."""
+    data = np.column_stack([predictors.to_numpy(), outcome.to_numpy()])
+    correlation = _weighted_correlation(data, w, [*predictors.columns, outcome.name])
+    r_xx, r_xy = correlation[:-1, :-1], correlation[:-1, -1]
+    eigenvalues, eigenvectors = np.linalg.eigh(r_xx)
+    if eigenvalues.min() < _COLLINEAR_EIGENVALUE:
+        null_direction = eigenvectors[:, np.argmin(eigenvalues)]
+        involved = [
+            c for c, v in zip(predictors.columns, null_direction, strict=True) if abs(v) > 1e-6
+        ]
+        raise DriverInputError(f"predictors {involved} are perfectly collinear")
+    root = eigenvectors @ np.diag(np.sqrt(eigenvalues)) @ eigenvectors.T
+    beta = np.linalg.solve(root, r_xy)
+    return (root**2) @ (beta**2)
+
+
+def _weighted_correlation(data: np.ndarray, w: np.ndarray, names: list[object]) -> np.ndarray:
+    """Weighted Pearson correlation matrix; a constant column is an error naming it."""
+    if w.sum() <= 0:
+        raise DriverInputError("the weights of the complete rows sum to zero")
+    spread = np.ptp(data[w > 0], axis=0)
+    constant = [name for name, s in zip(names, spread, strict=True) if not s > 0]
+    if constant:
+        raise DriverInputError(f"columns {constant} are constant over the rows with weight")
+    centred = data - (w @ data) / w.sum()
+    covariance = (centred * w[:, None]).T @ centred / w.sum()
+    sd = np.sqrt(np.diag(covariance))
+    return covariance / np.outer(sd, sd)
+
+
+def _normalised(raw: np.ndarray) -> np.ndarray:
+    """Raw weights as percentages of their sum (R²)."""
+    total = raw.sum()
+    if total <= 0:
+        raise DriverInputError("R² = 0: no predictor explains the outcome")
+    return 100.0 * raw / total

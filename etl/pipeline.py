@@ -1,0 +1,169 @@
+"""One quarterly run as plain functions (resolve, compute, render), called by the DAG and CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from etl.assemble import build_context
+from etl.config import Settings, load_item_bank, load_settings
+from etl.kpis import kpi_results
+from etl.periods import Quarter, report_quarter
+from etl.render import LOCALES, RenderError, render_html, write_pdf
+from etl.scopes import Scope, available_scopes, select_scopes
+from etl.survey import score
+from etl.survey_metrics import survey_results, weight_respondents
+from etl.warehouse import (
+    ResultRow,
+    check_reachable,
+    connect,
+    read_query,
+    read_results,
+    upsert_results,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What one run does, resolved and validated before anything is computed or written.
+
+    It travels through XCom, so it holds no warehouse URL (which may carry a password).
+    """
+
+    quarter: str
+    scopes: list[str]
+    language: str
+    reports_dir: str
+    run_id: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def resolve_run(
+    *,
+    quarter_param: str | None,
+    scopes_param: Sequence[str] | None,
+    language: str,
+    run_after: dt.datetime | None,
+    warehouse_url: str,
+    run_id: str,
+    settings: Settings | None = None,
+) -> RunSpec:
+    """Validate the run's Params against the warehouse; every error names the Param."""
+    settings = settings or load_settings()
+    quarter = report_quarter(quarter_param, run_after, settings.timezone)
+    if language not in LOCALES:
+        raise RenderError(
+            f"language={language!r} is not supported; expected one of {sorted(LOCALES)}"
+        )
+    engine = connect(warehouse_url)
+    check_reachable(engine)
+    scopes = select_scopes(available_scopes(engine), list(scopes_param or []))
+    return RunSpec(
+        quarter=str(quarter),
+        scopes=[scope.code for scope in scopes],
+        language=language,
+        reports_dir=str(settings.path("reports")),
+        run_id=run_id,
+    )
+
+
+def compute_quarter(
+    warehouse_url: str, quarter_text: str, run_id: str, settings: Settings | None = None
+) -> list[str]:
+    """Compute every survey index and KPI for every scope and store them in one transaction.
+
+    All scopes are computed even when the run renders a subset: the weights are raked
+    company-wide, and a partial update would leave the company and branch figures from
+    different data.
+    """
+    settings = settings or load_settings()
+    bank = load_item_bank()
+    quarter = Quarter.parse(quarter_text)
+    engine = connect(warehouse_url)
+    check_reachable(engine)
+    scopes = available_scopes(engine)
+    codes = [scope.code for scope in scopes]
+    answers = read_query(engine, "survey_answers", {"wave_id": str(quarter)})
+    rows: list[ResultRow] = []
+    if answers.empty:
+        log.warning("no survey responses for wave %s: survey figures are suppressed", quarter)
+        rows += [ResultRow(str(quarter), code, "respondents", 0.0, n=0) for code in codes]
+    else:
+        survey = score(answers, bank)
+        cells = read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()})
+        weights, report = weight_respondents(survey, cells, settings)
+        rows += survey_results(str(quarter), survey, weights, scopes, bank, settings)
+        rows += [
+            ResultRow(
+                str(quarter),
+                "company",
+                "weighting.kish_effective_n",
+                report.kish_effective_n,
+                n=survey.n,
+            ),
+            ResultRow(
+                str(quarter), "company", "weighting.design_effect", report.design_effect, n=survey.n
+            ),
+            ResultRow(
+                str(quarter),
+                "company",
+                "weighting.iterations",
+                float(report.iterations),
+                n=survey.n,
+                flag=None if report.converged else "not_converged",
+                note="; ".join(report.categories_without_respondents) or None,
+            ),
+        ]
+    rows += kpi_results(engine, quarter, codes)
+    written = upsert_results(engine, str(quarter), rows, run_id, codes)
+    log.info("stored %s result rows for %s, %s scopes", written, quarter, len(codes))
+    return codes
+
+
+def report_path(reports_dir: str | Path, quarter: str, scope: str, language: str) -> Path:
+    """reports/<quarter>/<scope>.<language>.pdf"""
+    return Path(reports_dir) / quarter / f"{scope}.{language}.pdf"
+
+
+def render_scope(
+    warehouse_url: str,
+    quarter_text: str,
+    scope_code: str,
+    language: str,
+    reports_dir: str,
+    run_id: str,
+    settings: Settings | None = None,
+) -> str:
+    """Render one scope's PDF from the stored results; returns its path."""
+    settings = settings or load_settings()
+    quarter = Quarter.parse(quarter_text)
+    engine = connect(warehouse_url)
+    scope: Scope = select_scopes(available_scopes(engine), [scope_code])[0]
+    results = read_results(engine, [str(quarter)])
+    if results[results["scope"] == scope.code].empty:
+        raise RenderError(
+            f"no stored results for {quarter} / {scope.code}: run the compute step first"
+        )
+    context = build_context(quarter, scope, language, results, load_item_bank(), settings, run_id)
+    html = render_html("assessment/report.html.j2", context, language)
+    path = write_pdf(html, report_path(reports_dir, str(quarter), scope.code, language))
+    log.info("rendered %s", path)
+    return str(path)
+
+
+def run(spec: RunSpec, warehouse_url: str) -> list[str]:
+    """The whole job without a scheduler: compute, then render each scope in turn."""
+    compute_quarter(warehouse_url, spec.quarter, spec.run_id)
+    return [
+        render_scope(
+            warehouse_url, spec.quarter, scope, spec.language, spec.reports_dir, spec.run_id
+        )
+        for scope in spec.scopes
+    ]

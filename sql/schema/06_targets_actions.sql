@@ -1,0 +1,26 @@
+-- KPI targets (red/amber/green thresholds) and improvement actions (SMART plan).
+
+create table if not exists kpi_targets (
+    metric            text not null,
+    scope             text not null,
+    valid_from        text not null,
+    target_value      double precision not null,
+    amber_value       double precision not null,
+    is_higher_better  smallint not null check (is_higher_better in (0, 1)),
+    primary key (metric, scope, valid_from)
+);
+
+create table if not exists improvement_actions (
+    action_id         text primary key,
+    quarter_raised    text not null,
+    scope             text not null,
+    subject           text not null,
+    issue             text not null,
+    evidence          text not null,
+    department        text not null,
+    owner             text not null,
+    due_on            date not null,
+    target_metric     text not null,
+    target_value      double precision not null,
+    status            text not null check (status in ('open', 'in_progress', 'done', 'dropped'))
+);
