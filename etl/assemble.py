@@ -135,8 +135,13 @@ def build_context(
     bank: ItemBank,
     settings: Settings,
     run_id: str,
+    revision: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the template shows for one scope and language, from stored results only."""
+    """Everything the template shows for one scope and language, from stored results only.
+
+    `revision` ({"label": "v2", "reason": …, "date": …}) comes from the report archive;
+    a first render is v1 with no reason.
+    """
     _ = translations(language).gettext
     fmt = number_filters(language)
     babel_locale(language)
@@ -223,7 +228,7 @@ def build_context(
             "period": f"{quarter.start.isoformat()} – {quarter.last_day.isoformat()}",
             "as_of": quarter.last_day.isoformat(),
         },
-        "revision": {"label": "v1"},
+        "revision": revision or {"label": "v1", "reason": None, "date": None},
         "brand": {
             "company_name": brand.company_name(language),
             "confidentiality": brand.confidentiality(language),
