@@ -146,8 +146,9 @@ def render_scope(
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
     scope: Scope = select_scopes(available_scopes(engine), [scope_code])[0]
-    results = read_results(engine, [str(quarter)])
-    if results[results["scope"] == scope.code].empty:
+    # Eight quarters of stored results: trends and the year-ago comparison read history.
+    results = read_results(engine, [str(q) for q in quarter.trailing(8)])
+    if results[(results["scope"] == scope.code) & (results["quarter"] == str(quarter))].empty:
         raise RenderError(
             f"no stored results for {quarter} / {scope.code}: run the compute step first"
         )
