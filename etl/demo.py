@@ -406,6 +406,9 @@ def _payments(chunk: _Chunk, plan: DemoPlan, sink: Sink) -> None:
         # Paid within 30 days of the due date by everyone still in force.
         paid = due[keep] + np.timedelta64(installment * 3 % 17, "D")
         paid = np.where(paid < plan.window_end, paid, np.datetime64("NaT"))
+        # A policy lapses when the 60-day grace period of an unpaid instalment runs out.
+        lapses = chunk.end_of_life[keep] == due[keep] + np.timedelta64(60, "D")
+        paid = np.where(lapses, np.datetime64("NaT"), paid)
         frames.append(
             pd.DataFrame(
                 {
@@ -579,6 +582,16 @@ def _respondents(
         wave_rows.append(picked[accept][:per_wave])
         wave_days.append(answered[accept][:per_wave])
     candidate_rows, answered = np.concatenate(wave_rows), np.concatenate(wave_days)
+    # A third of complaints are claim disputes, so many complainants also rated a claim
+    # (slow in the slow branch), and some claimants complained too.
+    complainant_rows = picked_complaints["row"].to_numpy()
+    slow_branch = chunk.branch[complainant_rows] == SLOW_CLAIMS_BRANCH
+    complainant_claim_days = np.where(
+        rng.uniform(size=n_complaint) < 0.4,
+        np.maximum(1, np.round(np.where(slow_branch, 32.0, 8.0) * rng.lognormal(0.0, 0.55, n_complaint))),
+        -1,
+    ).astype(int)
+    claimant_complained = rng.uniform(size=n_claim) < 0.08
     lag = rng.integers(3, 25, size=n_claim + n_complaint).astype("timedelta64[D]")
     frame = pd.DataFrame(
         {
@@ -601,7 +614,8 @@ def _respondents(
             "cycle_days": np.concatenate(
                 [
                     picked_claims["cycle_days"].to_numpy(),
-                    np.full(n_complaint + len(candidate_rows), -1),
+                    complainant_claim_days,
+                    np.full(len(candidate_rows), -1),
                 ]
             ),
             "denied": np.concatenate(
@@ -612,7 +626,7 @@ def _respondents(
             ),
             "complained": np.concatenate(
                 [
-                    np.zeros(n_claim, bool),
+                    claimant_complained,
                     np.ones(n_complaint, bool),
                     np.zeros(len(candidate_rows), bool),
                 ]

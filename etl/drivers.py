@@ -233,3 +233,134 @@ def _normalised(raw: np.ndarray) -> np.ndarray:
     if total <= 0:
         raise DriverInputError("R² = 0: no predictor explains the outcome")
     return 100.0 * raw / total
+
+
+@dataclass(frozen=True)
+class PairwiseDriverResult:
+    """Relative weights from pairwise-complete correlations, with bootstrap intervals."""
+
+    normalized_weights: pd.Series  # percent, sums to 100
+    lower: pd.Series
+    upper: pd.Series
+    r_squared: float
+    pair_counts: pd.DataFrame  # respondents behind each correlation
+    n_boot: int
+    n_groups: int
+    seed: int
+
+
+_SUMS = 6  # Σw, Σw·a, Σw·b, Σw·a², Σw·b², Σw·a·b over rows where both are present
+
+
+def _group_sums(data: np.ndarray, w: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per-group weighted sums for every column pair: shape (n_groups, p, p, 6)."""
+    p = data.shape[1]
+    present = ~np.isnan(data)
+    filled = np.where(present, data, 0.0)
+    sums = np.zeros((n_groups, p, p, _SUMS))
+    for a in range(p):
+        for b in range(a, p):
+            both = present[:, a] & present[:, b]
+            g, wa, xa, xb = groups[both], w[both], filled[both, a], filled[both, b]
+            columns = (wa, wa * xa, wa * xb, wa * xa * xa, wa * xb * xb, wa * xa * xb)
+            for k, values in enumerate(columns):
+                sums[:, a, b, k] = np.bincount(g, weights=values, minlength=n_groups)
+            sums[:, b, a] = sums[:, a, b][:, [0, 2, 1, 4, 3, 5]]
+    return sums
+
+
+def _correlation_from_sums(totals: np.ndarray) -> np.ndarray:
+    """Pairwise weighted correlations from summed statistics (p, p, 6)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sw = totals[..., 0]
+        mean_a, mean_b = totals[..., 1] / sw, totals[..., 2] / sw
+        var_a = totals[..., 3] / sw - mean_a**2
+        var_b = totals[..., 4] / sw - mean_b**2
+        cov = totals[..., 5] / sw - mean_a * mean_b
+        return cov / np.sqrt(var_a * var_b)
+
+
+def _nearest_correlation(matrix: np.ndarray) -> np.ndarray:
+    """Clip negative eigenvalues of a pairwise matrix (which need not be PSD) and rescale."""
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    fixed = vectors @ np.diag(np.clip(values, _COLLINEAR_EIGENVALUE, None)) @ vectors.T
+    scale = np.sqrt(np.diag(fixed))
+    return fixed / np.outer(scale, scale)
+
+
+def _weights_from_correlation(correlation: np.ndarray) -> np.ndarray:
+    """Johnson's raw weights from a full correlation matrix (outcome last)."""
+    r_xx = _nearest_correlation(correlation[:-1, :-1])
+    r_xy = correlation[:-1, -1]
+    eigenvalues, eigenvectors = np.linalg.eigh(r_xx)
+    root = eigenvectors @ np.diag(np.sqrt(np.clip(eigenvalues, 0, None))) @ eigenvectors.T
+    beta = np.linalg.solve(root, r_xy)
+    return (root**2) @ (beta**2)
+
+
+def pairwise_relative_weights(
+    frame: pd.DataFrame,
+    predictors: list[str],
+    outcome: str,
+    weights: np.ndarray | None = None,
+    n_boot: int = 200,
+    seed: int = DEFAULT_BOOTSTRAP_SEED,
+    n_groups: int = 2000,
+    min_pair_count: int = 30,
+    level: float = 0.95,
+) -> PairwiseDriverResult:
+    """Relative weights when predictors are missing by design (touchpoints not used).
+
+    Listwise deletion would keep only respondents who used every touchpoint (often none),
+    so each correlation uses the respondents who rated both of its variables. Intervals
+    come from a bootstrap over up to `n_groups` random groups of respondents (each
+    respondent its own group in smaller samples, which is the ordinary bootstrap); the
+    per-group sums are computed once, so a replicate costs no pass over the rows.
+    """
+    columns = [*predictors, outcome]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DriverInputError(f"columns {missing} are not in the data")
+    data = frame[columns].to_numpy(dtype=float)
+    w = np.ones(len(frame)) if weights is None else np.asarray(weights, dtype=float)
+    rng = np.random.default_rng(seed)
+    groups_used = min(n_groups, len(frame))
+    groups = (
+        np.arange(len(frame)) if groups_used == len(frame) else rng.integers(0, groups_used, len(frame))
+    )
+    sums = _group_sums(data, w, groups, groups_used)
+    present = ~np.isnan(data)
+    counts = present.T.astype(int) @ present.astype(int)
+    sparse = [
+        f"{columns[a]}×{columns[b]} (n={counts[a, b]})"
+        for a in range(len(columns))
+        for b in range(a, len(columns))
+        if counts[a, b] < min_pair_count
+    ]
+    if sparse:
+        raise DriverInputError(
+            f"too few respondents rated both of {', '.join(sparse)}; need {min_pair_count}"
+        )
+    correlation = _correlation_from_sums(sums.sum(axis=0))
+    constant = [c for c, v in zip(columns, np.diag(correlation), strict=True) if not np.isfinite(v)]
+    if constant:
+        raise DriverInputError(f"columns {constant} are constant")
+    raw = _weights_from_correlation(correlation)
+    estimate = _normalised(raw)
+    draws = np.empty((n_boot, len(predictors)))
+    for replicate in range(n_boot):
+        picks = np.bincount(rng.integers(0, groups_used, groups_used), minlength=groups_used)
+        draws[replicate] = _normalised(
+            _weights_from_correlation(_correlation_from_sums(np.tensordot(picks, sums, axes=1)))
+        )
+    tail = (1 - level) / 2 * 100
+    return PairwiseDriverResult(
+        normalized_weights=pd.Series(estimate, index=predictors),
+        lower=pd.Series(np.percentile(draws, tail, axis=0), index=predictors),
+        upper=pd.Series(np.percentile(draws, 100 - tail, axis=0), index=predictors),
+        r_squared=float(raw.sum()),
+        pair_counts=pd.DataFrame(counts, index=columns, columns=columns),
+        n_boot=n_boot,
+        n_groups=groups_used,
+        seed=seed,
+    )

@@ -7,12 +7,18 @@ import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
+
+from etl.archive import publish_revision
 from etl.assemble import build_context
 from etl.config import Settings, load_item_bank, load_settings
+from etl.grading import grading_results
 from etl.kpis import kpi_results
+from etl.linkage import linkage_results
 from etl.periods import Quarter, report_quarter
-from etl.render import LOCALES, RenderError, render_html, write_pdf
+from etl.render import LOCALES, RenderError, render_html
 from etl.scopes import Scope, available_scopes, select_scopes
 from etl.survey import score
 from etl.survey_metrics import survey_results, weight_respondents
@@ -74,7 +80,32 @@ def resolve_run(
     )
 
 
+HISTORY_QUARTERS = 8
+
+
 def compute_quarter(
+    warehouse_url: str, quarter_text: str, run_id: str, settings: Settings | None = None
+) -> list[str]:
+    """Compute the quarter, after any of its 7 predecessors that were never computed.
+
+    Trends and the year-ago comparison read stored history; an earlier quarter that has
+    no stored results yet (a new installation, a new warehouse) is computed once, oldest
+    first. Quarters already stored are left as they are: a rerun never rewrites history.
+    """
+    quarter = Quarter.parse(quarter_text)
+    engine = connect(warehouse_url)
+    check_reachable(engine)
+    earlier = [str(q) for q in quarter.trailing(HISTORY_QUARTERS)[:-1]]
+    stored = set(read_results(engine, earlier, ["company"])["quarter"])
+    with engine.connect() as conn:
+        fielded = {row[0] for row in conn.execute(sa.text("select wave_id from survey_waves"))}
+    for missing in [q for q in earlier if q not in stored and q in fielded]:
+        log.info("computing %s first: trends need it and it was never computed", missing)
+        compute_one_quarter(warehouse_url, missing, run_id, settings)
+    return compute_one_quarter(warehouse_url, str(quarter), run_id, settings)
+
+
+def compute_one_quarter(
     warehouse_url: str, quarter_text: str, run_id: str, settings: Settings | None = None
 ) -> list[str]:
     """Compute every survey index and KPI for every scope and store them in one transaction.
@@ -99,7 +130,10 @@ def compute_quarter(
         survey = score(answers, bank)
         cells = read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()})
         weights, report = weight_respondents(survey, cells, settings)
-        rows += survey_results(str(quarter), survey, weights, scopes, bank, settings)
+        # Stored figures of the previous quarter and a year ago, for the significance tests.
+        history = read_results(engine, [str(quarter.previous()), str(quarter.year_ago())])
+        rows += survey_results(str(quarter), survey, weights, scopes, bank, settings, history)
+        rows += linkage_results(engine, quarter, survey.respondents, weights, scopes, settings)
         rows += [
             ResultRow(
                 str(quarter),
@@ -122,7 +156,10 @@ def compute_quarter(
             ),
         ]
     rows += kpi_results(engine, quarter, codes)
-    written = upsert_results(engine, str(quarter), rows, run_id, codes)
+    rows += grading_results(engine, quarter, rows, settings)
+    # Segment scopes (channel.<code>, product.<code>) are replaced on a rerun too.
+    stored_scopes = list(dict.fromkeys([*codes, *(row.scope for row in rows)]))
+    written = upsert_results(engine, str(quarter), rows, run_id, stored_scopes)
     log.info("stored %s result rows for %s, %s scopes", written, quarter, len(codes))
     return codes
 
@@ -140,8 +177,9 @@ def render_scope(
     reports_dir: str,
     run_id: str,
     settings: Settings | None = None,
+    reason: str | None = None,
 ) -> str:
-    """Render one scope's PDF from the stored results; returns its path."""
+    """Render one scope's PDF from the stored results as its right revision; returns its path."""
     settings = settings or load_settings()
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
@@ -152,9 +190,28 @@ def render_scope(
         raise RenderError(
             f"no stored results for {quarter} / {scope.code}: run the compute step first"
         )
-    context = build_context(quarter, scope, language, results, load_item_bank(), settings, run_id)
-    html = render_html("assessment/report.html.j2", context, language)
-    path = write_pdf(html, report_path(reports_dir, str(quarter), scope.code, language))
+    bank = load_item_bank()
+    resolved = settings
+
+    def html_for(revision: dict[str, Any] | None, shown_run_id: str) -> str:
+        context = build_context(
+            quarter, scope, language, results, bank, resolved, shown_run_id, revision=revision
+        )
+        return render_html("assessment/report.html.j2", context, language)
+
+    # The archive fingerprints the inputs, picks the revision (unchanged inputs keep it and
+    # its date, so the bytes repeat), keeps the superseded file and writes atomically.
+    path = publish_revision(
+        engine,
+        report_path(reports_dir, str(quarter), scope.code, language),
+        quarter=str(quarter),
+        scope=scope.code,
+        language=language,
+        html_for=html_for,
+        run_id=run_id,
+        reason=reason,
+        timezone=settings.timezone,
+    )
     log.info("rendered %s", path)
     return str(path)
 

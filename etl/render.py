@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import os
@@ -14,13 +15,17 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "report_templates"
+STYLESHEET = TEMPLATES_DIR / "assessment" / "report.css"
 LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en_GB"}
+# Tagged PDF with the PDF/UA-1 identification (WeasyPrint 70 turns pdf_tags on for it).
+PDF_VARIANT = "pdf/ua-1"
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +77,17 @@ def number_filters(language: str) -> dict[str, Callable[..., str]]:
         if value is None:
             return "—"
         text = number(abs(value), digits)
-        return ("+" if value > 0 else "−" if value < 0 else "±") + text
+        if round(value, digits) == 0:
+            return "±" + text  # a change that rounds to zero has no sign
+        return ("+" if value > 0 else "−") + text
 
-    return {"number": number, "percent": percent, "signed": signed}
+    def date(value: dt.date | None) -> str:
+        return "—" if value is None else format_date(value, "long", locale=locale)
+
+    return {"number": number, "percent": percent, "signed": signed, "date": date}
 
 
+@cache
 def environment(language: str) -> jinja2.Environment:
     """A Jinja environment with autoescape on, the language's catalog and number filters."""
     env = jinja2.Environment(
@@ -104,6 +115,10 @@ class TemplateAssetFetcher:
     through could not make the renderer read a local file or call a server.
     """
 
+    # WeasyPrint 70 asks its fetcher whether a failed fetch stops the render: a refused URL
+    # is logged and skipped, and the report still renders without it.
+    _fail_on_errors = False
+
     def __init__(self, root: Path = TEMPLATES_DIR) -> None:
         self.root = root.resolve()
         self.served: list[str] = []
@@ -128,30 +143,62 @@ class TemplateAssetFetcher:
     fetch = __call__
 
 
+@cache
+def _shared_resources() -> tuple[Any, Any]:
+    """The report stylesheet, parsed once per process, and the font configuration it uses.
+
+    Every report of a run uses the same CSS; parsing it (and setting up fonts) once is
+    what lets a worker render many scopes quickly.
+    """
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    stylesheet = weasyprint.CSS(
+        string=STYLESHEET.read_text(encoding="utf-8"),
+        base_url=STYLESHEET.parent.as_uri() + "/",
+        url_fetcher=TemplateAssetFetcher(),
+        font_config=fonts,
+    )
+    return stylesheet, fonts
+
+
+def pdf_bytes(html: str, fetcher: TemplateAssetFetcher | None = None, name: str = "report") -> bytes:
+    """The PDF of a report's HTML: tagged (PDF/UA-1), fixed identifier, no dates.
+
+    Same HTML, same bytes: the identifier is derived from `name`, WeasyPrint writes no
+    creation date unless asked, and the charts carry no random ids.
+    """
+    import weasyprint
+
+    stylesheet, fonts = _shared_resources()
+    document = weasyprint.HTML(
+        string=html,
+        base_url=(TEMPLATES_DIR / "assessment").as_uri() + "/",
+        url_fetcher=fetcher or TemplateAssetFetcher(),
+    )
+    return document.write_pdf(
+        stylesheets=[stylesheet],
+        font_config=fonts,
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=name.encode("utf-8"),
+        optimize_images=False,
+    )
+
+
 def write_pdf(html: str, destination: Path, fetcher: TemplateAssetFetcher | None = None) -> Path:
     """Render HTML to a PDF at `destination`: temp file in the same folder, then rename.
 
     A reader (or a killed render) never sees half a file under the final name.
     """
-    import weasyprint
-
-    fetcher = fetcher or TemplateAssetFetcher()
+    content = pdf_bytes(html, fetcher, destination.name)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    document = weasyprint.HTML(
-        string=html, base_url=(TEMPLATES_DIR / "assessment").as_uri() + "/", url_fetcher=fetcher
-    )
     handle, temporary = tempfile.mkstemp(
         prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
     )
     try:
         with os.fdopen(handle, "wb") as output:
-            # A fixed identifier and no creation date: same inputs, same bytes.
-            document.write_pdf(
-                output,
-                pdf_tags=True,
-                pdf_identifier=destination.name.encode("utf-8"),
-                optimize_images=False,
-            )
+            output.write(content)
             output.flush()
             os.fsync(output.fileno())
         os.replace(temporary, destination)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from etl import indices
 from etl.config import SERVICE_DIMENSIONS, ItemBank, Settings
+from etl.periods import Quarter
 from etl.scopes import COMPANY, Scope
 from etl.survey import ScoredSurvey
 from etl.warehouse import ResultRow
@@ -207,6 +208,200 @@ def scope_rows(
     return rows
 
 
+CHANGE_METRICS = ("csi", "nps", "csat", "overall", *(f"dimension.{d}" for d in SERVICE_DIMENSIONS))
+
+
+def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.ndarray]:
+    """Row masks of every scope that gets survey figures: company, branches, channels, products."""
+    masks: dict[str, np.ndarray] = {}
+    for scope in scopes:
+        masks[scope.code] = (
+            np.ones(len(frame), bool)
+            if scope.code == COMPANY
+            else (frame["branch_code"] == scope.code).to_numpy()
+        )
+    for column, prefix in (("channel_code", "channel"), ("product_line_code", "product")):
+        for code in sorted(frame[column].dropna().unique()):
+            masks[f"{prefix}.{code}"] = (frame[column] == code).to_numpy()
+    return masks
+
+
+def item_rows(
+    quarter: str, scope: str, frame: pd.DataFrame, weights: np.ndarray, survey: ScoredSurvey,
+    thresholds: dict[str, int],
+) -> list[ResultRow]:
+    """Item-level 0–100 means (item.<code>) for the dimensions' detail tables."""
+    rows = []
+    for dimension in SERVICE_DIMENSIONS:
+        for code in survey.item_columns.get(dimension, []):
+            answered = frame[code].notna().to_numpy()
+            estimate = (
+                indices.weighted_mean(frame[code].to_numpy()[answered], weights[answered])
+                if answered.sum() > 1
+                else None
+            )
+            rows.append(_row(quarter, scope, f"item.{code}", estimate, thresholds))
+    return rows
+
+
+def _stored_estimate(history: pd.DataFrame, quarter: str, scope: str, metric: str) -> indices.Estimate | None:
+    """An earlier quarter's stored figure as an Estimate (se from its symmetric 95% interval)."""
+    match = history[(history["quarter"] == quarter) & (history["scope"] == scope) & (history["metric"] == metric)]
+    if match.empty:
+        return None
+    row = match.iloc[0]
+    if pd.isna(row["value"]) or pd.isna(row["lower_bound"]) or row["flag"] == "suppressed":
+        return None
+    se = (float(row["upper_bound"]) - float(row["lower_bound"])) / (2 * 1.96)
+    n = int(row["n"]) if not pd.isna(row["n"]) else 0
+    n_eff = float(row["n_effective"]) if not pd.isna(row["n_effective"]) else float(n)
+    return indices.Estimate(float(row["value"]), se, float(row["lower_bound"]), float(row["upper_bound"]), n, n_eff)
+
+
+def change_rows(quarter: str, rows: list[ResultRow], history: pd.DataFrame) -> list[ResultRow]:
+    """`<metric>.change_prev` and `.change_year`: the difference, up/down only when significant."""
+    current = Quarter.parse(quarter)
+    earlier = {"change_prev": str(current.previous()), "change_year": str(current.year_ago())}
+    out = []
+    for row in rows:
+        if row.metric not in CHANGE_METRICS or row.value is None or row.flag == "suppressed":
+            continue
+        now = indices.Estimate(row.value, (row.upper_bound - row.lower_bound) / (2 * 1.96), row.lower_bound, row.upper_bound, row.n or 0, row.n_effective or 0.0)
+        for suffix, then_quarter in earlier.items():
+            change = indices.compare(now, _stored_estimate(history, then_quarter, row.scope, row.metric))
+            out.append(
+                ResultRow(
+                    quarter, row.scope, f"{row.metric}.{suffix}", change.difference,
+                    n=row.n, flag=change.direction,
+                    note=f"vs {then_quarter}" + (f", p = {change.p_value:.3f}" if change.p_value is not None else ""),
+                )
+            )
+    return out
+
+
+def driver_rows(
+    quarter: str, scope: str, frame: pd.DataFrame, weights: np.ndarray, settings: Settings
+) -> list[ResultRow]:
+    """Key drivers of overall satisfaction and the importance–performance quadrants."""
+    from etl.drivers import DriverInputError, importance_performance, pairwise_relative_weights
+
+    minimum = settings.suppression["suppress_below"]
+    predictors, excluded = drivable_dimensions(frame, minimum)
+    if len(predictors) < 2:
+        note = f"fewer than two dimensions rated together with overall satisfaction by ≥ {minimum} respondents"
+        return [ResultRow(quarter, scope, "drivers.r_squared", None, n=len(frame), flag="suppressed", note=note)]
+    try:
+        result = pairwise_relative_weights(frame, predictors, "overall", weights, min_pair_count=minimum)
+    except DriverInputError as exc:
+        return [ResultRow(quarter, scope, "drivers.r_squared", None, n=len(frame), flag="suppressed", note=str(exc))]
+    performance = {
+        d: float(np.average(frame[d].dropna(), weights=weights[frame[d].notna().to_numpy()]))
+        for d in predictors
+    }
+    quadrants = importance_performance(result.normalized_weights.to_dict(), performance)
+    note = (
+        f"Johnson relative weights, pairwise-complete correlations; bootstrap {result.n_boot} "
+        f"resamples of {result.n_groups} groups, seed {result.seed}"
+    )
+    if excluded:
+        note += "; left out (too few respondents rated them with the others): " + ", ".join(excluded)
+    rows = [ResultRow(quarter, scope, "drivers.r_squared", result.r_squared, n=len(frame), note=note)]
+    for dimension in SERVICE_DIMENSIONS:
+        if dimension not in predictors:
+            rows.append(
+                ResultRow(quarter, scope, f"drivers.{dimension}.importance", None, n=int(frame[dimension].notna().sum()),
+                          flag="suppressed", note="too few respondents rated this dimension with the others")
+            )
+            continue
+        n_pair = int(result.pair_counts.loc[dimension, "overall"])
+        rows.append(
+            ResultRow(
+                quarter, scope, f"drivers.{dimension}.importance",
+                float(result.normalized_weights[dimension]),
+                float(result.lower[dimension]), float(result.upper[dimension]), n=n_pair,
+            )
+        )
+        rows.append(
+            ResultRow(quarter, scope, f"drivers.{dimension}.quadrant", performance[dimension], n=n_pair, note=quadrants[dimension])
+        )
+    return rows
+
+
+def drivable_dimensions(frame: pd.DataFrame, minimum: int) -> tuple[list[str], list[str]]:
+    """Dimensions whose every pair (and pair with overall) has ≥ `minimum` respondents.
+
+    Drops the least-rated dimension until the rest qualify, so one rare touchpoint does
+    not suppress the whole driver analysis; the dropped ones are named in the appendix.
+    """
+    present = frame[[*SERVICE_DIMENSIONS, "overall"]].notna().to_numpy().astype(int)
+    counts = pd.DataFrame(present.T @ present, index=[*SERVICE_DIMENSIONS, "overall"], columns=[*SERVICE_DIMENSIONS, "overall"])
+    kept = [d for d in SERVICE_DIMENSIONS if counts.loc[d, "overall"] >= minimum]
+    while kept and counts.loc[[*kept, "overall"], [*kept, "overall"]].to_numpy().min() < minimum:
+        kept.remove(min(kept, key=lambda d: counts.loc[d, d]))
+    return kept, [d for d in SERVICE_DIMENSIONS if d not in kept]
+
+
+def pls_rows(
+    quarter: str, frame: pd.DataFrame, survey: ScoredSurvey, settings: Settings, bootstrap: bool
+) -> list[ResultRow]:
+    """ACSI-style PLS path model at company level: dimensions → satisfaction → loyalty.
+
+    Estimated on respondents who rated every dimension in the model (listwise within the
+    model, counted); dimensions rated by fewer than `pls_min_coverage` of respondents are
+    left out of the model and named. Items enter on their 0–100 scale, which leaves the
+    index unchanged (it is invariant to a linear rescaling of the items and bounds).
+    """
+    from etl import pls
+
+    csi = settings.raw["csi"]
+    coverage = float(csi.get("pls_min_coverage", 0.5))
+    dimensions = [d for d in SERVICE_DIMENSIONS if frame[d].notna().mean() >= coverage]
+    left_out = [d for d in SERVICE_DIMENSIONS if d not in dimensions]
+    blocks = {d: survey.item_columns[d] for d in dimensions}
+    blocks["sat"] = survey.item_columns["overall"]
+    blocks["loy"] = [*survey.item_columns.get("nps", []), *survey.item_columns.get("loyalty", [])]
+    paths = [(d, "sat") for d in dimensions] + [("sat", "loy")]
+    columns = [c for block in blocks.values() for c in block]
+    data = frame[columns]
+    scheme = str(csi.get("pls_scheme", "path"))
+    note = f"PLS ({scheme} scheme, mode A) on respondents who rated {', '.join(dimensions)}"
+    if left_out:
+        note += f"; left out (rated by < {coverage:.0%}): {', '.join(left_out)}"
+    try:
+        result = pls.fit(data, blocks, paths, scheme=scheme)
+        index = result.index("sat", 0.0, 100.0)
+        lower = upper = None
+        intervals = None
+        if bootstrap:
+            boot = pls.bootstrap(
+                data, blocks, paths, scheme=scheme, n_boot=int(csi.get("pls_bootstrap", 200)),
+                seed=int(csi.get("pls_seed", 20260101)), index_latent="sat", scale_min=0.0, scale_max=100.0,
+            )
+            lower, upper, intervals = boot.index_lower, boot.index_upper, boot.path_intervals
+    except ValueError as exc:  # specification, convergence or index errors, each named
+        return [ResultRow(quarter, COMPANY, "csi.pls", None, n=len(frame), flag="suppressed", note=f"{note}: {exc}")]
+    note += f"; n used {result.n_used}, dropped {result.n_dropped}; GoF {result.gof:.3f}"
+    rows = [
+        ResultRow(quarter, COMPANY, "csi.pls", index, lower, upper, n=result.n_used, note=note),
+        ResultRow(quarter, COMPANY, "pls.r_squared.sat", float(result.r_squared["sat"]), n=result.n_used),
+        ResultRow(quarter, COMPANY, "pls.gof", float(result.gof), n=result.n_used),
+    ]
+    for source, target in paths:
+        bounds = (None, None)
+        if intervals is not None:
+            match = intervals[(intervals["from"] == source) & (intervals["to"] == target)]
+            bounds = (float(match["lower"].iloc[0]), float(match["upper"].iloc[0]))
+        rows.append(
+            ResultRow(quarter, COMPANY, f"pls.path.{source}.{target}",
+                      float(result.path_coefficients.loc[source, target]), *bounds, n=result.n_used)
+        )
+    for latent in blocks:
+        rows.append(ResultRow(quarter, COMPANY, f"pls.ave.{latent}", float(result.ave[latent]), n=result.n_used))
+        rows.append(ResultRow(quarter, COMPANY, f"pls.composite_reliability.{latent}",
+                              float(result.composite_reliability[latent]), n=result.n_used))
+    return rows
+
+
 def survey_results(
     quarter: str,
     survey: ScoredSurvey,
@@ -214,17 +409,38 @@ def survey_results(
     scopes: Sequence[Scope],
     bank: ItemBank,
     settings: Settings,
+    history: pd.DataFrame | None = None,
 ) -> list[ResultRow]:
-    """Survey result rows for every scope; branches are subsets of the company's weighted sample."""
+    """Survey result rows for every scope and segment, with changes and key drivers.
+
+    Branches and segments are subsets of the company's raked sample. `history` holds the
+    stored results of the previous quarter and of a year ago, for the significance tests.
+    """
     frame = survey.respondents
+    thresholds = settings.suppression
     rows: list[ResultRow] = []
-    for scope in scopes:
-        mask = (
-            np.ones(len(frame), bool)
-            if scope.code == COMPANY
-            else (frame["branch_code"] == scope.code).to_numpy()
-        )
-        rows += scope_rows(
-            quarter, scope.code, frame[mask], weights.to_numpy()[mask], bank, settings
-        )
+    for code, mask in segment_masks(frame, scopes).items():
+        scoped, scoped_weights = frame[mask], weights.to_numpy()[mask]
+        rows += scope_rows(quarter, code, scoped, scoped_weights, bank, settings)
+        if scoped.empty:
+            continue
+        rows += item_rows(quarter, code, scoped, scoped_weights, survey, thresholds)
+        if not code.startswith(("channel.", "product.")):
+            rows += driver_rows(quarter, code, scoped, scoped_weights, settings)
+    empty_history = pd.DataFrame(columns=["quarter", "scope", "metric", "value", "lower_bound", "upper_bound", "n", "n_effective", "flag"])
+    use_pls = settings.csi_method == "pls"
+    rows += pls_rows(quarter, frame, survey, settings, bootstrap=use_pls)
+    if use_pls:
+        # The PLS index is the company CSI; branches keep the weighted CSI (too few
+        # complete respondents per branch for a stable path model), as the appendix says.
+        rows = [_pls_as_csi(row, rows) if (row.scope, row.metric) == (COMPANY, "csi") else row for row in rows]
+    rows += change_rows(quarter, rows, empty_history if history is None else history)
     return rows
+
+
+def _pls_as_csi(weighted: ResultRow, rows: list[ResultRow]) -> ResultRow:
+    pls_row = next(r for r in rows if (r.scope, r.metric) == (COMPANY, "csi.pls"))
+    if pls_row.value is None:
+        return weighted
+    return ResultRow(weighted.quarter, COMPANY, "csi", pls_row.value, pls_row.lower_bound, pls_row.upper_bound,
+                     pls_row.n, float(pls_row.n or 0), None, "method pls: " + (pls_row.note or ""))

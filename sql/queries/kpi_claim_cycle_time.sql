@@ -1,11 +1,14 @@
--- Grain: one row per scope (company, each branch): days from report (报案) to payment for
--- claims paid in [:quarter_start, :quarter_end). Mean, median and P90.
+-- Grain: one row per scope (company, branch, channel.<code>, product.<code>): days from report
+-- (报案) to payment for claims paid in [:quarter_start, :quarter_end). Mean, median and P90.
+-- A claim's branch, channel and product line are its policy's.
 -- Percentiles interpolate linearly between ranks, exactly as PostgreSQL's percentile_cont:
 -- position h = 1 + (n − 1) p, value = x[floor h] + (h − floor h)(x[floor h + 1] − x[floor h]).
 -- Integer division and modulo give floor h and its fraction on SQLite and PostgreSQL alike.
 with claims_paid as (
     select
         policies.branch_code,
+        policies.channel_code,
+        policies.product_line_code,
         (date_part('epoch', claims.paid_on) - date_part('epoch', claims.reported_on)) / 86400.0
             as cycle_days
     from claims
@@ -19,6 +22,10 @@ scoped as (
     select 'company' as scope, cycle_days from claims_paid
     union all
     select branch_code as scope, cycle_days from claims_paid
+    union all
+    select 'channel.' || channel_code as scope, cycle_days from claims_paid
+    union all
+    select 'product.' || product_line_code as scope, cycle_days from claims_paid
 ),
 
 ranked as (
@@ -47,7 +54,7 @@ aggregated as (
     select
         scope,
         max(claims_paid) as claims_paid,
-        avg(cycle_days) as cycle_days_mean,
+        avg(cycle_days) as claim_cycle_days_mean,
         max(median_fraction) as median_fraction,
         max(p90_fraction) as p90_fraction,
         max(case when position = median_rank then cycle_days end) as median_low,
@@ -62,10 +69,11 @@ final as (
     select
         scope,
         claims_paid,
-        cycle_days_mean,
+        claim_cycle_days_mean,
         median_low + median_fraction * (coalesce(median_high, median_low) - median_low)
-            as cycle_days_median,
-        p90_low + p90_fraction * (coalesce(p90_high, p90_low) - p90_low) as cycle_days_p90
+            as claim_cycle_days_median,
+        p90_low + p90_fraction * (coalesce(p90_high, p90_low) - p90_low)
+            as claim_cycle_days_p90
     from aggregated
 )
 

@@ -1,0 +1,522 @@
+"""Report charts as inline vector SVG: matplotlib with text kept as text, same bytes every run."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache, lru_cache, wraps
+from typing import Any, TypeVar
+
+import matplotlib
+from markupsafe import Markup, escape
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+
+# Text width of the report page (A4 less 2 × 18 mm margins) in inches.
+PAGE_WIDTH_IN = 6.8
+_POINT_SIZE = 7.5
+_SVG_NS_ATTRIBUTES = {
+    "font-size",
+    "font-family",
+    "font-weight",
+    "font-style",
+    "text-anchor",
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-miterlimit",
+    "stroke-opacity",
+    "opacity",
+    "clip-path",
+}
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Colours and fonts of the brand, as the charts use them."""
+
+    palette: tuple[str, ...]
+    font_families: tuple[str, ...]
+    text: str = "#1F2933"
+    muted: str = "#6B7785"
+    grid: str = "#D5DCE2"
+    reference: str = "#6B7785"
+    target: str = "#D55E00"
+    highlight: str = "#0072B2"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One rendered chart: its key (unique in a report), title, alt text and inline SVG."""
+
+    key: str
+    title: str
+    subtitle: str
+    svg: Markup
+
+    @property
+    def alt(self) -> str:
+        return f"{self.title}. {self.subtitle}"
+
+
+@dataclass(frozen=True)
+class Series:
+    """A line over the report's quarters; None marks a quarter without a (shown) figure."""
+
+    label: str
+    values: tuple[float | None, ...]
+    lower: tuple[float | None, ...] | None = None
+    upper: tuple[float | None, ...] | None = None
+    reference: bool = False  # a comparison line (e.g. the company), drawn muted and dashed
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One small multiple of a trend chart, optionally with a target line."""
+
+    title: str
+    series: tuple[Series, ...]
+    target: float | None = None
+    value_format: str = "{:.1f}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A horizontal bar with an optional interval, reference marker and end note."""
+
+    label: str
+    value: float | None
+    lower: float | None = None
+    upper: float | None = None
+    reference: float | None = None
+    note: str = ""
+    highlight: bool = False
+    value_text: str | None = None
+
+
+@dataclass(frozen=True)
+class BarPanel:
+    """A group of bars with its own heading (one panel of a bar chart)."""
+
+    title: str
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
+class QuadrantPoint:
+    """A dimension in the importance–performance plane."""
+
+    label: str
+    importance: float
+    performance: float
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One segment kind of a stacked bar chart (e.g. negative comments)."""
+
+    label: str
+    values: tuple[float, ...]
+    colour: str
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Axis and legend words a chart needs, already translated by the caller."""
+
+    value_axis: str = ""
+    reference: str = ""
+    target: str = ""
+    quadrants: tuple[tuple[str, str], ...] = ()  # (quadrant code, label)
+    x_axis: str = ""
+    y_axis: str = ""
+
+
+ChartFunction = TypeVar("ChartFunction", bound=Callable[..., "Chart"])
+
+
+def memoised(function: ChartFunction) -> ChartFunction:
+    """Cache a chart on its (hashable) inputs; lists are taken as tuples.
+
+    A report's HTML is rendered more than once (the archive fingerprints it before the
+    final render), and the same inputs must not pay for matplotlib twice.
+    """
+    cached = lru_cache(maxsize=256)(function)
+
+    def frozen(value: Any) -> Any:
+        return tuple(value) if isinstance(value, list) else value
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Chart:
+        return cached(*map(frozen, args), **{k: frozen(v) for k, v in kwargs.items()})
+
+    return wrapper  # type: ignore[return-value]
+
+
+@cache
+def installed_families() -> frozenset[str]:
+    """Font family names matplotlib can measure text with."""
+    return frozenset(entry.name for entry in font_manager.fontManager.ttflist)
+
+
+def font_families(css_font_family: str) -> tuple[str, ...]:
+    """The brand's CSS font list reduced to families matplotlib has, DejaVu Sans last.
+
+    Unknown families are dropped rather than passed on: matplotlib would warn on every
+    text and measure with a fallback font, so labels would not fit.
+    """
+    names = [part.strip().strip("'\"") for part in css_font_family.split(",")]
+    known = [name for name in names if name in installed_families()]
+    return (*known, "DejaVu Sans")
+
+
+@contextmanager
+def _chart_rc(style: ChartStyle, key: str) -> Iterator[None]:
+    rc = {
+        "svg.fonttype": "none",  # text stays text: searchable, and set in the report's font
+        "svg.hashsalt": key,  # ids come from the content and this salt, not from chance
+        "svg.image_inline": True,
+        "text.parse_math": False,  # a "$" in a branch name is text, not TeX
+        "font.family": list(style.font_families),
+        "font.size": _POINT_SIZE,
+        "axes.edgecolor": style.grid,
+        "axes.labelcolor": style.text,
+        "axes.titlesize": _POINT_SIZE + 0.5,
+        "axes.titleweight": "bold",
+        "axes.titlecolor": style.text,
+        "axes.titlelocation": "left",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": matplotlib.cycler(color=list(style.palette)),
+        "xtick.color": style.muted,
+        "ytick.color": style.muted,
+        "xtick.labelcolor": style.text,
+        "ytick.labelcolor": style.text,
+        "legend.frameon": False,
+        "legend.fontsize": _POINT_SIZE,
+        "lines.linewidth": 1.6,
+        "lines.markersize": 3.5,
+    }
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def _figure(height_in: float) -> Figure:
+    figure = Figure(figsize=(PAGE_WIDTH_IN, height_in))
+    FigureCanvasSVG(figure)
+    return figure
+
+
+def _headline(figure: Figure, title: str, subtitle: str, style: ChartStyle) -> None:
+    figure.text(0.0, 1.0, title, ha="left", va="top", fontsize=_POINT_SIZE + 2, color=style.text,
+                fontweight="bold")
+    figure.text(0.0, 1.0 - 0.17 / figure.get_figheight(), subtitle, ha="left", va="top",
+                fontsize=_POINT_SIZE, color=style.muted)
+
+
+_STYLE_RE = re.compile(r' style="([^"]*)"')
+_ID_RE = re.compile(r' id="([^"]+)"')
+
+
+def _style_to_attributes(match: re.Match[str]) -> str:
+    """`style="fill: #fff; stroke: none"` → `fill="#fff" stroke="none"`.
+
+    Inline SVG sits in the HTML, whose style attributes the HTML cascade reads (and warns
+    about, property by property); presentation attributes are SVG's own.
+    """
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        if ":" not in declaration:
+            continue
+        name, value = (part.strip() for part in declaration.split(":", 1))
+        if name in _SVG_NS_ATTRIBUTES:
+            attributes.append(f' {name}="{value}"')
+    return "".join(attributes)
+
+
+def inline_svg(raw: str, key: str, alt: str) -> Markup:
+    """matplotlib's SVG document → an `<svg>` element safe to place in the report HTML.
+
+    Drops the XML prolog, metadata and the `<style>` block (which would otherwise style
+    the whole HTML page), prefixes ids with the chart key so several charts can share one
+    page, and adds a `<title>` that tagged PDF uses as the figure's alternative text.
+    """
+    body = raw[raw.index("<svg") :]
+    body = re.sub(r"\s*<metadata>.*?</metadata>", "", body, flags=re.S)
+    body = re.sub(r"\s*<defs>\s*<style[^>]*>.*?</style>\s*</defs>", "", body, flags=re.S)
+    body = _STYLE_RE.sub(_style_to_attributes, body)
+    for identifier in _ID_RE.findall(body):
+        new = f"{key}-{identifier}"
+        body = body.replace(f' id="{identifier}"', f' id="{new}"')
+        body = body.replace(f'"#{identifier}"', f'"#{new}"')
+        body = body.replace(f"url(#{identifier})", f"url(#{new})")
+    opening_end = body.index(">")
+    opening = body[:opening_end]
+    root_attributes = ' class="chart" stroke-linejoin="round" stroke-linecap="butt"'
+    return Markup(
+        opening
+        + root_attributes
+        + "><title>"
+        + str(escape(alt))
+        + "</title>"
+        + body[opening_end + 1 :].strip()
+    )
+
+
+def _finish(figure: Figure, key: str, title: str, subtitle: str) -> Chart:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    alt = f"{title}. {subtitle}"
+    return Chart(key=key, title=title, subtitle=subtitle, svg=inline_svg(buffer.getvalue(), key, alt))
+
+
+def _present(values: Sequence[float | None]) -> list[tuple[int, float]]:
+    return [(i, v) for i, v in enumerate(values) if v is not None and math.isfinite(v)]
+
+
+def _plot_series(axes: Axes, series: Series, colour: str, style: ChartStyle) -> None:
+    points = _present(series.values)
+    if not points:
+        return
+    xs = [i for i, _ in points]
+    ys = [v for _, v in points]
+    if series.reference:
+        axes.plot(xs, ys, color=style.reference, linestyle=(0, (3, 2)), linewidth=1.1,
+                  label=series.label)
+        return
+    if series.lower is not None and series.upper is not None:
+        band = [
+            (i, lo, hi)
+            for i, lo, hi in zip(range(len(series.values)), series.lower, series.upper, strict=True)
+            if lo is not None and hi is not None and series.values[i] is not None
+        ]
+        if band:
+            axes.fill_between([b[0] for b in band], [b[1] for b in band], [b[2] for b in band],
+                              color=colour, alpha=0.15, linewidth=0)
+    axes.plot(xs, ys, color=colour, marker="o", label=series.label)
+    last_x, last_y = points[-1]
+    axes.annotate(f"{last_y:.1f}", (last_x, last_y), xytext=(4, 0), textcoords="offset points",
+                  va="center", fontsize=_POINT_SIZE, color=colour)
+
+
+@memoised
+def trend_panels(
+    key: str,
+    title: str,
+    subtitle: str,
+    quarters: Sequence[str],
+    panels: Sequence[Panel],
+    style: ChartStyle,
+    labels: Labels,
+    *,
+    columns: int = 3,
+    panel_height_in: float = 1.55,
+) -> Chart:
+    """Eight-quarter trends as small multiples, each with its target line when there is one."""
+    columns = max(1, min(columns, len(panels)))
+    rows = math.ceil(len(panels) / columns)
+    figure = _figure(0.55 + rows * panel_height_in + 0.25)
+    with _chart_rc(style, key):
+        grid = figure.subplots(rows, columns, squeeze=False)
+        for index, axes in enumerate(grid.flat):
+            if index >= len(panels):
+                axes.set_visible(False)
+                continue
+            panel = panels[index]
+            axes.set_title(panel.title, fontsize=_POINT_SIZE + 0.5)
+            for position, series in enumerate(panel.series):
+                _plot_series(axes, series, style.palette[position % len(style.palette)], style)
+            if panel.target is not None:
+                axes.axhline(panel.target, color=style.target, linestyle=(0, (1, 1.5)),
+                             linewidth=1.1, label=labels.target)
+            axes.set_xticks(range(len(quarters)))
+            # Narrow panels label every other quarter, always including the latest.
+            step = 1 if columns <= 2 else 2
+            last = len(quarters) - 1
+            axes.set_xticklabels(
+                [q if (last - i) % step == 0 else "" for i, q in enumerate(quarters)],
+                fontsize=_POINT_SIZE - 1,
+            )
+            axes.set_xlim(-0.4, len(quarters) - 0.4)
+            axes.grid(axis="y", color=style.grid, linewidth=0.5)
+            axes.margins(y=0.25)
+        handles: dict[str, Any] = {}
+        for axes in grid.flat:
+            for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
+                handles.setdefault(label, handle)
+        if len(handles) > 1 or any(p.target is not None for p in panels):
+            figure.legend(handles.values(), handles.keys(), loc="lower center",
+                          ncol=min(len(handles), 4), bbox_to_anchor=(0.5, 0.0))
+        _headline(figure, title, subtitle, style)
+        top = 1.0 - 0.5 / figure.get_figheight()
+        bottom = 0.33 / figure.get_figheight() if handles else 0.1
+        figure.subplots_adjust(left=0.07, right=0.97, top=top, bottom=bottom + 0.06,
+                               hspace=0.75, wspace=0.28)
+        return _finish(figure, key, title, subtitle)
+
+
+@memoised
+def bar_panels(
+    key: str,
+    title: str,
+    subtitle: str,
+    panels: Sequence[BarPanel],
+    style: ChartStyle,
+    labels: Labels,
+    *,
+    value_limits: tuple[float, float] | None = None,
+    bar_height_in: float = 0.24,
+    value_format: str = "{:.1f}",
+) -> Chart:
+    """Horizontal bars with 95% intervals, reference markers and notes, in one or more panels."""
+    heights = [max(len(panel.bars), 1) for panel in panels]
+    figure = _figure(0.7 + sum(heights) * bar_height_in + 0.3 * len(panels))
+    with _chart_rc(style, key):
+        grid = figure.subplots(len(panels), 1, squeeze=False,
+                               gridspec_kw={"height_ratios": heights})
+        has_reference = False
+        for axes, panel in zip(grid[:, 0], panels, strict=True):
+            bars = list(panel.bars)
+            positions = list(range(len(bars)))[::-1]
+            for position, bar in zip(positions, bars, strict=True):
+                colour = style.highlight if bar.highlight else style.palette[0]
+                if bar.value is None:
+                    axes.text(0, position, bar.note or "—", va="center", color=style.muted)
+                    continue
+                axes.barh(position, bar.value, height=0.62, color=colour,
+                          alpha=1.0 if bar.highlight or not any(b.highlight for b in bars) else 0.55)
+                if bar.lower is not None and bar.upper is not None:
+                    axes.errorbar(bar.value, position,
+                                  xerr=[[bar.value - bar.lower], [bar.upper - bar.value]],
+                                  fmt="none", ecolor=style.text, elinewidth=0.8, capsize=2)
+                if bar.reference is not None:
+                    has_reference = True
+                    axes.plot(bar.reference, position, marker="D", markersize=4,
+                              color=style.target, linestyle="none", label=labels.reference)
+                end = max(
+                    v for v in (bar.value, bar.upper, bar.reference) if v is not None
+                )
+                text = bar.value_text or value_format.format(bar.value)
+                if bar.note:
+                    text += "  " + bar.note
+                axes.annotate(text, (end, position), xytext=(5, 0), textcoords="offset points",
+                              va="center", fontsize=_POINT_SIZE - 0.5, color=style.text)
+            axes.set_yticks(positions)
+            axes.set_yticklabels([bar.label for bar in bars])
+            if panel.title:
+                axes.set_title(panel.title)
+            if value_limits:
+                axes.set_xlim(*value_limits)
+            else:
+                top = max([b.upper or b.value or 0 for b in bars] + [1])
+                axes.set_xlim(min(0, min([b.value or 0 for b in bars])), top * 1.28)
+            axes.grid(axis="x", color=style.grid, linewidth=0.5)
+            axes.set_axisbelow(True)
+            axes.tick_params(axis="y", length=0)
+            axes.set_ylim(-0.6, len(bars) - 0.4)
+        grid[-1, 0].set_xlabel(labels.value_axis)
+        if has_reference:
+            handle = grid[0, 0].get_legend_handles_labels()
+            if not handle[0]:
+                handle = next(a.get_legend_handles_labels() for a in grid[:, 0]
+                              if a.get_legend_handles_labels()[0])
+            figure.legend(handle[0][:1], handle[1][:1], loc="upper right",
+                          bbox_to_anchor=(0.99, 1.0))
+        _headline(figure, title, subtitle, style)
+        figure.subplots_adjust(left=0.30, right=0.97, top=1.0 - 0.5 / figure.get_figheight(),
+                               bottom=0.4 / figure.get_figheight(), hspace=0.55)
+        return _finish(figure, key, title, subtitle)
+
+
+@memoised
+def quadrant_chart(
+    key: str,
+    title: str,
+    subtitle: str,
+    points: Sequence[QuadrantPoint],
+    style: ChartStyle,
+    labels: Labels,
+) -> Chart:
+    """Importance (y) against performance (x), split at the means (Martilla & James)."""
+    figure = _figure(3.6)
+    with _chart_rc(style, key):
+        axes = figure.subplots()
+        xs = [p.performance for p in points]
+        ys = [p.importance for p in points]
+        mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+        span_x = max(max(xs) - min(xs), 2.0)
+        span_y = max(max(ys) - min(ys), 2.0)
+        axes.set_xlim(min(xs) - 0.35 * span_x, max(xs) + 0.35 * span_x)
+        axes.set_ylim(min(ys) - 0.3 * span_y, max(ys) + 0.3 * span_y)
+        axes.axvline(mean_x, color=style.muted, linewidth=0.8, linestyle=(0, (3, 2)))
+        axes.axhline(mean_y, color=style.muted, linewidth=0.8, linestyle=(0, (3, 2)))
+        corners = {
+            "concentrate_here": (0.02, 0.98, "left", "top"),
+            "keep_up": (0.98, 0.98, "right", "top"),
+            "low_priority": (0.02, 0.02, "left", "bottom"),
+            "possible_overkill": (0.98, 0.02, "right", "bottom"),
+        }
+        for quadrant, (x, y, ha, va) in corners.items():
+            axes.text(x, y, dict(labels.quadrants).get(quadrant, quadrant), transform=axes.transAxes,
+                      ha=ha, va=va, color=style.muted, fontsize=_POINT_SIZE + 0.5,
+                      fontweight="bold")
+        for position, point in enumerate(points):
+            colour = style.palette[position % len(style.palette)]
+            axes.plot(point.performance, point.importance, marker="o", markersize=6,
+                      color=colour, linestyle="none")
+            axes.annotate(point.label, (point.performance, point.importance), xytext=(6, 3),
+                          textcoords="offset points", fontsize=_POINT_SIZE, color=style.text)
+        axes.set_xlabel(labels.x_axis)
+        axes.set_ylabel(labels.y_axis)
+        axes.grid(color=style.grid, linewidth=0.4)
+        _headline(figure, title, subtitle, style)
+        figure.subplots_adjust(left=0.09, right=0.97, top=1.0 - 0.5 / 3.6, bottom=0.13)
+        return _finish(figure, key, title, subtitle)
+
+
+@memoised
+def stacked_bars(
+    key: str,
+    title: str,
+    subtitle: str,
+    categories: Sequence[str],
+    stacks: Sequence[Stack],
+    style: ChartStyle,
+    labels: Labels,
+) -> Chart:
+    """Horizontal stacked counts per category (e.g. comment themes by sentiment)."""
+    figure = _figure(1.2 + 0.26 * len(categories))
+    with _chart_rc(style, key):
+        axes = figure.subplots()
+        positions = list(range(len(categories)))[::-1]
+        left = [0.0] * len(categories)
+        for stack in stacks:
+            axes.barh(positions, stack.values, left=left, height=0.62, color=stack.colour,
+                      label=stack.label)
+            left = [a + b for a, b in zip(left, stack.values, strict=True)]
+        for position, total in zip(positions, left, strict=True):
+            axes.text(total, position, f"  {total:,.0f}", va="center", color=style.text)
+        axes.set_yticks(positions)
+        axes.set_yticklabels(categories)
+        axes.set_xlim(0, max(left + [1]) * 1.15)
+        axes.set_xlabel(labels.value_axis)
+        axes.tick_params(axis="y", length=0)
+        axes.grid(axis="x", color=style.grid, linewidth=0.5)
+        axes.set_axisbelow(True)
+        height = figure.get_figheight()
+        figure.legend(loc="lower center", ncol=len(stacks), bbox_to_anchor=(0.5, 0.0))
+        _headline(figure, title, subtitle, style)
+        figure.subplots_adjust(left=0.30, right=0.97, top=1.0 - 0.5 / height,
+                               bottom=0.62 / height)
+        return _finish(figure, key, title, subtitle)
