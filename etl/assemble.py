@@ -1301,6 +1301,7 @@ def _surrender_basis(report: _Report) -> str:
 
 
 SEGMENT_KPIS = ("claim_cycle_days_mean", "complaints_per_10k_policies", "persistency_13_count")
+SEGMENT_KPI_HEADERS = (N_("Claim cycle (days)"), N_("Complaints per 10k"), N_("13-month persistency"))
 
 
 def _segment_rows(report: _Report, codes: Sequence[str]) -> list[dict[str, Any]]:
@@ -1397,10 +1398,7 @@ def _segments(report: _Report) -> dict[str, Any]:
     channels = _segment_rows(report, report.segment_codes("channel"))
     products = _segment_rows(report, report.segment_codes("product"))
     return {
-        "kpi_columns": [
-            _("Claim cycle, mean (days)"),
-            *(_(SPECS[code].label) for code in SEGMENT_KPIS[1:]),
-        ],
+        "kpi_columns": [_(label) for label in SEGMENT_KPI_HEADERS],
         "survey_missing": [
             kind
             for kind, rows in ((_("channel"), channels), (_("product line"), products))

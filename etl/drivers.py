@@ -347,12 +347,14 @@ def pairwise_relative_weights(
         raise DriverInputError(f"columns {constant} are constant")
     raw = _weights_from_correlation(correlation)
     estimate = _normalised(raw)
-    draws = np.empty((n_boot, len(predictors)))
-    for replicate in range(n_boot):
-        picks = np.bincount(rng.integers(0, groups_used, groups_used), minlength=groups_used)
-        draws[replicate] = _normalised(
-            _weights_from_correlation(_correlation_from_sums(np.tensordot(picks, sums, axes=1)))
-        )
+    # All replicates in one matrix product: (replicates × groups) @ (groups × statistics).
+    picks = np.stack(
+        [np.bincount(rng.integers(0, groups_used, groups_used), minlength=groups_used) for _ in range(n_boot)]
+    ).astype(float)
+    replicate_totals = (picks @ sums.reshape(groups_used, -1)).reshape(n_boot, *sums.shape[1:])
+    draws = np.stack(
+        [_normalised(_weights_from_correlation(_correlation_from_sums(t))) for t in replicate_totals]
+    )
     tail = (1 - level) / 2 * 100
     return PairwiseDriverResult(
         normalized_weights=pd.Series(estimate, index=predictors),

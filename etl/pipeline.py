@@ -122,12 +122,13 @@ def compute_one_quarter(
     scopes = available_scopes(engine)
     codes = [scope.code for scope in scopes]
     answers = read_query(engine, "survey_answers", {"wave_id": str(quarter)})
+    respondents = read_query(engine, "survey_respondents", {"wave_id": str(quarter)})
     rows: list[ResultRow] = []
     if answers.empty:
         log.warning("no survey responses for wave %s: survey figures are suppressed", quarter)
         rows += [ResultRow(str(quarter), code, "respondents", 0.0, n=0) for code in codes]
     else:
-        survey = score(answers, bank)
+        survey = score(answers, bank, respondents)
         cells = read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()})
         weights, report = weight_respondents(survey, cells, settings)
         # Stored figures of the previous quarter and a year ago, for the significance tests.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,24 +32,25 @@ class ScoredSurvey:
 def validate_answers(answers: pd.DataFrame, bank: ItemBank) -> None:
     """Refuse unknown items and out-of-range scores, naming the response and item."""
     items = bank.by_code()
-    unknown = sorted(set(answers["item_code"]) - set(items))
+    codes = answers["item_code"].astype("category")
+    unknown = sorted(set(codes.cat.categories) - set(items))
     if unknown:
         first = answers[answers["item_code"].isin(unknown)].iloc[0]
         raise SurveyDataError(
             f"survey_answers: item(s) {unknown} are not in item bank {bank.version} "
             f"(first at response_id {first['response_id']})"
         )
-    bounds = answers["item_code"].map(
-        {code: (i.scale_min, i.scale_max) for code, i in items.items()}
-    )
-    low = bounds.map(lambda pair: pair[0])
-    high = bounds.map(lambda pair: pair[1])
-    bad = answers[(answers["score"] < low) | (answers["score"] > high) | answers["score"].isna()]
-    if not bad.empty:
-        row = bad.iloc[0]
+    # Bounds looked up per category, then broadcast by code: no per-row Python work.
+    low = np.array([items[c].scale_min for c in codes.cat.categories], dtype=float)
+    high = np.array([items[c].scale_max for c in codes.cat.categories], dtype=float)
+    position = codes.cat.codes.to_numpy()
+    values = answers["score"].to_numpy(dtype=float)
+    bad = np.flatnonzero(~((values >= low[position]) & (values <= high[position])))
+    if bad.size:
+        row = answers.iloc[bad[0]]
         item = items[row["item_code"]]
         raise SurveyDataError(
-            f"survey_answers: {len(bad)} score(s) outside their item's scale; first: response_id "
+            f"survey_answers: {bad.size} score(s) outside their item's scale; first: response_id "
             f"{row['response_id']}, item {row['item_code']} = {row['score']} "
             f"(allowed {item.scale_min}–{item.scale_max})"
         )
@@ -60,32 +62,51 @@ def rescale(scores: pd.Series, scale_min: int, scale_max: int, reverse: bool = F
     return 100.0 - scaled if reverse else scaled
 
 
-def score(answers: pd.DataFrame, bank: ItemBank) -> ScoredSurvey:
+def score(
+    answers: pd.DataFrame, bank: ItemBank, respondents: pd.DataFrame | None = None
+) -> ScoredSurvey:
     """Long answers (response × item) → one scored row per respondent.
 
-    Touchpoints a respondent did not use stay missing (NaN) and are left out of that
-    respondent's dimension score, never counted as low.
+    `respondents` holds each response's segments; when absent they are taken from the
+    answers' own columns. Touchpoints a respondent did not use stay missing (NaN) and are
+    left out of that respondent's dimension score, never counted as low.
     """
     validate_answers(answers, bank)
-    respondents = (
-        answers[list(RESPONDENT_COLUMNS)].drop_duplicates("response_id").set_index("response_id")
-    )
-    wide = answers.pivot(index="response_id", columns="item_code", values="score").reindex(
-        respondents.index
-    )
+    if respondents is None:
+        respondents = answers[list(RESPONDENT_COLUMNS)].drop_duplicates("response_id")
+    respondents = respondents.reset_index(drop=True)
     items = bank.by_code()
+    codes = [code for code in items if code in set(answers["item_code"].unique())]
+    # Scatter the long answers into a respondents × items matrix (a pandas pivot of
+    # millions of rows costs several times the memory).
+    row = pd.Index(respondents["response_id"]).get_indexer(answers["response_id"])
+    if (row < 0).any():
+        orphan = answers["response_id"].to_numpy()[np.flatnonzero(row < 0)[0]]
+        raise SurveyDataError(f"survey_answers: response_id {orphan} has no survey_responses row")
+    column = pd.Index(codes).get_indexer(answers["item_code"])
+    wide = np.full((len(respondents), len(codes)), np.nan, dtype=np.float32)
+    wide[row, column] = answers["score"].to_numpy(dtype=np.float32)
+    scored: dict[str, np.ndarray] = {}
     item_columns: dict[str, list[str]] = {}
-    scored = respondents.copy()
-    for code in wide.columns:
+    for position, code in enumerate(codes):
         item = items[code]
-        scored[code] = rescale(wide[code], item.scale_min, item.scale_max, item.is_reverse)
+        scaled = 100.0 * (wide[:, position] - item.scale_min) / (item.scale_max - item.scale_min)
+        scored[code] = 100.0 - scaled if item.is_reverse else scaled
         item_columns.setdefault(item.dimension, []).append(code)
     for dimension in (*SERVICE_DIMENSIONS, "overall", "loyalty"):
-        codes = item_columns.get(dimension, [])
-        # Equal item weights; mean over the items this respondent answered.
-        scored[dimension] = scored[codes].mean(axis=1, skipna=True) if codes else np.nan
-    nps_codes = item_columns.get("nps", [])
-    scored["nps_raw"] = wide[nps_codes[0]].astype(float) if nps_codes else np.nan
-    overall_codes = item_columns.get("overall", [])
-    scored["overall_raw"] = wide[overall_codes[0]].astype(float) if overall_codes else np.nan
-    return ScoredSurvey(respondents=scored.reset_index(), item_columns=item_columns)
+        members = item_columns.get(dimension, [])
+        if members:
+            with warnings.catch_warnings():  # all-NaN rows: dimension not rated, stays NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                # Equal item weights; mean over the items this respondent answered.
+                scored[dimension] = np.nanmean(np.column_stack([scored[c] for c in members]), axis=1)
+        else:
+            scored[dimension] = np.full(len(respondents), np.nan, dtype=np.float32)
+    first_of = {d: item_columns.get(d, [None])[0] for d in ("nps", "overall")}
+    for dimension, name in (("nps", "nps_raw"), ("overall", "overall_raw")):
+        code = first_of[dimension]
+        scored[name] = (
+            wide[:, codes.index(code)].astype(float) if code else np.full(len(respondents), np.nan)
+        )
+    frame = pd.concat([respondents, pd.DataFrame(scored)], axis=1)
+    return ScoredSurvey(respondents=frame, item_columns=item_columns)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,6 +140,28 @@ def _row(
     )
 
 
+def _measure(
+    quarter: str,
+    scope: str,
+    metric: str,
+    values: np.ndarray,
+    weights: np.ndarray,
+    estimator: Callable[[np.ndarray, np.ndarray], indices.Estimate | None],
+    thresholds: dict[str, int],
+) -> ResultRow:
+    """One figure over the respondents who answered, suppressed before it is estimated.
+
+    A cell under the suppression threshold gets no value at all (only its n and the
+    reason), so nothing downstream can show it, and no interval is attempted on n = 1.
+    """
+    answered = ~np.isnan(values)
+    n = int(answered.sum())
+    if n < thresholds["suppress_below"]:
+        reason = "no respondents" if n == 0 else f"n = {n} < {thresholds['suppress_below']}"
+        return ResultRow(quarter, scope, metric, None, n=n, flag="suppressed", note=reason)
+    return _row(quarter, scope, metric, estimator(values[answered], weights[answered]), thresholds)
+
+
 def scope_rows(
     quarter: str,
     scope: str,
@@ -156,55 +178,24 @@ def scope_rows(
             _row(quarter, scope, metric, None, thresholds)
             for metric in ("csi", "nps", "csat", "overall")
         ]
+
+    def measure(metric: str, column: str, estimator: Callable[[np.ndarray, np.ndarray], indices.Estimate | None]) -> ResultRow:
+        values = frame[column].to_numpy(dtype=float)
+        return _measure(quarter, scope, metric, values, weights, estimator, thresholds)
+
     for dimension in SERVICE_DIMENSIONS:
-        answered = frame[dimension].notna().to_numpy()
-        estimate = (
-            indices.weighted_mean(frame[dimension].to_numpy()[answered], weights[answered])
-            if answered.any()
-            else None
-        )
-        rows.append(_row(quarter, scope, f"dimension.{dimension}", estimate, thresholds))
-    rows.append(
-        _row(quarter, scope, "csi", csi_estimate(frame, weights, settings.csi_weights), thresholds)
-    )
-    nps_answered = frame["nps_raw"].notna().to_numpy()
-    rows.append(
-        _row(
-            quarter,
-            scope,
-            "nps",
-            indices.nps(frame["nps_raw"].to_numpy()[nps_answered], weights[nps_answered]),
-            thresholds,
-        )
-    )
+        rows.append(measure(f"dimension.{dimension}", dimension, indices.weighted_mean))
+    if len(frame) < thresholds["suppress_below"]:
+        reason = f"n = {len(frame)} < {thresholds['suppress_below']}"
+        rows.append(ResultRow(quarter, scope, "csi", None, n=len(frame), flag="suppressed", note=reason))
+    else:
+        rows.append(_row(quarter, scope, "csi", csi_estimate(frame, weights, settings.csi_weights), thresholds))
     overall_item = bank.by_code()[bank.codes("overall")[0]]
-    sat_answered = frame["overall_raw"].notna().to_numpy()
+    rows.append(measure("nps", "nps_raw", indices.nps))
     rows.append(
-        _row(
-            quarter,
-            scope,
-            "csat",
-            indices.csat(
-                frame["overall_raw"].to_numpy()[sat_answered],
-                overall_item.scale_min,
-                overall_item.scale_max,
-                weights[sat_answered],
-            ),
-            thresholds,
-        )
+        measure("csat", "overall_raw", lambda v, w: indices.csat(v, overall_item.scale_min, overall_item.scale_max, w))
     )
-    overall_answered = frame["overall"].notna().to_numpy()
-    rows.append(
-        _row(
-            quarter,
-            scope,
-            "overall",
-            indices.weighted_mean(
-                frame["overall"].to_numpy()[overall_answered], weights[overall_answered]
-            ),
-            thresholds,
-        )
-    )
+    rows.append(measure("overall", "overall", indices.weighted_mean))
     return rows
 
 
@@ -234,13 +225,8 @@ def item_rows(
     rows = []
     for dimension in SERVICE_DIMENSIONS:
         for code in survey.item_columns.get(dimension, []):
-            answered = frame[code].notna().to_numpy()
-            estimate = (
-                indices.weighted_mean(frame[code].to_numpy()[answered], weights[answered])
-                if answered.sum() > 1
-                else None
-            )
-            rows.append(_row(quarter, scope, f"item.{code}", estimate, thresholds))
+            values = frame[code].to_numpy(dtype=float)
+            rows.append(_measure(quarter, scope, f"item.{code}", values, weights, indices.weighted_mean, thresholds))
     return rows
 
 

@@ -1,10 +1,7 @@
--- Grain: one row per (response, item) of the quarter's survey wave, with the respondent's segments.
+-- Grain: one row per (response, item) of the quarter's survey wave. Segments come from
+-- survey_respondents.sql, so millions of answer rows do not repeat them.
 with responses as (
-    select
-        response_id,
-        branch_code,
-        channel_code,
-        product_line_code
+    select response_id
     from survey_responses
     where wave_id = :wave_id
 ),
@@ -19,14 +16,11 @@ answers as (
 
 final as (
     select
-        responses.response_id,
-        responses.branch_code,
-        responses.channel_code,
-        responses.product_line_code,
+        answers.response_id,
         answers.item_code,
         answers.score
-    from responses
-    inner join answers on answers.response_id = responses.response_id
+    from answers
+    inner join responses on responses.response_id = answers.response_id
 )
 
 select * from final

@@ -1,0 +1,151 @@
+"""Benchmark: assessment PDF render speed, zh-CN against en, and a whole run's 13 reports.
+
+    .venv/bin/python bench/bench_render.py [--warehouse URL] [--repeat 5] [--workers 2]
+
+Without --warehouse it builds the demo warehouse (demo scale, through 2026-Q3) in a temporary
+folder and computes the eight trailing quarters with etl.pipeline.compute_quarter, so trends
+and year-ago comparisons read real history. A report is timed from the stored results to the
+PDF on disk: read the results, build the context (charts included, chart cache cleared),
+render the HTML, write the PDF (etl.pipeline.render_scope without the archive bookkeeping).
+Prints a table: median of --repeat renders (wall and CPU seconds) of the company report in
+zh-CN and en after one warm-up, pages, seconds per page, the zh/en ratio, and the company +
+12 branch reports in one process and across --workers processes (the DAG's mapped render
+tasks, each a fresh interpreter). Targets: zh ≤ 1.3 × en, ≤ 0.25 s per page, 13 reports < 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from etl import charts, demo
+from etl.assemble import build_context
+from etl.config import load_item_bank, load_settings
+from etl.periods import Quarter
+from etl.pipeline import compute_quarter
+from etl.render import render_html, write_pdf
+from etl.scopes import available_scopes
+from etl.warehouse import connect, read_results
+
+QUARTER = Quarter(2026, 3)
+TARGET_RATIO = 1.3
+TARGET_SECONDS_PER_PAGE = 0.25
+TARGET_RUN_SECONDS = 30.0
+
+
+def build_warehouse(folder: Path) -> str:
+    """The demo warehouse with eight quarters of results, in `folder`."""
+    path = folder / "warehouse.db"
+    path.touch()
+    url = f"sqlite:///{path}"
+    started = time.perf_counter()
+    demo.build(connect(url), demo.DemoPlan(through=QUARTER, size=demo.SCALES["demo"]))
+    for quarter in QUARTER.trailing(8):
+        compute_quarter(url, str(quarter), "bench")
+    print(f"demo warehouse with 8 computed quarters: {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)  # fmt: skip
+    return url
+
+
+def render_one(url: str, scope_code: str, language: str, folder: str) -> tuple[float, float, int]:
+    """Render one report; returns (wall seconds, CPU seconds, pages)."""
+    charts.clear_cache()
+    wall, cpu = time.perf_counter(), time.process_time()
+    engine = connect(url)
+    scopes = available_scopes(engine)
+    scope = next(s for s in scopes if s.code == scope_code)
+    results = read_results(engine, [str(q) for q in QUARTER.trailing(8)])
+    context = build_context(
+        QUARTER, scope, language, results, load_item_bank(), load_settings(), "bench",
+        scopes=scopes,
+    )  # fmt: skip
+    html = render_html("assessment/report.html.j2", context, language)
+    path = write_pdf(html, Path(folder) / f"{scope_code}.{language}.pdf")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    engine.dispose()
+    return wall, cpu, len(PdfReader(path).pages)
+
+
+def median_of(url: str, language: str, repeat: int, folder: str) -> tuple[float, float, int]:
+    runs = [render_one(url, "company", language, folder) for _ in range(repeat)]
+    return (
+        statistics.median(r[0] for r in runs),
+        statistics.median(r[1] for r in runs),
+        runs[0][2],
+    )
+
+
+def whole_run(url: str, codes: list[str], workers: int, folder: str) -> tuple[float, int]:
+    """Wall seconds for every scope's zh-CN report across `workers` fresh processes."""
+    started = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pages = sum(
+            r[2] for r in pool.map(render_one, [url] * len(codes), codes,
+                                   ["zh-CN"] * len(codes), [folder] * len(codes))
+        )  # fmt: skip
+    return time.perf_counter() - started, pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", help="SQLAlchemy URL of a warehouse with 8 computed "
+                        "quarters through 2026-Q3 (default: build the demo)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-render-") as temporary:
+        folder = Path(temporary)
+        url = args.warehouse or build_warehouse(folder)
+        codes = [scope.code for scope in available_scopes(connect(url))]
+        cold_wall, _cold_cpu, _pages = render_one(url, "company", "zh-CN", temporary)
+        render_one(url, "company", "en", temporary)  # warm-up of the en path
+        zh_wall, zh_cpu, zh_pages = median_of(url, "zh-CN", args.repeat, temporary)
+        en_wall, en_cpu, en_pages = median_of(url, "en", args.repeat, temporary)
+        started = time.perf_counter()
+        sequential_pages = sum(render_one(url, code, "zh-CN", temporary)[2] for code in codes)
+        sequential = time.perf_counter() - started
+        parallel, parallel_pages = whole_run(url, codes, args.workers, temporary)
+
+    ratio = zh_wall / en_wall
+    per_page = zh_wall / zh_pages
+    rows = [
+        ("first render in a fresh process (company, zh-CN)", f"{cold_wall:.2f} s", "", ""),
+        (f"company zh-CN, median of {args.repeat} (wall / CPU)",
+         f"{zh_wall:.2f} s / {zh_cpu:.2f} s", "", ""),
+        (f"company en, median of {args.repeat} (wall / CPU)",
+         f"{en_wall:.2f} s / {en_cpu:.2f} s", "", ""),
+        ("pages zh-CN / en", f"{zh_pages} / {en_pages}", "", ""),
+        ("zh-CN ÷ en (wall)", f"{ratio:.2f}", f"≤ {TARGET_RATIO}", _ok(ratio <= TARGET_RATIO)),
+        ("zh-CN seconds per page (wall)", f"{per_page:.3f} s", f"≤ {TARGET_SECONDS_PER_PAGE} s",
+         _ok(per_page <= TARGET_SECONDS_PER_PAGE)),
+        (f"{len(codes)} reports zh-CN, 1 process ({sequential_pages} pages)",
+         f"{sequential:.1f} s", "", ""),
+        (f"{len(codes)} reports zh-CN, {args.workers} processes ({parallel_pages} pages)",
+         f"{parallel:.1f} s", f"< {TARGET_RUN_SECONDS:.0f} s",
+         _ok(parallel < TARGET_RUN_SECONDS)),
+    ]  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    header = ("measure", "value", "target", "met")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+    return 0
+
+
+def _ok(met: bool) -> str:
+    return "yes" if met else "NO"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Benchmark: scoring, raking and every survey index for all scopes of one quarter.
+
+    .venv/bin/python bench/bench_survey.py            # 100k, 300k and 1M responses
+    .venv/bin/python bench/bench_survey.py 1000000    # one size
+    .venv/bin/python bench/bench_survey.py --by-design  # unused touchpoints skipped
+
+Each size runs in a fresh child process, so its peak RSS is its own. The data are a
+synthetic quarter shaped like the demo (29 items, touchpoints missing by design, 12
+branches × 4 channels × 5 product lines); generating them is not timed, holding them is
+counted in the peak memory. Prints one table row per size.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+SIZES = (100_000, 300_000, 1_000_000)
+BRANCHES = ["BJ", "SH", "GD", "JS", "ZJ", "SD", "SC", "HB", "HA", "FJ", "LN", "SN"]
+CHANNELS = ["AGENT", "BANCA", "TELE", "ONLINE"]
+PRODUCTS = ["LIFE", "HEALTH", "ACCIDENT", "ANNUITY", "PAR"]
+# Share of respondents who used each touchpoint. The issue's case is 1M responses × 30
+# items = 30M answers, so by default everyone answers everything; --by-design skips items
+# of unused touchpoints as real surveys do.
+USAGE_BY_DESIGN = {"presale": 0.45, "purchase": 0.45, "policy_service": 1.0, "claims": 0.45, "complaints": 0.12, "value_added": 0.55}
+
+
+def bench_item_bank():
+    """The packaged 29-item bank plus one value-added item: 30 items."""
+    import tomllib
+
+    from etl.config import DEFAULTS_DIR, parse_item_bank
+
+    raw = tomllib.loads((DEFAULTS_DIR / "item_bank.toml").read_text(encoding="utf-8"))
+    raw["items"].append({"code": "VA3", "dimension": "value_added", "zh": "法律咨询服务有帮助", "en": "Legal advice was helpful"})
+    return parse_item_bank(raw, "bench item bank (30 items)")
+
+
+def synthetic_quarter(n: int, by_design: bool, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Long answers, respondents and policy-book cells for one quarter of n responses."""
+    bank = bench_item_bank()
+    rng = np.random.default_rng(seed)
+    respondents = pd.DataFrame(
+        {
+            "response_id": np.arange(1, n + 1, dtype=np.int64),
+            "branch_code": pd.Categorical(rng.choice(BRANCHES, n)),
+            "channel_code": pd.Categorical(rng.choice(CHANNELS, n, p=[0.35, 0.25, 0.15, 0.25])),
+            "product_line_code": pd.Categorical(rng.choice(PRODUCTS, n)),
+        }
+    )
+    theta = rng.normal(0, 1, n)
+    usage = USAGE_BY_DESIGN if by_design else dict.fromkeys(USAGE_BY_DESIGN, 1.0)
+    used = {d: rng.uniform(size=n) < share for d, share in usage.items()}
+    frames = []
+    for item in bank.items:
+        mask = used.get(item.dimension, np.ones(n, bool))
+        span = item.scale_max - item.scale_min
+        raw = item.scale_min + span * (0.7 + 0.12 * theta + rng.normal(0, 0.12, n))
+        values = np.clip(np.round(raw), item.scale_min, item.scale_max).astype(np.int8)
+        ids = respondents["response_id"].to_numpy()[mask]
+        frames.append(pd.DataFrame({"response_id": ids, "item_code": item.code, "score": values[mask]}))
+    answers = pd.concat(frames, ignore_index=True)
+    answers["item_code"] = answers["item_code"].astype("category")
+    cells = (
+        pd.MultiIndex.from_product([BRANCHES, CHANNELS, PRODUCTS], names=["branch_code", "channel_code", "product_line_code"])
+        .to_frame(index=False)
+        .assign(policies_in_force=rng.integers(1_000, 20_000, len(BRANCHES) * len(CHANNELS) * len(PRODUCTS)))
+    )
+    return answers, respondents, cells
+
+
+def run_one(n: int, by_design: bool) -> dict[str, float]:
+    """Time the compute stage for one size (in this process)."""
+    from etl.config import load_settings
+    from etl.scopes import Scope
+    from etl.survey import score
+    from etl.survey_metrics import survey_results, weight_respondents
+
+    bank, settings = bench_item_bank(), load_settings()
+    answers, respondents, cells = synthetic_quarter(n, by_design)
+    scopes = [Scope("company", "company", "全公司", "Company")] + [Scope(b, "branch", b, b) for b in BRANCHES]
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    survey = score(answers, bank, respondents)
+    timings["score_s"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    weights, report = weight_respondents(survey, cells, settings)
+    timings["rake_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    rows = survey_results("2026-Q3", survey, weights, scopes, bank, settings)
+    timings["indices_s"] = time.perf_counter() - mark
+    timings["total_s"] = time.perf_counter() - started
+    timings["answer_rows"] = float(len(answers))
+    timings["result_rows"] = float(len(rows))
+    timings["raking_converged"] = float(report.converged)
+    timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return timings
+
+
+def main(argv: list[str]) -> int:
+    by_design = "--by-design" in argv
+    argv = [a for a in argv if a != "--by-design"]
+    if argv and argv[0] == "--child":
+        print(json.dumps(run_one(int(argv[1]), by_design)))
+        return 0
+    sizes = [int(a) for a in argv] or list(SIZES)
+    print("30 items; " + ("touchpoints missing by design" if by_design else "every item answered"))
+    header = f"{'responses':>10} {'answers':>11} {'score s':>8} {'rake s':>7} {'indices s':>9} {'total s':>8} {'answers/s':>11} {'peak RSS MB':>12}"
+    print(header)
+    print("-" * len(header))
+    for n in sizes:
+        command = [sys.executable, __file__, "--child", str(n)] + (["--by-design"] if by_design else [])
+        child = subprocess.run(command, capture_output=True, text=True, check=True)
+        t = json.loads(child.stdout.strip().splitlines()[-1])
+        print(
+            f"{n:>10,} {int(t['answer_rows']):>11,} {t['score_s']:>8.2f} {t['rake_s']:>7.2f} {t['indices_s']:>9.2f} "
+            f"{t['total_s']:>8.2f} {t['answer_rows'] / t['total_s']:>11,.0f} {t['peak_rss_mb']:>12,.0f}"
+        )
+    print("targets at 1,000,000 responses: total < 30 s on 2 cores, peak RSS < 3,072 MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,183 @@
+"""Airflow plugin: a "Reports" page (FastAPI, served by the api-server) listing and serving PDFs.
+
+Mounted at /reports. Only users the Airflow UI already let in (the JWT the UI holds in its
+`_token` cookie, or a bearer token) and who may read the quarterly DAG's runs see anything;
+only files under the reports folder are served, and only PDFs and manifests.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from airflow.configuration import conf
+from airflow.plugins_manager import AirflowPlugin
+
+log = logging.getLogger(__name__)
+
+DAG_ID = "quarterly_satisfaction_report"
+URL_PREFIX = "/reports"
+# The api-server may live under a path ([api] base_url); links in the UI must include it.
+ROOT_PATH = urlsplit(conf.get("api", "base_url", fallback="") or "/").path.rstrip("/")
+
+
+def reports_root() -> Path:
+    """The reports folder the DAG writes to (etl settings: SATISFACTION_CONFIG / _HOME)."""
+    from etl.config import load_settings
+
+    return load_settings().path("reports").resolve()
+
+
+def resolve_report(root: Path, relative: str) -> Path | None:
+    """The report file `relative` names under `root`, or None if it is not one we serve.
+
+    Refused: anything that resolves outside the folder (`..`, absolute paths, symlinks
+    pointing out), hidden names (the `.part` temp files of an unfinished write, the lock),
+    and anything but a PDF or a manifest.
+    """
+    try:
+        candidate = (root / relative).resolve()
+    except (OSError, ValueError):  # NUL bytes, loops
+        return None
+    if not candidate.is_relative_to(root) or candidate == root:
+        return None
+    if any(part.startswith(".") for part in candidate.relative_to(root).parts):
+        return None
+    if candidate.suffix.lower() != ".pdf" and candidate.name != "manifest.json":
+        return None
+    return candidate
+
+
+async def _user(request: Request) -> Any | None:
+    """The Airflow user behind the request's token, or None when there is no valid one."""
+    from airflow.api_fastapi.core_api.security import bearer_scheme, get_user
+
+    try:
+        return await get_user(request, None, await bearer_scheme(request))
+    except HTTPException:
+        return None
+
+
+def _may_read_reports(user: Any) -> bool:
+    """Whoever may read the quarterly DAG's runs may read its reports."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import (
+        DagAccessEntity,
+        DagDetails,
+    )
+
+    return get_auth_manager().is_authorized_dag(
+        method="GET", user=user, access_entity=DagAccessEntity.RUN, details=DagDetails(id=DAG_ID)
+    )
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    from airflow.api_fastapi.app import get_auth_manager
+
+    return RedirectResponse(
+        get_auth_manager().get_url_login(next_url=str(request.url)),
+        status_code=status.HTTP_307_TEMPORARY_REDIRECT,
+    )
+
+
+async def _authorize(request: Request, page: bool) -> Response | None:
+    """None when the request may proceed; else the refusal (a login redirect for pages)."""
+    user = await _user(request)
+    if user is None:
+        if page:
+            return _login_redirect(request)
+        return Response("not authenticated: log in to Airflow first", status_code=401)
+    if not _may_read_reports(user):
+        return Response(f"forbidden: no read access to the {DAG_ID} runs", status_code=403)
+    return None
+
+
+def _page(request: Request, manifests: list[dict[str, Any]], note: str) -> HTMLResponse:
+    from etl.archive import render_index
+
+    def link_for(quarter: str, path: str) -> str:
+        return str(request.url_for("report_file", relative=f"{quarter}/{path}").path)
+
+    return HTMLResponse(render_index(manifests, link_for=link_for, title_note=note))
+
+
+app = FastAPI(title="Satisfaction assessment reports", docs_url=None, redoc_url=None)
+
+
+@app.get("/", response_class=HTMLResponse)
+async def reports_index(request: Request) -> Response:
+    """Every quarter × scope with its headline figures and links to the PDFs."""
+    from etl.archive import read_manifests
+
+    refusal = await _authorize(request, page=True)
+    if refusal is not None:
+        return refusal
+    root = reports_root()
+    return _page(request, read_manifests(root), f"{root}")
+
+
+@app.get("/runs/{dag_id}/{run_id}", response_class=HTMLResponse)
+async def run_reports(request: Request, dag_id: str, run_id: str) -> Response:
+    """The reports one DAG run published (the "Reports" tab of a run)."""
+    from etl.archive import read_manifests
+
+    refusal = await _authorize(request, page=True)
+    if refusal is not None:
+        return refusal
+    manifests = [m for m in read_manifests(reports_root()) if run_id in m.get("runs", [])]
+    note = (
+        f"Run {run_id}"
+        if manifests
+        else f"Run {run_id} of {dag_id} published no reports (it may have failed before "
+        "publishing). 本次运行未发布报告。"
+    )
+    return _page(request, manifests, note)
+
+
+@app.get("/files/{relative:path}", name="report_file")
+async def report_file(request: Request, relative: str) -> Response:
+    """One PDF (inline) or manifest from the reports folder; nothing else, nowhere else."""
+    refusal = await _authorize(request, page=False)
+    if refusal is not None:
+        return refusal
+    root = reports_root()
+    path = resolve_report(root, relative)
+    if path is None:
+        log.warning("refused report request for %r", relative)
+        return Response("refused: not a report under the reports folder", status_code=403)
+    if not path.is_file():
+        return Response(f"no such report: {relative}", status_code=404)
+    media = "application/pdf" if path.suffix.lower() == ".pdf" else "application/json"
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=path.name,
+        content_disposition_type="inline",
+        headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+class SatisfactionReportsPlugin(AirflowPlugin):
+    """The Reports page, its menu entry, and a Reports tab on every run of the DAG."""
+
+    name = "satisfaction_reports"
+    fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "Satisfaction reports"}]
+    external_views = [
+        {
+            "name": "Reports",
+            "href": f"{ROOT_PATH}{URL_PREFIX}/",
+            "destination": "nav",
+            "url_route": "satisfaction-reports",
+        },
+        {
+            "name": "Reports",
+            "href": f"{ROOT_PATH}{URL_PREFIX}/runs/{{DAG_ID}}/{{RUN_ID}}",
+            "destination": "dag_run",
+            "url_route": "satisfaction-run-reports",
+        },
+    ]

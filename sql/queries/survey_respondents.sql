@@ -1,0 +1,17 @@
+-- Grain: one row per response of the quarter's survey wave, with the respondent's segments.
+with responses as (
+    select
+        response_id,
+        branch_code,
+        channel_code,
+        product_line_code
+    from survey_responses
+    where wave_id = :wave_id
+),
+
+final as (
+    select * from responses
+)
+
+select * from final
+order by response_id
