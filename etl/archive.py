@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -59,6 +60,27 @@ def execute(engine: Engine, name: str, params: Mapping[str, Any] | list[dict[str
     """Run a write statement from `sql/queries/<name>.sql` in its own transaction."""
     with engine.begin() as conn:
         conn.execute(sa.text(query_text(name)), params)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python, NaN/NA (how pandas reads a NULL) → None."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A query result as plain dicts, NULLs as None (pandas reads them as NaN)."""
+    return [
+        {key: _plain(value) for key, value in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def sha256_file(path: Path) -> str:
@@ -206,14 +228,16 @@ def _as_date(value: Any) -> dt.date:
 
 def latest_revision(engine: Engine, quarter: str, scope: str, language: str) -> Revision | None:
     """The newest stored revision of a report, or None before its first render."""
-    rows = read_query(
-        engine,
-        "delivery_revision_latest",
-        {"quarter": quarter, "scope": scope, "language": language},
+    rows = records(
+        read_query(
+            engine,
+            "delivery_revision_latest",
+            {"quarter": quarter, "scope": scope, "language": language},
+        )
     )
-    if rows.empty:
+    if not rows:
         return None
-    row = rows.iloc[0]
+    row = rows[0]
     return Revision(
         quarter=quarter,
         scope=scope,
@@ -221,9 +245,9 @@ def latest_revision(engine: Engine, quarter: str, scope: str, language: str) -> 
         number=int(row["revision"]),
         inputs_sha256=str(row["inputs_sha256"]),
         made_on=_as_date(row["made_on"]),
-        reason=None if row["reason"] is None else str(row["reason"]),
+        reason=row["reason"],
         run_id=str(row["run_id"]),
-        pdf_sha256=None if row["pdf_sha256"] is None else str(row["pdf_sha256"]),
+        pdf_sha256=row["pdf_sha256"],
     )
 
 
@@ -375,16 +399,6 @@ def publish_revision(
 # ---------------------------------------------------------------- manifest and index
 
 
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return value
-
-
 def delivery_status(recipients: list[dict[str, Any]]) -> str:
     """One word for a file's delivery: not_sent, delivered, partial, pending, held or failed."""
     statuses = {row["status"] for row in recipients}
@@ -403,14 +417,12 @@ def delivery_status(recipients: list[dict[str, Any]]) -> str:
 
 def headline_figures(engine: Engine, quarter: str) -> dict[str, dict[str, Any]]:
     """CSI, NPS, CSAT and respondents per scope; suppressed figures are None."""
-    rows = read_query(engine, "delivery_headline", {"quarter": quarter})
     figures: dict[str, dict[str, Any]] = {}
-    for row in rows.itertuples():
-        value = None if row.flag == "suppressed" else _plain(row.value)
-        entry = figures.setdefault(str(row.scope), {})
-        entry[str(row.metric)] = value
-        if row.metric != "respondents":
-            entry[f"{row.metric}_flag"] = row.flag
+    for row in records(read_query(engine, "delivery_headline", {"quarter": quarter})):
+        entry = figures.setdefault(str(row["scope"]), {})
+        entry[row["metric"]] = None if row["flag"] == "suppressed" else row["value"]
+        if row["metric"] != "respondents":
+            entry[f"{row['metric']}_flag"] = row["flag"]
     return figures
 
 
@@ -428,33 +440,33 @@ def build_manifest(
     it can be rebuilt at any time; files that are not on disk are not listed.
     """
     folder = reports_dir / quarter
-    revisions = read_query(engine, "delivery_revisions", {"quarter": quarter})
-    deliveries = read_query(engine, "delivery_log", {"quarter": quarter})
+    revisions = records(read_query(engine, "delivery_revisions", {"quarter": quarter}))
+    deliveries = records(read_query(engine, "delivery_log", {"quarter": quarter}))
     latest: dict[tuple[str, str], int] = {}
-    for row in revisions.itertuples():
-        key = (str(row.scope), str(row.language))
-        latest[key] = max(latest.get(key, 0), int(row.revision))
+    for row in revisions:
+        key = (row["scope"], row["language"])
+        latest[key] = max(latest.get(key, 0), int(row["revision"]))
     by_file: dict[tuple[str, str], list[dict[str, Any]]] = {}
     errors: list[dict[str, Any]] = []
-    for row in deliveries.itertuples():
+    for row in deliveries:
         entry = {
-            "address": row.recipient,
-            "role": row.role,
-            "channel": row.channel,
-            "status": row.status,
-            "error": row.error,
-            "attempts": int(row.attempts),
-            "times_sent": int(row.times_sent),
-            "sent_at": row.sent_at,
-            "run_id": row.run_id,
+            "address": row["recipient"],
+            "role": row["role"],
+            "channel": row["channel"],
+            "status": row["status"],
+            "error": row["error"],
+            "attempts": int(row["attempts"]),
+            "times_sent": int(row["times_sent"]),
+            "sent_at": row["sent_at"],
+            "run_id": row["run_id"],
         }
-        if not row.pdf_sha256:
-            errors.append({"scope": row.scope, "language": row.language, **entry})
+        if not row["pdf_sha256"]:
+            errors.append({"scope": row["scope"], "language": row["language"], **entry})
             continue
-        by_file.setdefault((str(row.scope), str(row.pdf_sha256)), []).append(entry)
+        by_file.setdefault((row["scope"], row["pdf_sha256"]), []).append(entry)
     files: list[dict[str, Any]] = []
-    for row in revisions.itertuples():
-        scope, language, number = str(row.scope), str(row.language), int(row.revision)
+    for row in revisions:
+        scope, language, number = row["scope"], row["language"], int(row["revision"])
         current = latest[(scope, language)] == number
         relative = f"{scope}.{language}.pdf" if current else archived_name(scope, language, number)
         path = folder / relative
@@ -470,13 +482,13 @@ def build_manifest(
                 "revision": number,
                 "revision_label": f"v{number}",
                 "current": current,
-                "reason": row.reason,
-                "revision_date": str(row.made_on)[:10],
+                "reason": row["reason"],
+                "revision_date": str(row["made_on"])[:10],
                 "sha256": checksum,
-                "checksum_matches_record": checksum == row.pdf_sha256,
+                "checksum_matches_record": checksum == row["pdf_sha256"],
                 "bytes": path.stat().st_size,
-                "inputs_sha256": row.inputs_sha256,
-                "run_id": row.run_id,
+                "inputs_sha256": row["inputs_sha256"],
+                "run_id": row["run_id"],
                 "delivery": {"status": delivery_status(recipients), "recipients": recipients},
             }
         )

@@ -373,9 +373,7 @@ def load_brand(name: str) -> Brand:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"brand file {path} is not valid TOML: {exc}") from exc
     missing = [key for key in BRAND_KEYS if not isinstance(raw.get(key), str)]
-    missing += [
-        f"colours.{key}" for key in BRAND_COLOURS if key not in raw.get("colours", {})
-    ]
+    missing += [f"colours.{key}" for key in BRAND_COLOURS if key not in raw.get("colours", {})]
     if missing:
         raise ConfigError(f"brand file {path}: missing or non-text keys {missing}")
     colours = raw["colours"]
@@ -499,7 +497,9 @@ class _Report:
     def q(self) -> str:
         return str(self.quarter)
 
-    def stat(self, metric: str, scope: str | None = None, quarter: str | None = None) -> Stat | None:
+    def stat(
+        self, metric: str, scope: str | None = None, quarter: str | None = None
+    ) -> Stat | None:
         return self.results.get(quarter or self.q, scope or self.scope.code, metric)
 
     def trend(self, metric: str, scope: str | None = None) -> list[Stat | None]:
@@ -607,8 +607,11 @@ def change_marker(report: _Report, metric: str, which: str, unit: str) -> dict[s
     row = report.stat(f"{metric}.{which}")
     period = _("vs last quarter") if which == "change_prev" else _("vs a year ago")
     if row is None or (row.value is None and row.flag != "not_comparable"):
-        return {"direction": "none", "short": "—", "long": _("%(period)s: not available") % {
-            "period": period}}
+        return {
+            "direction": "none",
+            "short": "—",
+            "long": _("%(period)s: not available") % {"period": period},
+        }
     if row.flag == "not_comparable" or row.value is None:
         return {
             "direction": "none",
@@ -658,8 +661,13 @@ def interval_text(report: _Report, stat: Stat, unit: str = "score", digits: int 
     return f"{low} – {high}" if min(stat.lower, stat.upper) < 0 else f"{low}–{high}"
 
 
-def _trend_series(report: _Report, label: str, stats: list[Stat | None], reference: bool = False,
-                  scale: float = 1.0) -> charts.Series:
+def _trend_series(
+    report: _Report,
+    label: str,
+    stats: list[Stat | None],
+    reference: bool = False,
+    scale: float = 1.0,
+) -> charts.Series:
     def pick(attribute: str) -> tuple[float | None, ...]:
         values = []
         for stat in stats:
@@ -706,7 +714,9 @@ def strengths_and_weaknesses(
     """
     gaps: dict[str, float] = {}
     if reference:
-        gaps = {code: score - reference[code] for code, score in scores.items() if code in reference}
+        gaps = {
+            code: score - reference[code] for code, score in scores.items() if code in reference
+        }
     elif scores:
         mean = sum(scores.values()) / len(scores)
         gaps = {code: score - mean for code, score in scores.items()}
@@ -774,15 +784,20 @@ def _grade_tile(report: _Report) -> dict[str, Any]:
     tile["detail"] = _("Score %(score)s of 100 · internal estimate, not a regulatory rating") % {
         "score": report.fmt["number"](stat.value, 1)
     }
-    for which, quarter, period in (
-        ("change_prev", report.quarter.previous(), _("vs last quarter")),
-        ("change_year", report.quarter.year_ago(), _("vs a year ago")),
+    # The grade is a composite of census KPIs, not a sample estimate: its change carries
+    # no significance test, so it is shown as a difference with the earlier grade.
+    for quarter, period in (
+        (report.quarter.previous(), _("vs last quarter")),
+        (report.quarter.year_ago(), _("vs a year ago")),
     ):
         before = report.stat("service_grade", quarter=str(quarter))
         if before is None or not before.shown or before.value is None:
             tile["changes"].append(
-                {"direction": "none", "short": "—",
-                 "long": _("%(period)s: not available") % {"period": period}}
+                {
+                    "direction": "none",
+                    "short": "—",
+                    "long": _("%(period)s: not available") % {"period": period},
+                }
             )
             continue
         tile["changes"].append(
@@ -804,8 +819,9 @@ def scorecard(report: _Report) -> list[dict[str, Any]]:
     """Every figure with a target (`rag.<metric>`), in report order, with its RAG status."""
     _ = report.gettext
     known = [spec.code for spec in (*INDICES, *KPIS)]
-    present = [m.removeprefix("rag.") for m in report.results.metrics(report.q, report.scope.code,
-                                                                          "rag.")]
+    present = [
+        m.removeprefix("rag.") for m in report.results.metrics(report.q, report.scope.code, "rag.")
+    ]
     ordered = [code for code in known if code in present] + sorted(
         code for code in present if code not in known
     )
@@ -836,8 +852,7 @@ def _summary(report: _Report) -> dict[str, Any]:
     csi = report.stat("csi")
     n = int(respondents.value or 0) if respondents and respondents.value is not None else 0
     lead = _(
-        "Customer service satisfaction of %(scope)s in %(quarter)s, from %(n)s survey "
-        "respondents."
+        "Customer service satisfaction of %(scope)s in %(quarter)s, from %(n)s survey respondents."
     ) % {
         "scope": report.scope_name(report.scope.code),
         "quarter": quarter_label(report.quarter, report.language),
@@ -929,8 +944,11 @@ def _dimensions(report: _Report) -> dict[str, Any]:
                 else "—"
             )
         else:
-            position = [c for c, _v in ranked].index(report.scope.code) + 1 if (
-                report.scope.code in [c for c, _v in ranked]) else None
+            position = (
+                [c for c, _v in ranked].index(report.scope.code) + 1
+                if (report.scope.code in [c for c, _v in ranked])
+                else None
+            )
             row["rank"] = (
                 _("%(rank)s of %(total)s") % {"rank": position, "total": len(ranked)}
                 if position
@@ -946,7 +964,9 @@ def _dimensions(report: _Report) -> dict[str, Any]:
                 reference=company.value
                 if not is_company and company is not None and company.shown
                 else None,
-                note=(flag_text(report, stat) + " " + _n_text(report, stat.n if stat else 0)).strip()
+                note=(
+                    flag_text(report, stat) + " " + _n_text(report, stat.n if stat else 0)
+                ).strip()
                 if not (stat and stat.shown) or (stat and stat.flag == "low_base")
                 else _n_text(report, stat.n),
             )
@@ -969,9 +989,7 @@ def _dimensions(report: _Report) -> dict[str, Any]:
                 _trend_series(report, _("Company"), report.trend(code, COMPANY), reference=True)
             )
         index_panels.append(charts.Panel(title=_(SPECS[code].label), series=tuple(series)))
-    any_index = any(
-        v is not None for panel in index_panels for s in panel.series for v in s.values
-    )
+    any_index = any(v is not None for panel in index_panels for s in panel.series for v in s.values)
     index_chart = (
         charts.trend_panels(
             "index-trend",
@@ -1081,8 +1099,11 @@ def _drivers(report: _Report) -> dict[str, Any]:
             )
     r_squared = report.stat("drivers.r_squared")
     n = next(
-        (stat.n for code in SERVICE_DIMENSIONS
-         if (stat := report.stat(f"drivers.{code}.importance")) is not None and stat.n),
+        (
+            stat.n
+            for code in SERVICE_DIMENSIONS
+            if (stat := report.stat(f"drivers.{code}.importance")) is not None and stat.n
+        ),
         None,
     )
     chart = None
@@ -1090,8 +1111,11 @@ def _drivers(report: _Report) -> dict[str, Any]:
         chart = charts.quadrant_chart(
             "quadrant",
             _("Importance–performance quadrants"),
-            _("Importance: relative weight, %% · performance: score 0–100 · split at the means "
-              "· %(n)s") % {"n": _n_text(report, n)},
+            _(
+                "Importance: relative weight, %% · performance: score 0–100 · split at the means "
+                "· %(n)s"
+            )
+            % {"n": _n_text(report, n)},
             points,
             report.style,
             _labels(
@@ -1185,8 +1209,9 @@ def _kpis(report: _Report) -> dict[str, Any]:
             panel = charts.Panel(
                 title=_(spec.label) + (f" ({unit})" if unit else ""),
                 series=(
-                    _trend_series(report, report.scope_name(report.scope.code), history,
-                                  scale=scale),
+                    _trend_series(
+                        report, report.scope_name(report.scope.code), history, scale=scale
+                    ),
                 ),
                 target=None if rag is None or rag.value is None else rag.value * scale,
             )
@@ -1198,8 +1223,11 @@ def _kpis(report: _Report) -> dict[str, Any]:
         charts.trend_panels(
             "kpi-trend",
             _("KPIs over eight quarters against their targets"),
-            _("Rates in per cent, cycle times in days, complaints per 10,000 policies or per "
-              "CNY 100 million premium; dotted line: target · n per figure in the KPI table"),
+            _(
+                "Rates in %%, cycle times in days, complaints per 10,000 policies · dotted "
+                "line: target · n in the KPI table"
+            )
+            % {},
             ticks,
             panels,
             report.style,
@@ -1224,8 +1252,9 @@ def _kpis(report: _Report) -> dict[str, Any]:
                     value=stat.value if shown else None,
                     lower=stat.lower if shown else None,
                     upper=stat.upper if shown else None,
-                    note=_n_text(report, stat.n) if shown else
-                    (flag_text(report, stat) + " " + _n_text(report, stat.n)).strip(),
+                    note=_n_text(report, stat.n)
+                    if shown
+                    else (flag_text(report, stat) + " " + _n_text(report, stat.n)).strip(),
                 )
             )
             linkage_rows.append(
@@ -1301,7 +1330,11 @@ def _surrender_basis(report: _Report) -> str:
 
 
 SEGMENT_KPIS = ("claim_cycle_days_mean", "complaints_per_10k_policies", "persistency_13_count")
-SEGMENT_KPI_HEADERS = (N_("Claim cycle (days)"), N_("Complaints per 10k"), N_("13-month persistency"))
+SEGMENT_KPI_HEADERS = (
+    N_("Claim cycle (days)"),
+    N_("Complaints per 10k"),
+    N_("13-month persistency"),
+)
 
 
 def _segment_rows(report: _Report, codes: Sequence[str]) -> list[dict[str, Any]]:
@@ -1318,8 +1351,10 @@ def _segment_rows(report: _Report, codes: Sequence[str]) -> list[dict[str, Any]]
             stat = report.stat(metric, code)
             unit = SPECS[metric].unit
             kpis.append(
-                report.fmt["number"](stat.value, 1) if unit == "days" and stat and stat.shown
-                else report.format(unit, stat.value) if stat and stat.shown
+                report.fmt["number"](stat.value, 1)
+                if unit == "days" and stat and stat.shown
+                else report.format(unit, stat.value)
+                if stat and stat.shown
                 else "—"
             )
         rows.append(
@@ -1354,7 +1389,11 @@ def _segments(report: _Report) -> dict[str, Any]:
     if report.scope.kind == "branch":
         rank_sentence = (
             _("%(scope)s ranks %(rank)s of %(total)s branches by CSI this quarter.")
-            % {"scope": report.scope_name(report.scope.code), "rank": own_rank, "total": len(ranked)}
+            % {
+                "scope": report.scope_name(report.scope.code),
+                "rank": own_rank,
+                "total": len(ranked),
+            }
             if own_rank
             else _("%(scope)s is not ranked this quarter: its CSI is suppressed.")
             % {"scope": report.scope_name(report.scope.code)}
@@ -1377,15 +1416,19 @@ def _segments(report: _Report) -> dict[str, Any]:
     for code in report.branch_codes():
         if code not in [c for c, _v in ranked]:
             stat = report.stat("csi", code)
-            bars.append(charts.Bar(label=report.scope_name(code), value=None,
-                                   note=flag_text(report, stat)))
+            bars.append(
+                charts.Bar(label=report.scope_name(code), value=None, note=flag_text(report, stat))
+            )
     chart = (
         charts.bar_panels(
             "branch-csi",
             _("CSI by branch with 95% intervals"),
             _("CSI 0–100; company %(value)s · n per branch in the table")
-            % {"value": report.fmt["number"](company.value, 1) if company and company.shown
-               else "—"},
+            % {
+                "value": report.fmt["number"](company.value, 1)
+                if company and company.shown
+                else "—"
+            },
             [charts.BarPanel("", tuple(bars))],
             report.style,
             _labels(report, value_axis=_("CSI (0–100)")),
@@ -1428,9 +1471,7 @@ def _voc(report: _Report) -> dict[str, Any]:
         if all(stat is None for stat in counts.values()):
             continue
         values = {s: (stat.value or 0.0) if stat else 0.0 for s, stat in counts.items()}
-        before = {
-            s: report.stat(f"voc.theme.{code}.{s}", quarter=previous_q) for s in SENTIMENTS
-        }
+        before = {s: report.stat(f"voc.theme.{code}.{s}", quarter=previous_q) for s in SENTIMENTS}
         negative_before = before["negative"]
         change = (
             report.fmt["signed"](values["negative"] - (negative_before.value or 0.0), 0)
@@ -1459,12 +1500,19 @@ def _voc(report: _Report) -> dict[str, Any]:
             "voc-themes",
             _("Feedback themes by dimension and sentiment"),
             _("Number of texts (survey comments, online messages, social media) · %(n)s")
-            % {"n": _n_text(report, texts.value if texts and texts.value is not None else
-                            sum(sum(v) for v in stacks.values()))},
+            % {
+                "n": _n_text(
+                    report,
+                    texts.value
+                    if texts and texts.value is not None
+                    else sum(sum(v) for v in stacks.values()),
+                )
+            },
             categories,
             [
-                charts.Stack(_(SENTIMENT_LABELS[sentiment]), tuple(stacks[sentiment]),
-                             colours[colour])
+                charts.Stack(
+                    _(SENTIMENT_LABELS[sentiment]), tuple(stacks[sentiment]), colours[colour]
+                )
                 for sentiment, colour in zip(SENTIMENTS, ("bad", "muted", "good"), strict=True)
             ],
             report.style,
@@ -1487,7 +1535,8 @@ def _voc(report: _Report) -> dict[str, Any]:
             {
                 "text": stat.note,
                 "dimension": report.dimension_name(dimension),
-                "sentiment": _(SENTIMENT_LABELS[stat.flag]) if stat.flag in SENTIMENT_LABELS
+                "sentiment": _(SENTIMENT_LABELS[stat.flag])
+                if stat.flag in SENTIMENT_LABELS
                 else "",
             }
         )
@@ -1497,7 +1546,9 @@ def _voc(report: _Report) -> dict[str, Any]:
         "available": bool(themes),
         "themes": themes,
         "chart": chart,
-        "texts": report.fmt["number"](texts.value, 0) if texts and texts.value is not None else None,
+        "texts": report.fmt["number"](texts.value, 0)
+        if texts and texts.value is not None
+        else None,
         "quotes": [] if quotes_withheld else quotes,
         "quotes_withheld": quotes_withheld,
         "min_verbatim": minimum,
@@ -1837,8 +1888,7 @@ def build_context(
     action_rows: Sequence[Mapping[str, Any]] | None
     if isinstance(actions, pd.DataFrame):
         action_rows = [
-            {key: _clean(value) for key, value in row.items()}
-            for row in actions.to_dict("records")
+            {key: _clean(value) for key, value in row.items()} for row in actions.to_dict("records")
         ]
     else:
         action_rows = actions

@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 import math
 import re
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache, wraps
 from typing import Any, TypeVar
+from xml.etree import ElementTree
 
 import matplotlib
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -207,6 +209,8 @@ def _chart_rc(style: ChartStyle, key: str) -> Iterator[None]:
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.prop_cycle": matplotlib.cycler(color=list(style.palette)),
+        "xtick.bottom": False,  # tick marks add nodes to draw and nothing to read:
+        "ytick.left": False,  # the grid lines carry the scale
         "xtick.color": style.muted,
         "ytick.color": style.muted,
         "xtick.labelcolor": style.text,
@@ -220,6 +224,11 @@ def _chart_rc(style: ChartStyle, key: str) -> Iterator[None]:
         yield
 
 
+def wrap(label: str, width: int) -> str:
+    """Break a long label on spaces (English); CJK labels have none and are short enough."""
+    return "\n".join(textwrap.wrap(label, width)) if len(label) > width and " " in label else label
+
+
 def _figure(height_in: float) -> Figure:
     figure = Figure(figsize=(PAGE_WIDTH_IN, height_in))
     FigureCanvasSVG(figure)
@@ -227,66 +236,116 @@ def _figure(height_in: float) -> Figure:
 
 
 def _headline(figure: Figure, title: str, subtitle: str, style: ChartStyle) -> None:
-    figure.text(0.0, 1.0, title, ha="left", va="top", fontsize=_POINT_SIZE + 2, color=style.text,
-                fontweight="bold")
-    figure.text(0.0, 1.0 - 0.17 / figure.get_figheight(), subtitle, ha="left", va="top",
-                fontsize=_POINT_SIZE, color=style.muted)
+    figure.text(
+        0.0,
+        1.0,
+        title,
+        ha="left",
+        va="top",
+        fontsize=_POINT_SIZE + 2,
+        color=style.text,
+        fontweight="bold",
+    )
+    figure.text(
+        0.0,
+        1.0 - 0.17 / figure.get_figheight(),
+        subtitle,
+        ha="left",
+        va="top",
+        fontsize=_POINT_SIZE,
+        color=style.muted,
+    )
 
 
-_STYLE_RE = re.compile(r' style="([^"]*)"')
-_ID_RE = re.compile(r' id="([^"]+)"')
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_REFERENCE = re.compile(r"url\(#([^)]+)\)")
+ElementTree.register_namespace("", _SVG)
+ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
-def _style_to_attributes(match: re.Match[str]) -> str:
-    """`style="fill: #fff; stroke: none"` → `fill="#fff" stroke="none"`.
+def _declarations(style: str) -> list[tuple[str, str]]:
+    """`fill: #fff; stroke: none` → [("fill", "#fff"), ("stroke", "none")] for SVG properties."""
+    pairs = []
+    for declaration in style.split(";"):
+        if ":" in declaration:
+            name, value = (part.strip() for part in declaration.split(":", 1))
+            if name in _SVG_NS_ATTRIBUTES:
+                pairs.append((name, value))
+    return pairs
 
-    Inline SVG sits in the HTML, whose style attributes the HTML cascade reads (and warns
-    about, property by property); presentation attributes are SVG's own.
+
+def _unwrap_groups(element: ElementTree.Element, referenced: set[str]) -> None:
+    """Lift the children of groups that carry nothing but an id into their parent.
+
+    matplotlib nests every tick, line and label in its own `<g id=…>`; the renderer
+    draws each node in Python, so the empty wrappers cost time and nothing else.
     """
-    attributes = []
-    for declaration in match.group(1).split(";"):
-        if ":" not in declaration:
-            continue
-        name, value = (part.strip() for part in declaration.split(":", 1))
-        if name in _SVG_NS_ATTRIBUTES:
-            attributes.append(f' {name}="{value}"')
-    return "".join(attributes)
+    children: list[ElementTree.Element] = []
+    for child in element:
+        _unwrap_groups(child, referenced)
+        plain = set(child.attrib) <= {"id"} and child.get("id") not in referenced
+        children.extend(list(child) if child.tag == f"{{{_SVG}}}g" and plain else [child])
+    element[:] = children
 
 
 def inline_svg(raw: str, key: str, alt: str) -> Markup:
     """matplotlib's SVG document → an `<svg>` element safe to place in the report HTML.
 
-    Drops the XML prolog, metadata and the `<style>` block (which would otherwise style
-    the whole HTML page), prefixes ids with the chart key so several charts can share one
-    page, and adds a `<title>` that tagged PDF uses as the figure's alternative text.
+    Drops the prolog, metadata and the `<style>` block (which would otherwise style the
+    whole HTML page), turns style attributes into SVG presentation attributes (the HTML
+    cascade would read and warn about them), unwraps empty groups, keeps only the ids
+    something refers to, prefixed with the chart key so charts can share a page, and adds
+    a `<title>` that tagged PDF uses as the figure's alternative text.
     """
-    body = raw[raw.index("<svg") :]
-    body = re.sub(r"\s*<metadata>.*?</metadata>", "", body, flags=re.S)
-    body = re.sub(r"\s*<defs>\s*<style[^>]*>.*?</style>\s*</defs>", "", body, flags=re.S)
-    body = _STYLE_RE.sub(_style_to_attributes, body)
-    for identifier in _ID_RE.findall(body):
-        new = f"{key}-{identifier}"
-        body = body.replace(f' id="{identifier}"', f' id="{new}"')
-        body = body.replace(f'"#{identifier}"', f'"#{new}"')
-        body = body.replace(f"url(#{identifier})", f"url(#{new})")
-    opening_end = body.index(">")
-    opening = body[:opening_end]
-    root_attributes = ' class="chart" stroke-linejoin="round" stroke-linecap="butt"'
-    return Markup(
-        opening
-        + root_attributes
-        + "><title>"
-        + str(escape(alt))
-        + "</title>"
-        + body[opening_end + 1 :].strip()
-    )
+    root = ElementTree.fromstring(raw[raw.index("<svg") :])
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in (f"{{{_SVG}}}metadata", f"{{{_SVG}}}style"):
+                parent.remove(child)
+    referenced: set[str] = set()
+    for element in root.iter():
+        for name, value in _declarations(element.attrib.pop("style", "")):
+            element.set(name, value)
+        href = element.get(_XLINK_HREF, "")
+        if href.startswith("#"):
+            referenced.add(href[1:])
+        for value in element.attrib.values():
+            referenced.update(_REFERENCE.findall(value))
+    _unwrap_groups(root, referenced)
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag == f"{{{_SVG}}}defs" and len(child) == 0:
+                parent.remove(child)
+    for element in root.iter():
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        element.tail = None
+        identifier = element.attrib.pop("id", None)
+        if identifier in referenced:
+            element.set("id", f"{key}-{identifier}")
+        href = element.get(_XLINK_HREF, "")
+        if href.startswith("#"):
+            element.set(_XLINK_HREF, f"#{key}-{href[1:]}")
+        for name, value in list(element.attrib.items()):
+            if "url(#" in value:
+                element.set(name, _REFERENCE.sub(lambda m: f"url(#{key}-{m.group(1)})", value))
+    title = ElementTree.Element(f"{{{_SVG}}}title")
+    title.text = alt
+    root.insert(0, title)
+    root.set("class", "chart")
+    root.set("stroke-linejoin", "round")
+    root.set("stroke-linecap", "butt")
+    return Markup(ElementTree.tostring(root, encoding="unicode"))
 
 
 def _finish(figure: Figure, key: str, title: str, subtitle: str) -> Chart:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     alt = f"{title}. {subtitle}"
-    return Chart(key=key, title=title, subtitle=subtitle, svg=inline_svg(buffer.getvalue(), key, alt))
+    return Chart(
+        key=key, title=title, subtitle=subtitle, svg=inline_svg(buffer.getvalue(), key, alt)
+    )
 
 
 def _present(values: Sequence[float | None]) -> list[tuple[int, float]]:
@@ -300,8 +359,9 @@ def _plot_series(axes: Axes, series: Series, colour: str, style: ChartStyle) -> 
     xs = [i for i, _ in points]
     ys = [v for _, v in points]
     if series.reference:
-        axes.plot(xs, ys, color=style.reference, linestyle=(0, (3, 2)), linewidth=1.1,
-                  label=series.label)
+        axes.plot(
+            xs, ys, color=style.reference, linestyle=(0, (3, 2)), linewidth=1.1, label=series.label
+        )
         return
     if series.lower is not None and series.upper is not None:
         band = [
@@ -310,12 +370,25 @@ def _plot_series(axes: Axes, series: Series, colour: str, style: ChartStyle) -> 
             if lo is not None and hi is not None and series.values[i] is not None
         ]
         if band:
-            axes.fill_between([b[0] for b in band], [b[1] for b in band], [b[2] for b in band],
-                              color=colour, alpha=0.15, linewidth=0)
+            axes.fill_between(
+                [b[0] for b in band],
+                [b[1] for b in band],
+                [b[2] for b in band],
+                color=colour,
+                alpha=0.15,
+                linewidth=0,
+            )
     axes.plot(xs, ys, color=colour, marker="o", label=series.label)
     last_x, last_y = points[-1]
-    axes.annotate(f"{last_y:.1f}", (last_x, last_y), xytext=(4, 0), textcoords="offset points",
-                  va="center", fontsize=_POINT_SIZE, color=colour)
+    axes.annotate(
+        f"{last_y:.1f}",
+        (last_x, last_y),
+        xytext=(4, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=_POINT_SIZE,
+        color=colour,
+    )
 
 
 @memoised
@@ -334,7 +407,9 @@ def trend_panels(
     """Eight-quarter trends as small multiples, each with its target line when there is one."""
     columns = max(1, min(columns, len(panels)))
     rows = math.ceil(len(panels) / columns)
-    figure = _figure(0.55 + rows * panel_height_in + 0.25)
+    titles = [wrap(panel.title, 36 if columns <= 2 else 30) for panel in panels]
+    extra_lines = max(title.count("\n") for title in titles)  # wrapped panel titles
+    figure = _figure(0.55 + rows * (panel_height_in + 0.14 * extra_lines) + 0.25)
     with _chart_rc(style, key):
         grid = figure.subplots(rows, columns, squeeze=False)
         for index, axes in enumerate(grid.flat):
@@ -342,12 +417,17 @@ def trend_panels(
                 axes.set_visible(False)
                 continue
             panel = panels[index]
-            axes.set_title(panel.title, fontsize=_POINT_SIZE + 0.5)
+            axes.set_title(titles[index], fontsize=_POINT_SIZE + 0.5)
             for position, series in enumerate(panel.series):
                 _plot_series(axes, series, style.palette[position % len(style.palette)], style)
             if panel.target is not None:
-                axes.axhline(panel.target, color=style.target, linestyle=(0, (1, 1.5)),
-                             linewidth=1.1, label=labels.target)
+                axes.axhline(
+                    panel.target,
+                    color=style.target,
+                    linestyle=(0, (1, 1.5)),
+                    linewidth=1.1,
+                    label=labels.target,
+                )
             axes.set_xticks(range(len(quarters)))
             # Narrow panels label every other quarter, always including the latest.
             step = 1 if columns <= 2 else 2
@@ -364,13 +444,24 @@ def trend_panels(
             for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
                 handles.setdefault(label, handle)
         if len(handles) > 1 or any(p.target is not None for p in panels):
-            figure.legend(handles.values(), handles.keys(), loc="lower center",
-                          ncol=min(len(handles), 4), bbox_to_anchor=(0.5, 0.0))
+            figure.legend(
+                handles.values(),
+                handles.keys(),
+                loc="lower center",
+                ncol=min(len(handles), 4),
+                bbox_to_anchor=(0.5, 0.0),
+            )
         _headline(figure, title, subtitle, style)
-        top = 1.0 - 0.5 / figure.get_figheight()
+        top = 1.0 - (0.5 + 0.13 * extra_lines) / figure.get_figheight()
         bottom = 0.33 / figure.get_figheight() if handles else 0.1
-        figure.subplots_adjust(left=0.07, right=0.97, top=top, bottom=bottom + 0.06,
-                               hspace=0.75, wspace=0.28)
+        figure.subplots_adjust(
+            left=0.07,
+            right=0.97,
+            top=top,
+            bottom=bottom + 0.06,
+            hspace=0.75 + 0.2 * extra_lines,
+            wspace=0.28,
+        )
         return _finish(figure, key, title, subtitle)
 
 
@@ -391,8 +482,9 @@ def bar_panels(
     heights = [max(len(panel.bars), 1) for panel in panels]
     figure = _figure(0.7 + sum(heights) * bar_height_in + 0.3 * len(panels))
     with _chart_rc(style, key):
-        grid = figure.subplots(len(panels), 1, squeeze=False,
-                               gridspec_kw={"height_ratios": heights})
+        grid = figure.subplots(
+            len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights}
+        )
         has_reference = False
         for axes, panel in zip(grid[:, 0], panels, strict=True):
             bars = list(panel.bars)
@@ -402,26 +494,49 @@ def bar_panels(
                 if bar.value is None:
                     axes.text(0, position, bar.note or "—", va="center", color=style.muted)
                     continue
-                axes.barh(position, bar.value, height=0.62, color=colour,
-                          alpha=1.0 if bar.highlight or not any(b.highlight for b in bars) else 0.55)
+                axes.barh(
+                    position,
+                    bar.value,
+                    height=0.62,
+                    color=colour,
+                    alpha=1.0 if bar.highlight or not any(b.highlight for b in bars) else 0.55,
+                )
                 if bar.lower is not None and bar.upper is not None:
-                    axes.errorbar(bar.value, position,
-                                  xerr=[[bar.value - bar.lower], [bar.upper - bar.value]],
-                                  fmt="none", ecolor=style.text, elinewidth=0.8, capsize=2)
+                    axes.errorbar(
+                        bar.value,
+                        position,
+                        xerr=[[bar.value - bar.lower], [bar.upper - bar.value]],
+                        fmt="none",
+                        ecolor=style.text,
+                        elinewidth=0.8,
+                        capsize=2,
+                    )
                 if bar.reference is not None:
                     has_reference = True
-                    axes.plot(bar.reference, position, marker="D", markersize=4,
-                              color=style.target, linestyle="none", label=labels.reference)
-                end = max(
-                    v for v in (bar.value, bar.upper, bar.reference) if v is not None
-                )
+                    axes.plot(
+                        bar.reference,
+                        position,
+                        marker="D",
+                        markersize=4,
+                        color=style.target,
+                        linestyle="none",
+                        label=labels.reference,
+                    )
+                end = max(v for v in (bar.value, bar.upper, bar.reference) if v is not None)
                 text = bar.value_text or value_format.format(bar.value)
                 if bar.note:
                     text += "  " + bar.note
-                axes.annotate(text, (end, position), xytext=(5, 0), textcoords="offset points",
-                              va="center", fontsize=_POINT_SIZE - 0.5, color=style.text)
+                axes.annotate(
+                    text,
+                    (end, position),
+                    xytext=(5, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=_POINT_SIZE - 0.5,
+                    color=style.text,
+                )
             axes.set_yticks(positions)
-            axes.set_yticklabels([bar.label for bar in bars])
+            axes.set_yticklabels([wrap(bar.label, 30) for bar in bars])
             if panel.title:
                 axes.set_title(panel.title)
             if value_limits:
@@ -437,13 +552,22 @@ def bar_panels(
         if has_reference:
             handle = grid[0, 0].get_legend_handles_labels()
             if not handle[0]:
-                handle = next(a.get_legend_handles_labels() for a in grid[:, 0]
-                              if a.get_legend_handles_labels()[0])
-            figure.legend(handle[0][:1], handle[1][:1], loc="upper right",
-                          bbox_to_anchor=(0.99, 1.0))
+                handle = next(
+                    a.get_legend_handles_labels()
+                    for a in grid[:, 0]
+                    if a.get_legend_handles_labels()[0]
+                )
+            figure.legend(
+                handle[0][:1], handle[1][:1], loc="upper right", bbox_to_anchor=(0.99, 1.0)
+            )
         _headline(figure, title, subtitle, style)
-        figure.subplots_adjust(left=0.30, right=0.97, top=1.0 - 0.5 / figure.get_figheight(),
-                               bottom=0.4 / figure.get_figheight(), hspace=0.55)
+        figure.subplots_adjust(
+            left=0.30,
+            right=0.97,
+            top=1.0 - 0.5 / figure.get_figheight(),
+            bottom=0.4 / figure.get_figheight(),
+            hspace=0.55,
+        )
         return _finish(figure, key, title, subtitle)
 
 
@@ -476,15 +600,35 @@ def quadrant_chart(
             "possible_overkill": (0.98, 0.02, "right", "bottom"),
         }
         for quadrant, (x, y, ha, va) in corners.items():
-            axes.text(x, y, dict(labels.quadrants).get(quadrant, quadrant), transform=axes.transAxes,
-                      ha=ha, va=va, color=style.muted, fontsize=_POINT_SIZE + 0.5,
-                      fontweight="bold")
+            axes.text(
+                x,
+                y,
+                dict(labels.quadrants).get(quadrant, quadrant),
+                transform=axes.transAxes,
+                ha=ha,
+                va=va,
+                color=style.muted,
+                fontsize=_POINT_SIZE + 0.5,
+                fontweight="bold",
+            )
         for position, point in enumerate(points):
             colour = style.palette[position % len(style.palette)]
-            axes.plot(point.performance, point.importance, marker="o", markersize=6,
-                      color=colour, linestyle="none")
-            axes.annotate(point.label, (point.performance, point.importance), xytext=(6, 3),
-                          textcoords="offset points", fontsize=_POINT_SIZE, color=style.text)
+            axes.plot(
+                point.performance,
+                point.importance,
+                marker="o",
+                markersize=6,
+                color=colour,
+                linestyle="none",
+            )
+            axes.annotate(
+                point.label,
+                (point.performance, point.importance),
+                xytext=(6, 3),
+                textcoords="offset points",
+                fontsize=_POINT_SIZE,
+                color=style.text,
+            )
         axes.set_xlabel(labels.x_axis)
         axes.set_ylabel(labels.y_axis)
         axes.grid(color=style.grid, linewidth=0.4)
@@ -510,14 +654,20 @@ def stacked_bars(
         positions = list(range(len(categories)))[::-1]
         left = [0.0] * len(categories)
         for stack in stacks:
-            axes.barh(positions, stack.values, left=left, height=0.62, color=stack.colour,
-                      label=stack.label)
+            axes.barh(
+                positions,
+                stack.values,
+                left=left,
+                height=0.62,
+                color=stack.colour,
+                label=stack.label,
+            )
             left = [a + b for a, b in zip(left, stack.values, strict=True)]
         for position, total in zip(positions, left, strict=True):
             axes.text(total, position, f"  {total:,.0f}", va="center", color=style.text)
         axes.set_yticks(positions)
-        axes.set_yticklabels(categories)
-        axes.set_xlim(0, max(left + [1]) * 1.15)
+        axes.set_yticklabels([wrap(category, 30) for category in categories])
+        axes.set_xlim(0, max([*left, 1]) * 1.15)
         axes.set_xlabel(labels.value_axis)
         axes.tick_params(axis="y", length=0)
         axes.grid(axis="x", color=style.grid, linewidth=0.5)
@@ -525,6 +675,5 @@ def stacked_bars(
         height = figure.get_figheight()
         figure.legend(loc="lower center", ncol=len(stacks), bbox_to_anchor=(0.5, 0.0))
         _headline(figure, title, subtitle, style)
-        figure.subplots_adjust(left=0.30, right=0.97, top=1.0 - 0.5 / height,
-                               bottom=0.62 / height)
+        figure.subplots_adjust(left=0.30, right=0.97, top=1.0 - 0.5 / height, bottom=0.62 / height)
         return _finish(figure, key, title, subtitle)

@@ -860,14 +860,16 @@ def _targets_and_actions(plan: DemoPlan, sink: Sink) -> None:
     valid_from = str(plan.first)
     targets = [
         # metric, target, amber threshold, higher is better
-        ("csi", 80.0, 75.0, 1),
-        ("nps", 30.0, 20.0, 1),
-        ("csat", 60.0, 50.0, 1),
+        # Set by the board a little above where the company stands, so the scorecard shows
+        # a realistic mix of green, amber and red.
+        ("csi", 72.0, 70.0, 1),
+        ("nps", 0.0, -10.0, 1),
+        ("csat", 28.0, 24.0, 1),
         ("claim_cycle_days_mean", 10.0, 15.0, 0),
         ("claim_paid_ratio", 0.90, 0.85, 1),
         ("complaint_on_time_rate", 0.95, 0.90, 1),
         ("complaint_resolution_rate", 0.90, 0.80, 1),
-        ("complaints_per_10k_policies", 8.0, 12.0, 0),
+        ("complaints_per_10k_policies", 100.0, 120.0, 0),
         ("persistency_13_count", 0.90, 0.85, 1),
         ("persistency_25_count", 0.85, 0.80, 1),
         ("surrender_rate", 0.015, 0.025, 0),

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from etl.actions import action_results
 from etl.archive import publish_revision
 from etl.assemble import build_context
 from etl.config import Settings, load_item_bank, load_settings
@@ -22,6 +23,7 @@ from etl.render import LOCALES, RenderError, render_html
 from etl.scopes import Scope, available_scopes, select_scopes
 from etl.survey import score
 from etl.survey_metrics import survey_results, weight_respondents
+from etl.voc import voc_results
 from etl.warehouse import (
     ResultRow,
     check_reachable,
@@ -158,6 +160,10 @@ def compute_one_quarter(
         ]
     rows += kpi_results(engine, quarter, codes)
     rows += grading_results(engine, quarter, rows, settings)
+    respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
+    rows += voc_results(engine, quarter, codes, respondents, settings)
+    # Last: actions are proposed from every figure above (quadrants, RAG, declines).
+    rows += action_results(engine, quarter, codes, rows, settings)
     # Segment scopes (channel.<code>, product.<code>) are replaced on a rerun too.
     stored_scopes = list(dict.fromkeys([*codes, *(row.scope for row in rows)]))
     written = upsert_results(engine, str(quarter), rows, run_id, stored_scopes)

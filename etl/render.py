@@ -163,7 +163,9 @@ def _shared_resources() -> tuple[Any, Any]:
     return stylesheet, fonts
 
 
-def pdf_bytes(html: str, fetcher: TemplateAssetFetcher | None = None, name: str = "report") -> bytes:
+def pdf_bytes(
+    html: str, fetcher: TemplateAssetFetcher | None = None, name: str = "report"
+) -> bytes:
     """The PDF of a report's HTML: tagged (PDF/UA-1), fixed identifier, no dates.
 
     Same HTML, same bytes: the identifier is derived from `name`, WeasyPrint writes no

@@ -22,5 +22,6 @@ create table if not exists improvement_actions (
     due_on            date not null,
     target_metric     text not null,
     target_value      double precision not null,
+    is_higher_better  smallint not null default 1 check (is_higher_better in (0, 1)),
     status            text not null check (status in ('open', 'in_progress', 'done', 'dropped'))
 );

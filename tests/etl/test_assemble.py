@@ -49,8 +49,16 @@ def complete_results() -> pd.DataFrame:
         for scope, (csi, offset, n) in SCOPE_LEVELS.items():
             rows += [
                 (q, scope, "respondents", float(n), None, None, n),
-                (q, scope, "csi", csi - 1.4 + drift, csi - 2.0 + drift, csi - 0.8 + drift, n,
-                 n * 0.97),
+                (
+                    q,
+                    scope,
+                    "csi",
+                    csi - 1.4 + drift,
+                    csi - 2.0 + drift,
+                    csi - 0.8 + drift,
+                    n,
+                    n * 0.97,
+                ),
                 (q, scope, "nps", -16.2 + drift, -18.7 + drift, -13.7 + drift, n, n * 0.97),
                 (q, scope, "csat", 25.4 + drift, 23.9 + drift, 26.9 + drift, n, n * 0.97),
                 (q, scope, "overall", 73.5, 73.1, 73.9, n),
@@ -59,17 +67,45 @@ def complete_results() -> pd.DataFrame:
                 value = base + offset + drift
                 dimension_n = 35 if (scope, dimension) == ("SC", "complaints") else n // 2
                 flag = "low_base" if dimension_n < 60 else None
-                rows.append((q, scope, f"dimension.{dimension}", value, value - 1.0, value + 1.0,
-                             dimension_n, dimension_n, flag))
+                rows.append(
+                    (
+                        q,
+                        scope,
+                        f"dimension.{dimension}",
+                        value,
+                        value - 1.0,
+                        value + 1.0,
+                        dimension_n,
+                        dimension_n,
+                        flag,
+                    )
+                )
             rows += [
-                (q, scope, "claim_cycle_days_mean", 36.4 if scope == "SC" else 11.3 - drift,
-                 None, None, 2355),
+                (
+                    q,
+                    scope,
+                    "claim_cycle_days_mean",
+                    36.4 if scope == "SC" else 11.3 - drift,
+                    None,
+                    None,
+                    2355,
+                ),
                 (q, scope, "claim_paid_ratio", 0.91, None, None, 2586),
                 (q, scope, "complaints_per_10k_policies", 110.67, None, None, 543),
                 (q, scope, "persistency_13_count", 0.9916, None, None, 3451),
                 (q, scope, "mystery_shop_compliance", 0.879, None, None, 480),
-                (q, scope, "service_grade", 70.9 + drift, None, None, 9, None, "internal_estimate",
-                 "B"),
+                (
+                    q,
+                    scope,
+                    "service_grade",
+                    70.9 + drift,
+                    None,
+                    None,
+                    9,
+                    None,
+                    "internal_estimate",
+                    "B",
+                ),
             ]
         rows += [
             (q, "company", "weighting.kish_effective_n", 3189.5, None, None, 3271),
@@ -95,8 +131,18 @@ def complete_results() -> pd.DataFrame:
         (q, "company", "linkage.complained.no", 73.5, 73.1, 74.0, 2866),
         (q, "company", "service_grade.group.claims", 83.0, None, None, 3),
         (q, "company", "voc.texts", 9277.0, None, None, 9277),
-        (q, "company", "voc.quote.claims.1", None, None, None, None, None, "negative",
-         "理赔材料要求反复补交，等了一个多月。"),
+        (
+            q,
+            "company",
+            "voc.quote.claims.1",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "negative",
+            "理赔材料要求反复补交，等了一个多月。",
+        ),
         (q, "company", "csi.pls", 70.8, 70.1, 71.5, 3271),
         (q, "company", "pls.path.claims.satisfaction", 0.412, 0.35, 0.47, 3271),
     ]
@@ -108,14 +154,33 @@ def complete_results() -> pd.DataFrame:
     for dimension, share in importance.items():
         rows += [
             (q, "company", f"drivers.{dimension}.importance", share, share - 3, share + 3, 3271),
-            (q, "company", f"drivers.{dimension}.quadrant", None, None, None, 3271, None, None,
-             quadrant[dimension]),
+            (
+                q,
+                "company",
+                f"drivers.{dimension}.quadrant",
+                None,
+                None,
+                None,
+                3271,
+                None,
+                None,
+                quadrant[dimension],
+            ),
         ]
         for step, quarter in enumerate(QUARTER.trailing(2)):
             for sentiment, count in (("negative", 40 + 10 * step), ("neutral", 20),
                                      ("positive", 60)):  # fmt: skip
-                rows.append((str(quarter), "company", f"voc.theme.{dimension}.{sentiment}",
-                             float(count), None, None, count))
+                rows.append(
+                    (
+                        str(quarter),
+                        "company",
+                        f"voc.theme.{dimension}.{sentiment}",
+                        float(count),
+                        None,
+                        None,
+                        count,
+                    )
+                )
     return frame(rows)
 
 
@@ -350,8 +415,11 @@ def test_cover_shows_the_revision(
     ("language", "title", "period"),
     [
         ("zh-CN", "《2026年第3季度客户服务满意度评估报告》", "2026年7月1日至2026年9月30日"),
-        ("en", "Q3 2026 Customer Service Satisfaction Assessment",
-         "1 July 2026 – 30 September 2026"),
+        (
+            "en",
+            "Q3 2026 Customer Service Satisfaction Assessment",
+            "1 July 2026 – 30 September 2026",
+        ),
     ],
 )
 def test_title_and_period_per_language(
@@ -404,13 +472,13 @@ def test_brand_file_errors_name_file_and_key(
     (folder / "logo.svg").write_bytes((source / "logo.svg").read_bytes())
     (folder / "brand.toml").write_text(_toml(raw), encoding="utf-8")
     monkeypatch.setattr(assemble, "TEMPLATES_DIR", tmp_path)
-    with pytest.raises(ConfigError, match="brand.toml") as error:
+    with pytest.raises(ConfigError, match=r"brand\.toml") as error:
         load_brand("broken")
     assert message in str(error.value)
 
 
 def test_unknown_brand_names_the_setting() -> None:
-    with pytest.raises(ConfigError, match="report.brand = 'nobody'"):
+    with pytest.raises(ConfigError, match=r"report\.brand = 'nobody'"):
         load_brand("nobody")
 
 

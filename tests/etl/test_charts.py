@@ -31,7 +31,9 @@ SERIES = charts.Series(
     (66.7, 67.8, None, 68.8, 69.2, 68.2, 69.2, 68.3),
     (70.7, 71.8, None, 72.8, 73.2, 72.2, 73.2, 72.3),
 )
-REFERENCE = charts.Series("全公司", (70.9, 70.5, 70.6, 71.1, 71.0, 70.9, 71.2, 71.1), reference=True)
+REFERENCE = charts.Series(
+    "全公司", (70.9, 70.5, 70.6, 71.1, 71.0, 70.9, 71.2, 71.1), reference=True
+)
 
 
 def _all_charts() -> dict[str, charts.Chart]:
@@ -41,27 +43,47 @@ def _all_charts() -> dict[str, charts.Chart]:
     )
     return {
         "trend": charts.trend_panels(
-            "t-trend", "近八个季度趋势", "得分 0–100 · 本季度 n = 273", QUARTERS,
-            (charts.Panel("CSI", (SERIES, REFERENCE), target=72.0),), STYLE, LABELS, columns=1,
+            "t-trend",
+            "近八个季度趋势",
+            "得分 0–100 · 本季度 n = 273",
+            QUARTERS,
+            (charts.Panel("CSI", (SERIES, REFERENCE), target=72.0),),
+            STYLE,
+            LABELS,
+            columns=1,
         ),
         "bars": charts.bar_panels(
-            "t-bars", "各维度得分", "得分 0–100 · n = 273", (charts.BarPanel("", bars),),
-            STYLE, LABELS, value_limits=(0, 100),
+            "t-bars",
+            "各维度得分",
+            "得分 0–100 · n = 273",
+            (charts.BarPanel("", bars),),
+            STYLE,
+            LABELS,
+            value_limits=(0, 100),
         ),
         "quadrant": charts.quadrant_chart(
-            "t-quadrant", "重要性—表现四象限", "重要性 % · 表现 0–100 · n = 3,271",
+            "t-quadrant",
+            "重要性—表现四象限",
+            "重要性 % · 表现 0–100 · n = 3,271",
             (
                 charts.QuadrantPoint("理赔", 30.0, 70.2),
                 charts.QuadrantPoint("售前", 12.0, 74.8),
                 charts.QuadrantPoint("增值", 18.0, 66.1),
             ),
-            STYLE, LABELS,
+            STYLE,
+            LABELS,
         ),
         "stacked": charts.stacked_bars(
-            "t-stacked", "客户反馈主题", "条数 · n = 90", ("理赔", "投诉"),
-            (charts.Stack("负面", (10.0, 20.0), "#D55E00"),
-             charts.Stack("正面", (30.0, 30.0), "#009E73")),
-            STYLE, LABELS,
+            "t-stacked",
+            "客户反馈主题",
+            "条数 · n = 90",
+            ("理赔", "投诉"),
+            (
+                charts.Stack("负面", (10.0, 20.0), "#D55E00"),
+                charts.Stack("正面", (30.0, 30.0), "#009E73"),
+            ),
+            STYLE,
+            LABELS,
         ),
     }
 
@@ -114,8 +136,12 @@ def test_brand_palette_colours_the_series(rendered: dict[str, charts.Chart]) -> 
 
 def test_text_from_data_is_escaped_and_not_mathtext() -> None:
     chart = charts.bar_panels.__wrapped__(  # type: ignore[attr-defined]
-        "t-escape", "<script>alert(1)</script>", "$x$ & n = 3",
-        (charts.BarPanel("", (charts.Bar("<b>A & B</b>", 50.0),)),), STYLE, LABELS,
+        "t-escape",
+        "<script>alert(1)</script>",
+        "$x$ & n = 3",
+        (charts.BarPanel("", (charts.Bar("<b>A & B</b>", 50.0),)),),
+        STYLE,
+        LABELS,
     )
     svg = str(chart.svg)
     assert "<script>" not in svg and "<b>" not in svg
@@ -129,13 +155,16 @@ def test_same_inputs_give_same_svg_and_memoise() -> None:
     for key in first:
         assert first[key] is again[key]  # cached: a report rendered twice draws once
     uncached = charts.quadrant_chart.__wrapped__(  # type: ignore[attr-defined]
-        "t-quadrant", first["quadrant"].title, first["quadrant"].subtitle,
+        "t-quadrant",
+        first["quadrant"].title,
+        first["quadrant"].subtitle,
         (
             charts.QuadrantPoint("理赔", 30.0, 70.2),
             charts.QuadrantPoint("售前", 12.0, 74.8),
             charts.QuadrantPoint("增值", 18.0, 66.1),
         ),
-        STYLE, LABELS,
+        STYLE,
+        LABELS,
     )
     assert str(uncached.svg) == str(first["quadrant"].svg)
 
@@ -163,7 +192,7 @@ def test_same_svg_in_another_process() -> None:
     ("css", "expected"),
     [
         ("'Noto Sans CJK SC', 'Noto Sans', sans-serif", ("Noto Sans CJK SC", "DejaVu Sans")),
-        ("\"Noto Serif CJK SC\", serif", ("Noto Serif CJK SC", "DejaVu Sans")),
+        ('"Noto Serif CJK SC", serif', ("Noto Serif CJK SC", "DejaVu Sans")),
         ("'No Such Font'", ("DejaVu Sans",)),
     ],
 )
@@ -173,17 +202,24 @@ def test_font_families_keep_only_installed_fonts(css: str, expected: tuple[str, 
 
 def test_inline_svg_rewrites_a_matplotlib_document() -> None:
     raw = (
-        '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<svg width="10pt" height="5pt">\n'
-        " <metadata><rdf:RDF>x</rdf:RDF></metadata>\n"
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" width="10pt" height="5pt">\n'
+        " <metadata><title>Matplotlib</title></metadata>\n"
         ' <defs>\n  <style type="text/css">*{stroke-linejoin: round}</style>\n </defs>\n'
-        ' <g id="figure_1"><path id="m1" d="M 0 0" style="fill: #ffffff; stroke: none"/>'
+        ' <g id="figure_1">\n  <g id="axes_1"><path id="m1" d="M 0 0" '
+        'style="fill: #ffffff; stroke: none"/>'
         '<use xlink:href="#m1" style="stroke: #000000; stroke-width: 0.8"/>'
-        '<g clip-path="url(#p9)"/><clipPath id="p9"/></g>\n</svg>\n'
+        '<g clip-path="url(#p9)"><text style="font-size: 8px">  a &lt; b </text></g>'
+        '<clipPath id="p9"><rect/></clipPath></g>\n </g>\n</svg>\n'
     )
+    # metadata and style gone, style → attributes, the id-only groups unwrapped, only
+    # referenced ids kept (prefixed), whitespace between elements dropped, text kept as is
     assert str(charts.inline_svg(raw, "k", "A <b> & C")) == (
-        '<svg width="10pt" height="5pt" class="chart" stroke-linejoin="round" '
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="10pt" height="5pt" class="chart" stroke-linejoin="round" '
         'stroke-linecap="butt"><title>A &lt;b&gt; &amp; C</title>'
-        '<g id="k-figure_1"><path id="k-m1" d="M 0 0" fill="#ffffff" stroke="none"/>'
-        '<use xlink:href="#k-m1" stroke="#000000" stroke-width="0.8"/>'
-        '<g clip-path="url(#k-p9)"/><clipPath id="k-p9"/></g>\n</svg>'
+        '<path d="M 0 0" fill="#ffffff" stroke="none" id="k-m1" />'
+        '<use xlink:href="#k-m1" stroke="#000000" stroke-width="0.8" />'
+        '<g clip-path="url(#k-p9)"><text font-size="8px">  a &lt; b </text></g>'
+        '<clipPath id="k-p9"><rect /></clipPath></svg>'
     )

@@ -1,4 +1,4 @@
-"""Rendering: catalogs complete, locale formats, autoescape, and a fetcher that serves only assets."""
+"""Rendering: complete catalogs, locale formats, autoescape, a fetcher serving only assets."""
 
 from __future__ import annotations
 
@@ -138,12 +138,14 @@ def test_fetcher_serves_a_template_asset() -> None:
 
 
 def test_autoescape_turns_markup_from_data_into_text() -> None:
-    html = render_html(
-        "assessment/partials/macros.html.j2", {}, "en"
-    ) + render_html("assessment/partials/contents.html.j2", {
-        "sections": [{"id": "summary", "title": '<img src="file:///etc/passwd">'}],
-        "scope": {"name": "<script>alert(1)</script>"},
-    }, "en")
+    html = render_html("assessment/partials/macros.html.j2", {}, "en") + render_html(
+        "assessment/partials/contents.html.j2",
+        {
+            "sections": [{"id": "summary", "title": '<img src="file:///etc/passwd">'}],
+            "scope": {"name": "<script>alert(1)</script>"},
+        },
+        "en",
+    )
     assert '<img src="file:///etc/passwd">' not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert "<script>" not in html

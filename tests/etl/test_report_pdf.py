@@ -20,13 +20,21 @@ from etl.assemble import SECTIONS, build_context
 from etl.config import load_item_bank, load_settings
 from etl.periods import Quarter
 from etl.pipeline import compute_quarter, render_scope
-from etl.render import TEMPLATES_DIR, TemplateAssetFetcher, number_filters, render_html
-from etl.render import translations, write_pdf
+from etl.render import (
+    TEMPLATES_DIR,
+    TemplateAssetFetcher,
+    number_filters,
+    render_html,
+    translations,
+    write_pdf,
+)
 from etl.scopes import Scope, available_scopes
 from etl.warehouse import connect, read_results
 
 QUARTER = Quarter(2026, 3)
-PAYLOAD = '<img src="file:///etc/passwd"> <script>alert(1)</script> <link href="http://127.0.0.1:9/x">'
+PAYLOAD = (
+    '<img src="file:///etc/passwd"> <script>alert(1)</script> <link href="http://127.0.0.1:9/x">'
+)
 RENDERS = (("company", "zh-CN"), ("company", "en"), ("SC", "zh-CN"))
 
 
