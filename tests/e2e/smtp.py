@@ -45,7 +45,7 @@ class Inbox:
     data_reply: str | None = None  # e.g. "552 5.3.4 message too big" for every DATA
     accept_only: int | None = None  # after this many messages, answer DATA with 421
 
-    async def handle_RCPT(  # noqa: N802 — the aiosmtpd hook name
+    async def handle_RCPT(  # the aiosmtpd hook names
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         if address.lower() in self.refuse_rcpt:
@@ -53,7 +53,7 @@ class Inbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.data_reply:
             return self.data_reply
         if self.accept_only is not None and len(self.received) >= self.accept_only:

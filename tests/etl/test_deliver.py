@@ -67,7 +67,9 @@ def make_report(
 
     def html_for(revision: dict[str, object] | None, shown_run_id: str) -> str:
         label = (revision or {}).get("label", "v1")
-        return f"<html lang=\"en\"><body><h1>{scope} {language} {label}</h1><p>{body}</p></body></html>"
+        return (
+            f'<html lang="en"><body><h1>{scope} {language} {label}</h1><p>{body}</p></body></html>'
+        )
 
     return archive.publish_revision(
         engine,
@@ -133,7 +135,12 @@ def log_rows(engine: Engine) -> pd.DataFrame:
     return read_query(engine, "delivery_log", {"quarter": QUARTER})
 
 
-ALL_FOUR = {"ceo@example.com": 1, "cx@example.com": 1, "audit@example.com": 1, "sc-gm@example.com": 1}
+ALL_FOUR = {
+    "ceo@example.com": 1,
+    "cx@example.com": 1,
+    "audit@example.com": 1,
+    "sc-gm@example.com": 1,
+}
 
 
 def test_every_recipient_gets_one_message_with_a_valid_pdf(
@@ -244,13 +251,15 @@ def test_bad_inputs_fail_per_recipient_with_clear_errors_and_the_rest_is_deliver
         "(expected name@domain.tld)"
     )
     assert rows.loc["xx-gm@example.com", "status"] == "failed"
-    assert "recipients.toml [scopes.XX].to[0]: scope 'XX' is not a scope of the warehouse" in (
-        rows.loc["xx-gm@example.com", "error"]
+    assert (
+        "recipients.toml [scopes.XX].to[0]: scope 'XX' is not a scope of the warehouse"
+        in (rows.loc["xx-gm@example.com", "error"])
     )
     assert rows.loc["bj-gm@example.com", "status"] == "failed"
-    assert "over the server's limit of 200,000 bytes (SMTP SIZE)" in rows.loc[
-        "bj-gm@example.com", "error"
-    ]
+    assert (
+        "over the server's limit of 200,000 bytes (SMTP SIZE)"
+        in rows.loc["bj-gm@example.com", "error"]
+    )
     message = str(raised.value)
     assert "3 failed" in message and "not-an-address" in message and "XX" in message
 
@@ -349,7 +358,9 @@ def history(*rows: tuple[str, str, str, str, int]) -> pd.DataFrame:
         ((("b", "zh-CN", "delivered", "r0", 1),), False, "send"),  # other language: no bearing
     ],
 )
-def test_decide(rows: tuple[tuple[str, str, str, str, int], ...], resend: bool, expected: str) -> None:
+def test_decide(
+    rows: tuple[tuple[str, str, str, str, int], ...], resend: bool, expected: str
+) -> None:
     run_id = "r9"
     action, _ = decide(history(*rows), checksum="a", language="en", run_id=run_id, resend=resend)
     assert action == expected
@@ -375,7 +386,10 @@ def test_address_problem(address: str, problem: str | None) -> None:
     ("text", "message"),
     [
         ("[sender\nfrom = 1", "is not valid TOML"),
-        ('[scopes.company]\nto = ["a@example.com"]', '[sender] from = "Name <address>" is required'),
+        (
+            '[scopes.company]\nto = ["a@example.com"]',
+            '[sender] from = "Name <address>" is required',
+        ),
         ('[sender]\nfrom = "a@example.com"\n[scopes.company]\nto = 5', "[scopes.company].to"),
         ('[sender]\nfrom = "a@example.com"\n[scopes.BJ]\ntoo = ["a@b.cn"]', "unknown keys ['too']"),
     ],
