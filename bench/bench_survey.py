@@ -28,7 +28,14 @@ PRODUCTS = ["LIFE", "HEALTH", "ACCIDENT", "ANNUITY", "PAR"]
 # Share of respondents who used each touchpoint. The issue's case is 1M responses × 30
 # items = 30M answers, so by default everyone answers everything; --by-design skips items
 # of unused touchpoints as real surveys do.
-USAGE_BY_DESIGN = {"presale": 0.45, "purchase": 0.45, "policy_service": 1.0, "claims": 0.45, "complaints": 0.12, "value_added": 0.55}
+USAGE_BY_DESIGN = {
+    "presale": 0.45,
+    "purchase": 0.45,
+    "policy_service": 1.0,
+    "claims": 0.45,
+    "complaints": 0.12,
+    "value_added": 0.55,
+}
 
 
 def bench_item_bank():
@@ -38,11 +45,20 @@ def bench_item_bank():
     from etl.config import DEFAULTS_DIR, parse_item_bank
 
     raw = tomllib.loads((DEFAULTS_DIR / "item_bank.toml").read_text(encoding="utf-8"))
-    raw["items"].append({"code": "VA3", "dimension": "value_added", "zh": "法律咨询服务有帮助", "en": "Legal advice was helpful"})
+    raw["items"].append(
+        {
+            "code": "VA3",
+            "dimension": "value_added",
+            "zh": "法律咨询服务有帮助",
+            "en": "Legal advice was helpful",
+        }
+    )
     return parse_item_bank(raw, "bench item bank (30 items)")
 
 
-def synthetic_quarter(n: int, by_design: bool, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def synthetic_quarter(
+    n: int, by_design: bool, seed: int = 7
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Long answers, respondents and policy-book cells for one quarter of n responses."""
     bank = bench_item_bank()
     rng = np.random.default_rng(seed)
@@ -64,13 +80,22 @@ def synthetic_quarter(n: int, by_design: bool, seed: int = 7) -> tuple[pd.DataFr
         raw = item.scale_min + span * (0.7 + 0.12 * theta + rng.normal(0, 0.12, n))
         values = np.clip(np.round(raw), item.scale_min, item.scale_max).astype(np.int8)
         ids = respondents["response_id"].to_numpy()[mask]
-        frames.append(pd.DataFrame({"response_id": ids, "item_code": item.code, "score": values[mask]}))
+        frames.append(
+            pd.DataFrame({"response_id": ids, "item_code": item.code, "score": values[mask]})
+        )
     answers = pd.concat(frames, ignore_index=True)
     answers["item_code"] = answers["item_code"].astype("category")
     cells = (
-        pd.MultiIndex.from_product([BRANCHES, CHANNELS, PRODUCTS], names=["branch_code", "channel_code", "product_line_code"])
+        pd.MultiIndex.from_product(
+            [BRANCHES, CHANNELS, PRODUCTS],
+            names=["branch_code", "channel_code", "product_line_code"],
+        )
         .to_frame(index=False)
-        .assign(policies_in_force=rng.integers(1_000, 20_000, len(BRANCHES) * len(CHANNELS) * len(PRODUCTS)))
+        .assign(
+            policies_in_force=rng.integers(
+                1_000, 20_000, len(BRANCHES) * len(CHANNELS) * len(PRODUCTS)
+            )
+        )
     )
     return answers, respondents, cells
 
@@ -84,7 +109,9 @@ def run_one(n: int, by_design: bool) -> dict[str, float]:
 
     bank, settings = bench_item_bank(), load_settings()
     answers, respondents, cells = synthetic_quarter(n, by_design)
-    scopes = [Scope("company", "company", "全公司", "Company")] + [Scope(b, "branch", b, b) for b in BRANCHES]
+    scopes = [Scope("company", "company", "全公司", "Company")] + [
+        Scope(b, "branch", b, b) for b in BRANCHES
+    ]
     timings: dict[str, float] = {}
     started = time.perf_counter()
     survey = score(answers, bank, respondents)
@@ -115,7 +142,9 @@ def main(argv: list[str]) -> int:
     print(header)
     print("-" * len(header))
     for n in sizes:
-        command = [sys.executable, __file__, "--child", str(n)] + (["--by-design"] if by_design else [])
+        command = [sys.executable, __file__, "--child", str(n)] + (
+            ["--by-design"] if by_design else []
+        )
         child = subprocess.run(command, capture_output=True, text=True, check=True)
         t = json.loads(child.stdout.strip().splitlines()[-1])
         print(

@@ -48,7 +48,9 @@ def _department(settings: Settings, subject: str) -> tuple[str, str]:
 
 
 def _value(rows: Sequence[ResultRow], scope: str, metric: str) -> ResultRow | None:
-    return next((r for r in rows if r.scope == scope and r.metric == metric and r.value is not None), None)
+    return next(
+        (r for r in rows if r.scope == scope and r.metric == metric and r.value is not None), None
+    )
 
 
 def propose(
@@ -59,12 +61,16 @@ def propose(
     uplift = float(config["dimension_uplift"])
     # A subject that already has an action still open is followed up, not raised again.
     still_open = set(
-        earlier_actions(engine, quarter, [scope]).query("status in ('open', 'in_progress')")["subject"]
+        earlier_actions(engine, quarter, [scope]).query("status in ('open', 'in_progress')")[
+            "subject"
+        ]
     )
     due_on = quarter.next().last_day.isoformat()  # end of next quarter (metrics.md §7)
     proposals: dict[str, Action] = {}
 
-    def add(subject: str, reason: str, current: float, target_metric: str, target: float, higher: bool) -> None:
+    def add(
+        subject: str, reason: str, current: float, target_metric: str, target: float, higher: bool
+    ) -> None:
         if subject in proposals or subject in still_open:
             return  # one action per subject, the first reason found is the strongest
         department, owner = _department(settings, subject)
@@ -74,10 +80,24 @@ def propose(
         )  # fmt: skip
 
     for dimension in SERVICE_DIMENSIONS:
-        quadrant = next((r for r in rows if r.scope == scope and r.metric == f"drivers.{dimension}.quadrant"), None)
-        if quadrant is not None and quadrant.note == "concentrate_here" and quadrant.value is not None:
+        quadrant = next(
+            (r for r in rows if r.scope == scope and r.metric == f"drivers.{dimension}.quadrant"),
+            None,
+        )
+        if (
+            quadrant is not None
+            and quadrant.note == "concentrate_here"
+            and quadrant.value is not None
+        ):
             metric = f"dimension.{dimension}"
-            add(metric, "concentrate_here", quadrant.value, metric, min(100.0, quadrant.value + uplift), True)
+            add(
+                metric,
+                "concentrate_here",
+                quadrant.value,
+                metric,
+                min(100.0, quadrant.value + uplift),
+                True,
+            )
     targets = load_targets(engine)
     for row in rows:
         if row.scope == scope and row.metric.startswith("rag.") and row.note == "red":
@@ -85,13 +105,27 @@ def propose(
             measured = _value(rows, scope, kpi)
             target = target_for(targets, kpi, scope, quarter)
             if measured is not None and target is not None:
-                add(kpi, "red_kpi", float(measured.value), kpi, target.target_value, target.is_higher_better)
+                add(
+                    kpi,
+                    "red_kpi",
+                    float(measured.value),
+                    kpi,
+                    target.target_value,
+                    target.is_higher_better,
+                )
     for metric in HEADLINE_DECLINES:
         change = _value(rows, scope, f"{metric}.change_prev")
         measured = _value(rows, scope, metric)
         if change is not None and change.flag == "down" and measured is not None:
             # Target: back to last quarter's level.
-            add(metric, "significant_decline", float(measured.value), metric, float(measured.value) - float(change.value), True)
+            add(
+                metric,
+                "significant_decline",
+                float(measured.value),
+                metric,
+                float(measured.value) - float(change.value),
+                True,
+            )
     return list(proposals.values())
 
 
@@ -106,12 +140,17 @@ def store(engine: Engine, quarter: Quarter, actions: Sequence[Action]) -> None:
         existing = {
             row.action_id: row.status
             for row in conn.execute(
-                sa.text("select action_id, status from improvement_actions where quarter_raised = :q"), {"q": str(quarter)}
+                sa.text(
+                    "select action_id, status from improvement_actions where quarter_raised = :q"
+                ),
+                {"q": str(quarter)},
             )
         }
         stale = [i for i, status in existing.items() if i not in wanted and status == "open"]
         for action_id in stale:
-            conn.execute(sa.text("delete from improvement_actions where action_id = :i"), {"i": action_id})
+            conn.execute(
+                sa.text("delete from improvement_actions where action_id = :i"), {"i": action_id}
+            )
         for action in actions:
             payload = {
                 "action_id": action.action_id, "quarter_raised": action.quarter_raised, "scope": action.scope,
@@ -152,7 +191,9 @@ def earlier_actions(
     ).bindparams(sa.bindparam("scopes", expanding=True))
     since = str(quarter.shift(-follow_up_quarters))
     with engine.connect() as conn:
-        result = conn.execute(statement, {"q": str(quarter), "scopes": list(scopes), "since": since})
+        result = conn.execute(
+            statement, {"q": str(quarter), "scopes": list(scopes), "since": since}
+        )
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
@@ -164,7 +205,11 @@ def target_met(value: float | None, target: float, is_higher_better: bool) -> st
 
 
 def action_results(
-    engine: Engine, quarter: Quarter, scopes: Sequence[str], rows: Sequence[ResultRow], settings: Settings
+    engine: Engine,
+    quarter: Quarter,
+    scopes: Sequence[str],
+    rows: Sequence[ResultRow],
+    settings: Settings,
 ) -> list[ResultRow]:
     """Propose and store this quarter's actions; result rows for new and earlier actions."""
     out: list[ResultRow] = []

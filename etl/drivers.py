@@ -326,7 +326,9 @@ def pairwise_relative_weights(
     rng = np.random.default_rng(seed)
     groups_used = min(n_groups, len(frame))
     groups = (
-        np.arange(len(frame)) if groups_used == len(frame) else rng.integers(0, groups_used, len(frame))
+        np.arange(len(frame))
+        if groups_used == len(frame)
+        else rng.integers(0, groups_used, len(frame))
     )
     sums = _group_sums(data, w, groups, groups_used)
     present = ~np.isnan(data)
@@ -349,11 +351,17 @@ def pairwise_relative_weights(
     estimate = _normalised(raw)
     # All replicates in one matrix product: (replicates × groups) @ (groups × statistics).
     picks = np.stack(
-        [np.bincount(rng.integers(0, groups_used, groups_used), minlength=groups_used) for _ in range(n_boot)]
+        [
+            np.bincount(rng.integers(0, groups_used, groups_used), minlength=groups_used)
+            for _ in range(n_boot)
+        ]
     ).astype(float)
     replicate_totals = (picks @ sums.reshape(groups_used, -1)).reshape(n_boot, *sums.shape[1:])
     draws = np.stack(
-        [_normalised(_weights_from_correlation(_correlation_from_sums(t))) for t in replicate_totals]
+        [
+            _normalised(_weights_from_correlation(_correlation_from_sums(t)))
+            for t in replicate_totals
+        ]
     )
     tail = (1 - level) / 2 * 100
     return PairwiseDriverResult(

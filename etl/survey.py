@@ -99,7 +99,9 @@ def score(
             with warnings.catch_warnings():  # all-NaN rows: dimension not rated, stays NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
                 # Equal item weights; mean over the items this respondent answered.
-                scored[dimension] = np.nanmean(np.column_stack([scored[c] for c in members]), axis=1)
+                scored[dimension] = np.nanmean(
+                    np.column_stack([scored[c] for c in members]), axis=1
+                )
         else:
             scored[dimension] = np.full(len(respondents), np.nan, dtype=np.float32)
     first_of = {d: item_columns.get(d, [None])[0] for d in ("nps", "overall")}

@@ -179,7 +179,11 @@ def scope_rows(
             for metric in ("csi", "nps", "csat", "overall")
         ]
 
-    def measure(metric: str, column: str, estimator: Callable[[np.ndarray, np.ndarray], indices.Estimate | None]) -> ResultRow:
+    def measure(
+        metric: str,
+        column: str,
+        estimator: Callable[[np.ndarray, np.ndarray], indices.Estimate | None],
+    ) -> ResultRow:
         values = frame[column].to_numpy(dtype=float)
         return _measure(quarter, scope, metric, values, weights, estimator, thresholds)
 
@@ -187,13 +191,27 @@ def scope_rows(
         rows.append(measure(f"dimension.{dimension}", dimension, indices.weighted_mean))
     if len(frame) < thresholds["suppress_below"]:
         reason = f"n = {len(frame)} < {thresholds['suppress_below']}"
-        rows.append(ResultRow(quarter, scope, "csi", None, n=len(frame), flag="suppressed", note=reason))
+        rows.append(
+            ResultRow(quarter, scope, "csi", None, n=len(frame), flag="suppressed", note=reason)
+        )
     else:
-        rows.append(_row(quarter, scope, "csi", csi_estimate(frame, weights, settings.csi_weights), thresholds))
+        rows.append(
+            _row(
+                quarter,
+                scope,
+                "csi",
+                csi_estimate(frame, weights, settings.csi_weights),
+                thresholds,
+            )
+        )
     overall_item = bank.by_code()[bank.codes("overall")[0]]
     rows.append(measure("nps", "nps_raw", indices.nps))
     rows.append(
-        measure("csat", "overall_raw", lambda v, w: indices.csat(v, overall_item.scale_min, overall_item.scale_max, w))
+        measure(
+            "csat",
+            "overall_raw",
+            lambda v, w: indices.csat(v, overall_item.scale_min, overall_item.scale_max, w),
+        )
     )
     rows.append(measure("overall", "overall", indices.weighted_mean))
     return rows
@@ -218,7 +236,11 @@ def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.
 
 
 def item_rows(
-    quarter: str, scope: str, frame: pd.DataFrame, weights: np.ndarray, survey: ScoredSurvey,
+    quarter: str,
+    scope: str,
+    frame: pd.DataFrame,
+    weights: np.ndarray,
+    survey: ScoredSurvey,
     thresholds: dict[str, int],
 ) -> list[ResultRow]:
     """Item-level 0–100 means (item.<code>) for the dimensions' detail tables."""
@@ -226,13 +248,29 @@ def item_rows(
     for dimension in SERVICE_DIMENSIONS:
         for code in survey.item_columns.get(dimension, []):
             values = frame[code].to_numpy(dtype=float)
-            rows.append(_measure(quarter, scope, f"item.{code}", values, weights, indices.weighted_mean, thresholds))
+            rows.append(
+                _measure(
+                    quarter,
+                    scope,
+                    f"item.{code}",
+                    values,
+                    weights,
+                    indices.weighted_mean,
+                    thresholds,
+                )
+            )
     return rows
 
 
-def _stored_estimate(history: pd.DataFrame, quarter: str, scope: str, metric: str) -> indices.Estimate | None:
+def _stored_estimate(
+    history: pd.DataFrame, quarter: str, scope: str, metric: str
+) -> indices.Estimate | None:
     """An earlier quarter's stored figure as an Estimate (se from its symmetric 95% interval)."""
-    match = history[(history["quarter"] == quarter) & (history["scope"] == scope) & (history["metric"] == metric)]
+    match = history[
+        (history["quarter"] == quarter)
+        & (history["scope"] == scope)
+        & (history["metric"] == metric)
+    ]
     if match.empty:
         return None
     row = match.iloc[0]
@@ -241,7 +279,9 @@ def _stored_estimate(history: pd.DataFrame, quarter: str, scope: str, metric: st
     se = (float(row["upper_bound"]) - float(row["lower_bound"])) / (2 * 1.96)
     n = int(row["n"]) if not pd.isna(row["n"]) else 0
     n_eff = float(row["n_effective"]) if not pd.isna(row["n_effective"]) else float(n)
-    return indices.Estimate(float(row["value"]), se, float(row["lower_bound"]), float(row["upper_bound"]), n, n_eff)
+    return indices.Estimate(
+        float(row["value"]), se, float(row["lower_bound"]), float(row["upper_bound"]), n, n_eff
+    )
 
 
 def change_rows(quarter: str, rows: list[ResultRow], history: pd.DataFrame) -> list[ResultRow]:
@@ -252,14 +292,28 @@ def change_rows(quarter: str, rows: list[ResultRow], history: pd.DataFrame) -> l
     for row in rows:
         if row.metric not in CHANGE_METRICS or row.value is None or row.flag == "suppressed":
             continue
-        now = indices.Estimate(row.value, (row.upper_bound - row.lower_bound) / (2 * 1.96), row.lower_bound, row.upper_bound, row.n or 0, row.n_effective or 0.0)
+        now = indices.Estimate(
+            row.value,
+            (row.upper_bound - row.lower_bound) / (2 * 1.96),
+            row.lower_bound,
+            row.upper_bound,
+            row.n or 0,
+            row.n_effective or 0.0,
+        )
         for suffix, then_quarter in earlier.items():
-            change = indices.compare(now, _stored_estimate(history, then_quarter, row.scope, row.metric))
+            change = indices.compare(
+                now, _stored_estimate(history, then_quarter, row.scope, row.metric)
+            )
             out.append(
                 ResultRow(
-                    quarter, row.scope, f"{row.metric}.{suffix}", change.difference,
-                    n=row.n, flag=change.direction,
-                    note=f"vs {then_quarter}" + (f", p = {change.p_value:.3f}" if change.p_value is not None else ""),
+                    quarter,
+                    row.scope,
+                    f"{row.metric}.{suffix}",
+                    change.difference,
+                    n=row.n,
+                    flag=change.direction,
+                    note=f"vs {then_quarter}"
+                    + (f", p = {change.p_value:.3f}" if change.p_value is not None else ""),
                 )
             )
     return out
@@ -275,11 +329,33 @@ def driver_rows(
     predictors, excluded = drivable_dimensions(frame, minimum)
     if len(predictors) < 2:
         note = f"fewer than two dimensions rated together with overall satisfaction by ≥ {minimum} respondents"
-        return [ResultRow(quarter, scope, "drivers.r_squared", None, n=len(frame), flag="suppressed", note=note)]
+        return [
+            ResultRow(
+                quarter,
+                scope,
+                "drivers.r_squared",
+                None,
+                n=len(frame),
+                flag="suppressed",
+                note=note,
+            )
+        ]
     try:
-        result = pairwise_relative_weights(frame, predictors, "overall", weights, min_pair_count=minimum)
+        result = pairwise_relative_weights(
+            frame, predictors, "overall", weights, min_pair_count=minimum
+        )
     except DriverInputError as exc:
-        return [ResultRow(quarter, scope, "drivers.r_squared", None, n=len(frame), flag="suppressed", note=str(exc))]
+        return [
+            ResultRow(
+                quarter,
+                scope,
+                "drivers.r_squared",
+                None,
+                n=len(frame),
+                flag="suppressed",
+                note=str(exc),
+            )
+        ]
     performance = {
         d: float(np.average(frame[d].dropna(), weights=weights[frame[d].notna().to_numpy()]))
         for d in predictors
@@ -290,25 +366,47 @@ def driver_rows(
         f"resamples of {result.n_groups} groups, seed {result.seed}"
     )
     if excluded:
-        note += "; left out (too few respondents rated them with the others): " + ", ".join(excluded)
-    rows = [ResultRow(quarter, scope, "drivers.r_squared", result.r_squared, n=len(frame), note=note)]
+        note += "; left out (too few respondents rated them with the others): " + ", ".join(
+            excluded
+        )
+    rows = [
+        ResultRow(quarter, scope, "drivers.r_squared", result.r_squared, n=len(frame), note=note)
+    ]
     for dimension in SERVICE_DIMENSIONS:
         if dimension not in predictors:
             rows.append(
-                ResultRow(quarter, scope, f"drivers.{dimension}.importance", None, n=int(frame[dimension].notna().sum()),
-                          flag="suppressed", note="too few respondents rated this dimension with the others")
+                ResultRow(
+                    quarter,
+                    scope,
+                    f"drivers.{dimension}.importance",
+                    None,
+                    n=int(frame[dimension].notna().sum()),
+                    flag="suppressed",
+                    note="too few respondents rated this dimension with the others",
+                )
             )
             continue
         n_pair = int(result.pair_counts.loc[dimension, "overall"])
         rows.append(
             ResultRow(
-                quarter, scope, f"drivers.{dimension}.importance",
+                quarter,
+                scope,
+                f"drivers.{dimension}.importance",
                 float(result.normalized_weights[dimension]),
-                float(result.lower[dimension]), float(result.upper[dimension]), n=n_pair,
+                float(result.lower[dimension]),
+                float(result.upper[dimension]),
+                n=n_pair,
             )
         )
         rows.append(
-            ResultRow(quarter, scope, f"drivers.{dimension}.quadrant", performance[dimension], n=n_pair, note=quadrants[dimension])
+            ResultRow(
+                quarter,
+                scope,
+                f"drivers.{dimension}.quadrant",
+                performance[dimension],
+                n=n_pair,
+                note=quadrants[dimension],
+            )
         )
     return rows
 
@@ -320,7 +418,11 @@ def drivable_dimensions(frame: pd.DataFrame, minimum: int) -> tuple[list[str], l
     not suppress the whole driver analysis; the dropped ones are named in the appendix.
     """
     present = frame[[*SERVICE_DIMENSIONS, "overall"]].notna().to_numpy().astype(int)
-    counts = pd.DataFrame(present.T @ present, index=[*SERVICE_DIMENSIONS, "overall"], columns=[*SERVICE_DIMENSIONS, "overall"])
+    counts = pd.DataFrame(
+        present.T @ present,
+        index=[*SERVICE_DIMENSIONS, "overall"],
+        columns=[*SERVICE_DIMENSIONS, "overall"],
+    )
     kept = [d for d in SERVICE_DIMENSIONS if counts.loc[d, "overall"] >= minimum]
     while kept and counts.loc[[*kept, "overall"], [*kept, "overall"]].to_numpy().min() < minimum:
         kept.remove(min(kept, key=lambda d: counts.loc[d, d]))
@@ -360,16 +462,35 @@ def pls_rows(
         intervals = None
         if bootstrap:
             boot = pls.bootstrap(
-                data, blocks, paths, scheme=scheme, n_boot=int(csi.get("pls_bootstrap", 200)),
-                seed=int(csi.get("pls_seed", 20260101)), index_latent="sat", scale_min=0.0, scale_max=100.0,
+                data,
+                blocks,
+                paths,
+                scheme=scheme,
+                n_boot=int(csi.get("pls_bootstrap", 200)),
+                seed=int(csi.get("pls_seed", 20260101)),
+                index_latent="sat",
+                scale_min=0.0,
+                scale_max=100.0,
             )
             lower, upper, intervals = boot.index_lower, boot.index_upper, boot.path_intervals
     except ValueError as exc:  # specification, convergence or index errors, each named
-        return [ResultRow(quarter, COMPANY, "csi.pls", None, n=len(frame), flag="suppressed", note=f"{note}: {exc}")]
+        return [
+            ResultRow(
+                quarter,
+                COMPANY,
+                "csi.pls",
+                None,
+                n=len(frame),
+                flag="suppressed",
+                note=f"{note}: {exc}",
+            )
+        ]
     note += f"; n used {result.n_used}, dropped {result.n_dropped}; GoF {result.gof:.3f}"
     rows = [
         ResultRow(quarter, COMPANY, "csi.pls", index, lower, upper, n=result.n_used, note=note),
-        ResultRow(quarter, COMPANY, "pls.r_squared.sat", float(result.r_squared["sat"]), n=result.n_used),
+        ResultRow(
+            quarter, COMPANY, "pls.r_squared.sat", float(result.r_squared["sat"]), n=result.n_used
+        ),
         ResultRow(quarter, COMPANY, "pls.gof", float(result.gof), n=result.n_used),
     ]
     for source, target in paths:
@@ -378,13 +499,30 @@ def pls_rows(
             match = intervals[(intervals["from"] == source) & (intervals["to"] == target)]
             bounds = (float(match["lower"].iloc[0]), float(match["upper"].iloc[0]))
         rows.append(
-            ResultRow(quarter, COMPANY, f"pls.path.{source}.{target}",
-                      float(result.path_coefficients.loc[source, target]), *bounds, n=result.n_used)
+            ResultRow(
+                quarter,
+                COMPANY,
+                f"pls.path.{source}.{target}",
+                float(result.path_coefficients.loc[source, target]),
+                *bounds,
+                n=result.n_used,
+            )
         )
     for latent in blocks:
-        rows.append(ResultRow(quarter, COMPANY, f"pls.ave.{latent}", float(result.ave[latent]), n=result.n_used))
-        rows.append(ResultRow(quarter, COMPANY, f"pls.composite_reliability.{latent}",
-                              float(result.composite_reliability[latent]), n=result.n_used))
+        rows.append(
+            ResultRow(
+                quarter, COMPANY, f"pls.ave.{latent}", float(result.ave[latent]), n=result.n_used
+            )
+        )
+        rows.append(
+            ResultRow(
+                quarter,
+                COMPANY,
+                f"pls.composite_reliability.{latent}",
+                float(result.composite_reliability[latent]),
+                n=result.n_used,
+            )
+        )
     return rows
 
 
@@ -413,13 +551,28 @@ def survey_results(
         rows += item_rows(quarter, code, scoped, scoped_weights, survey, thresholds)
         if not code.startswith(("channel.", "product.")):
             rows += driver_rows(quarter, code, scoped, scoped_weights, settings)
-    empty_history = pd.DataFrame(columns=["quarter", "scope", "metric", "value", "lower_bound", "upper_bound", "n", "n_effective", "flag"])
+    empty_history = pd.DataFrame(
+        columns=[
+            "quarter",
+            "scope",
+            "metric",
+            "value",
+            "lower_bound",
+            "upper_bound",
+            "n",
+            "n_effective",
+            "flag",
+        ]
+    )
     use_pls = settings.csi_method == "pls"
     rows += pls_rows(quarter, frame, survey, settings, bootstrap=use_pls)
     if use_pls:
         # The PLS index is the company CSI; branches keep the weighted CSI (too few
         # complete respondents per branch for a stable path model), as the appendix says.
-        rows = [_pls_as_csi(row, rows) if (row.scope, row.metric) == (COMPANY, "csi") else row for row in rows]
+        rows = [
+            _pls_as_csi(row, rows) if (row.scope, row.metric) == (COMPANY, "csi") else row
+            for row in rows
+        ]
     rows += change_rows(quarter, rows, empty_history if history is None else history)
     return rows
 
@@ -428,5 +581,15 @@ def _pls_as_csi(weighted: ResultRow, rows: list[ResultRow]) -> ResultRow:
     pls_row = next(r for r in rows if (r.scope, r.metric) == (COMPANY, "csi.pls"))
     if pls_row.value is None:
         return weighted
-    return ResultRow(weighted.quarter, COMPANY, "csi", pls_row.value, pls_row.lower_bound, pls_row.upper_bound,
-                     pls_row.n, float(pls_row.n or 0), None, "method pls: " + (pls_row.note or ""))
+    return ResultRow(
+        weighted.quarter,
+        COMPANY,
+        "csi",
+        pls_row.value,
+        pls_row.lower_bound,
+        pls_row.upper_bound,
+        pls_row.n,
+        float(pls_row.n or 0),
+        None,
+        "method pls: " + (pls_row.note or ""),
+    )

@@ -17,15 +17,101 @@ from etl.warehouse import ResultRow, read_query
 
 # Lexicons (zh-CN and en). A text concerns every dimension whose keywords it contains.
 DIMENSION_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "presale": ("代理人", "销售", "推荐", "讲解", "条款", "误导", "agent", "adviser", "advice", "mis-sold", "recommend"),
-    "purchase": ("投保", "核保", "购买", "填了", "线上", "purchase", "underwriting", "application", "sign up"),
-    "policy_service": ("保单", "缴费", "受益人", "变更", "保全", "柜台", "policy", "premium", "beneficiary", "renewal"),
+    "presale": (
+        "代理人",
+        "销售",
+        "推荐",
+        "讲解",
+        "条款",
+        "误导",
+        "agent",
+        "adviser",
+        "advice",
+        "mis-sold",
+        "recommend",
+    ),
+    "purchase": (
+        "投保",
+        "核保",
+        "购买",
+        "填了",
+        "线上",
+        "purchase",
+        "underwriting",
+        "application",
+        "sign up",
+    ),
+    "policy_service": (
+        "保单",
+        "缴费",
+        "受益人",
+        "变更",
+        "保全",
+        "柜台",
+        "policy",
+        "premium",
+        "beneficiary",
+        "renewal",
+    ),
     "claims": ("理赔", "赔款", "报案", "到账", "理赔员", "claim", "payout", "payment"),
     "complaints": ("投诉", "客服电话", "答复", "不了了之", "complain", "complaint", "hotline"),
-    "value_added": ("增值服务", "健康管理", "体检", "救援", "生日", "关怀", "法律咨询", "health check", "assistance", "birthday"),
+    "value_added": (
+        "增值服务",
+        "健康管理",
+        "体检",
+        "救援",
+        "生日",
+        "关怀",
+        "法律咨询",
+        "health check",
+        "assistance",
+        "birthday",
+    ),
 }
-POSITIVE = ("满意", "很快", "及时", "专业", "方便", "贴心", "耐心", "合适", "诚恳", "解决了", "一目了然", "satisf", "quick", "helpful", "easy", "friendly", "great", "fast")
-NEGATIVE = ("太慢", "慢", "繁琐", "麻烦", "没人", "拖", "不了了之", "难", "没讲清楚", "不一样", "用不上", "找不到", "反复", "一直没有", "太多", "slow", "never", "difficult", "confusing", "rude", "useless", "waited")
+POSITIVE = (
+    "满意",
+    "很快",
+    "及时",
+    "专业",
+    "方便",
+    "贴心",
+    "耐心",
+    "合适",
+    "诚恳",
+    "解决了",
+    "一目了然",
+    "satisf",
+    "quick",
+    "helpful",
+    "easy",
+    "friendly",
+    "great",
+    "fast",
+)
+NEGATIVE = (
+    "太慢",
+    "慢",
+    "繁琐",
+    "麻烦",
+    "没人",
+    "拖",
+    "不了了之",
+    "难",
+    "没讲清楚",
+    "不一样",
+    "用不上",
+    "找不到",
+    "反复",
+    "一直没有",
+    "太多",
+    "slow",
+    "never",
+    "difficult",
+    "confusing",
+    "rude",
+    "useless",
+    "waited",
+)
 NEGATIONS = ("不", "没", "未", "not ", "no ")
 
 # Personal data masked before any quote reaches a report.
@@ -65,7 +151,9 @@ def _count(text: str, words: Sequence[str]) -> int:
 def tag(text: str) -> TaggedText:
     """Dimensions a text concerns and its sentiment, by lexicon (zh-CN and en)."""
     lowered = text.lower()
-    dimensions = tuple(d for d, words in DIMENSION_KEYWORDS.items() if any(w in lowered for w in words))
+    dimensions = tuple(
+        d for d, words in DIMENSION_KEYWORDS.items() if any(w in lowered for w in words)
+    )
     negated_positive = sum(lowered.count(neg + pos) for neg in NEGATIONS for pos in POSITIVE)
     positive = _count(lowered, POSITIVE) - negated_positive
     negative = _count(lowered, NEGATIVE) + negated_positive
@@ -81,11 +169,30 @@ def tag_frame(texts: pd.DataFrame) -> pd.DataFrame:
         tagged = tag(record.body)
         for dimension in tagged.dimensions or ("other",):
             rows.append(
-                {"feedback_id": record.feedback_id, "branch_code": record.branch_code, "source": record.source,
-                 "received_on": str(record.received_on), "body": record.body, "dimension": dimension,
-                 "sentiment": tagged.sentiment, "score": tagged.score}  # fmt: skip
+                {
+                    "feedback_id": record.feedback_id,
+                    "branch_code": record.branch_code,
+                    "source": record.source,
+                    "received_on": str(record.received_on),
+                    "body": record.body,
+                    "dimension": dimension,
+                    "sentiment": tagged.sentiment,
+                    "score": tagged.score,
+                }  # fmt: skip
             )
-    return pd.DataFrame(rows, columns=["feedback_id", "branch_code", "source", "received_on", "body", "dimension", "sentiment", "score"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "feedback_id",
+            "branch_code",
+            "source",
+            "received_on",
+            "body",
+            "dimension",
+            "sentiment",
+            "score",
+        ],
+    )
 
 
 def _themes(tagged: pd.DataFrame) -> pd.DataFrame:
@@ -96,8 +203,14 @@ def _themes(tagged: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "texts": grouped["feedback_id"].nunique(),
-            "negative": grouped.apply(lambda g: g.loc[g["sentiment"] == "negative", "feedback_id"].nunique(), include_groups=False),
-            "positive": grouped.apply(lambda g: g.loc[g["sentiment"] == "positive", "feedback_id"].nunique(), include_groups=False),
+            "negative": grouped.apply(
+                lambda g: g.loc[g["sentiment"] == "negative", "feedback_id"].nunique(),
+                include_groups=False,
+            ),
+            "positive": grouped.apply(
+                lambda g: g.loc[g["sentiment"] == "positive", "feedback_id"].nunique(),
+                include_groups=False,
+            ),
         }
     ).reset_index()
 
@@ -106,24 +219,44 @@ def representative_quotes(tagged: pd.DataFrame, limit: int = 4) -> list[dict[str
     """A few masked quotes: for the most-mentioned themes, the most common text of the
     theme's dominant sentiment (the most frequent wording speaks for the most customers)."""
     quotes: list[dict[str, str]] = []
-    themes = _themes(tagged[tagged["dimension"] != "other"]).sort_values(["texts", "dimension"], ascending=[False, True])
+    themes = _themes(tagged[tagged["dimension"] != "other"]).sort_values(
+        ["texts", "dimension"], ascending=[False, True]
+    )
     for theme in themes.itertuples(index=False):
         sentiment = "negative" if theme.negative >= theme.positive else "positive"
         pool = tagged[(tagged["dimension"] == theme.dimension) & (tagged["sentiment"] == sentiment)]
         if pool.empty:
             continue
-        common = pool.groupby("body")["feedback_id"].agg(["count", "min"]).sort_values(["count", "min"], ascending=[False, True])
-        quotes.append({"dimension": theme.dimension, "sentiment": sentiment, "text": mask_personal_data(common.index[0]), "source": str(pool.iloc[0]["source"])})
+        common = (
+            pool.groupby("body")["feedback_id"]
+            .agg(["count", "min"])
+            .sort_values(["count", "min"], ascending=[False, True])
+        )
+        quotes.append(
+            {
+                "dimension": theme.dimension,
+                "sentiment": sentiment,
+                "text": mask_personal_data(common.index[0]),
+                "source": str(pool.iloc[0]["source"]),
+            }
+        )
         if len(quotes) >= limit:
             break
     return quotes
 
 
 def voc_results(
-    engine: Engine, quarter: Quarter, scopes: Sequence[str], respondents_by_scope: dict[str, int], settings: Settings
+    engine: Engine,
+    quarter: Quarter,
+    scopes: Sequence[str],
+    respondents_by_scope: dict[str, int],
+    settings: Settings,
 ) -> list[ResultRow]:
     """Theme counts, negative shares, change vs last quarter and masked quotes per scope."""
-    params = {"quarter_start": quarter.previous().start.isoformat(), "quarter_end": quarter.end.isoformat()}
+    params = {
+        "quarter_start": quarter.previous().start.isoformat(),
+        "quarter_end": quarter.end.isoformat(),
+    }
     texts = read_query(engine, "feedback_texts", params)
     tagged = tag_frame(texts)
     current_start = quarter.start.isoformat()
@@ -133,9 +266,21 @@ def voc_results(
     rows: list[ResultRow] = []
     q = str(quarter)
     for scope in scopes:
-        now = this_quarter if scope == COMPANY else this_quarter[this_quarter["branch_code"] == scope]
-        before = last_quarter if scope == COMPANY else last_quarter[last_quarter["branch_code"] == scope]
-        rows.append(ResultRow(q, scope, "voc.texts", float(now["feedback_id"].nunique()), n=int(now["feedback_id"].nunique())))
+        now = (
+            this_quarter if scope == COMPANY else this_quarter[this_quarter["branch_code"] == scope]
+        )
+        before = (
+            last_quarter if scope == COMPANY else last_quarter[last_quarter["branch_code"] == scope]
+        )
+        rows.append(
+            ResultRow(
+                q,
+                scope,
+                "voc.texts",
+                float(now["feedback_id"].nunique()),
+                n=int(now["feedback_id"].nunique()),
+            )
+        )
         themes_now = _themes(now).set_index("dimension")
         themes_before = _themes(before).set_index("dimension")
         for dimension in (*SERVICE_DIMENSIONS, "other"):
@@ -143,14 +288,35 @@ def voc_results(
             earlier = int(themes_before["texts"].get(dimension, 0))
             negative = int(themes_now["negative"].get(dimension, 0))
             rows.append(
-                ResultRow(q, scope, f"voc.theme.{dimension}", float(count), n=count,
-                          note=json.dumps({"negative": negative, "positive": int(themes_now["positive"].get(dimension, 0)),
-                                           "previous": earlier, "change": count - earlier}))  # fmt: skip
+                ResultRow(
+                    q,
+                    scope,
+                    f"voc.theme.{dimension}",
+                    float(count),
+                    n=count,
+                    note=json.dumps(
+                        {
+                            "negative": negative,
+                            "positive": int(themes_now["positive"].get(dimension, 0)),
+                            "previous": earlier,
+                            "change": count - earlier,
+                        }
+                    ),
+                )  # fmt: skip
             )
         if respondents_by_scope.get(scope, 0) < minimum:
             rows.append(ResultRow(q, scope, "voc.quotes", None, n=respondents_by_scope.get(scope, 0), flag="suppressed",
                                   note=f"verbatims shown only for scopes with ≥ {minimum} respondents"))  # fmt: skip
             continue
         quotes = representative_quotes(now)
-        rows.append(ResultRow(q, scope, "voc.quotes", float(len(quotes)), n=len(quotes), note=json.dumps(quotes, ensure_ascii=False)))
+        rows.append(
+            ResultRow(
+                q,
+                scope,
+                "voc.quotes",
+                float(len(quotes)),
+                n=len(quotes),
+                note=json.dumps(quotes, ensure_ascii=False),
+            )
+        )
     return rows

@@ -83,7 +83,9 @@ def test_the_trap_catches_parse_time_access(tmp_path: Path, offending_line: str)
         f"{offending_line}\n@dag(dag_id='bad', schedule=None)\ndef bad():\n    pass\nbad()\n"
     )
     result = parse_folder(folder, tmp_path / "home")
-    assert "database or connection access at DAG parse time" in " ".join(result["import_errors"].values())
+    assert "database or connection access at DAG parse time" in " ".join(
+        result["import_errors"].values()
+    )
 
 
 def test_dags_import_without_errors(parsed: dict[str, object]) -> None:
@@ -122,7 +124,9 @@ def test_dag_file_imports_only_the_sdk_and_the_project_at_top_level() -> None:
                     f"{path.name} imports {name} at top level: heavy imports belong inside tasks"
                 )
                 if root == "airflow":
-                    assert name.startswith("airflow.sdk"), f"{path.name}: use airflow.sdk, not {name}"
+                    assert name.startswith("airflow.sdk"), (
+                        f"{path.name}: use airflow.sdk, not {name}"
+                    )
 
 
 def test_schedule_fires_at_six_shanghai_on_quarter_starts() -> None:
@@ -131,7 +135,9 @@ def test_schedule_fires_at_six_shanghai_on_quarter_starts() -> None:
     from airflow.timetables.trigger import CronTriggerTimetable
 
     timetable = CronTriggerTimetable("0 6 1 1,4,7,10 *", timezone="Asia/Shanghai")
-    restriction = TimeRestriction(earliest=pendulum.datetime(2026, 7, 2, tz="UTC"), latest=None, catchup=False)
+    restriction = TimeRestriction(
+        earliest=pendulum.datetime(2026, 7, 2, tz="UTC"), latest=None, catchup=False
+    )
     info = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
     assert info is not None
     # 2026-10-01 06:00 Shanghai = 2026-09-30 22:00 UTC, and the data interval is zero-length,

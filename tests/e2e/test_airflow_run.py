@@ -20,7 +20,9 @@ pytestmark = pytest.mark.e2e
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,9 @@ def airflow_env(tmp_path_factory: pytest.TempPathFactory, small_demo_url: str) -
         "AIRFLOW_CONN_SATISFACTION_WAREHOUSE": f"sqlite:///{warehouse}",
         "SATISFACTION_CONFIG": str(config),
     }
-    subprocess.run([AIRFLOW, "db", "migrate"], env=env, capture_output=True, check=True, timeout=300)
+    subprocess.run(
+        [AIRFLOW, "db", "migrate"], env=env, capture_output=True, check=True, timeout=300
+    )
     env["E2E_ROOT"] = str(root)
     return env
 
@@ -51,7 +55,9 @@ def dags_test(env: dict[str, str], conf: dict) -> subprocess.CompletedProcess[st
 
 
 def test_dag_run_renders_pdfs_whose_csi_matches_the_results(airflow_env: dict[str, str]) -> None:
-    result = dags_test(airflow_env, {"quarter": "2026-Q3", "scopes": ["company", "SC", "BJ"], "deliver": False})
+    result = dags_test(
+        airflow_env, {"quarter": "2026-Q3", "scopes": ["company", "SC", "BJ"], "deliver": False}
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     reports = Path(airflow_env["E2E_ROOT"]) / "reports" / "2026-Q3"
     stored = read_results(connect(airflow_env["AIRFLOW_CONN_SATISFACTION_WAREHOUSE"]), ["2026-Q3"])
@@ -60,7 +66,9 @@ def test_dag_run_renders_pdfs_whose_csi_matches_the_results(airflow_env: dict[st
         assert "客户服务满意度" in text
         csi = stored[(stored["scope"] == scope) & (stored["metric"] == "csi")]["value"].item()
         # The PDF shows CSI to one decimal, exactly as the stored figure rounds.
-        assert re.search(rf"(?<![\d.]){csi:.1f}(?![\d])", text), f"{scope}: CSI {csi:.1f} not in PDF"
+        assert re.search(rf"(?<![\d.]){csi:.1f}(?![\d])", text), (
+            f"{scope}: CSI {csi:.1f} not in PDF"
+        )
 
 
 @pytest.mark.parametrize(
@@ -71,7 +79,9 @@ def test_dag_run_renders_pdfs_whose_csi_matches_the_results(airflow_env: dict[st
         ({"language": "fr"}, "Invalid input for param language"),
     ],
 )
-def test_bad_params_fail_with_a_clear_message_and_write_nothing(airflow_env: dict[str, str], conf: dict, message: str) -> None:
+def test_bad_params_fail_with_a_clear_message_and_write_nothing(
+    airflow_env: dict[str, str], conf: dict, message: str
+) -> None:
     reports = Path(airflow_env["E2E_ROOT"]) / "reports"
     before = sorted(reports.rglob("*")) if reports.exists() else []
     result = dags_test(airflow_env, conf)
@@ -81,8 +91,12 @@ def test_bad_params_fail_with_a_clear_message_and_write_nothing(airflow_env: dic
     assert after == before
 
 
-def test_unreachable_warehouse_fails_with_a_clear_message(airflow_env: dict[str, str], tmp_path: Path) -> None:
-    env = airflow_env | {"AIRFLOW_CONN_SATISFACTION_WAREHOUSE": "postgres://cx:s3cret@127.0.0.1:9/warehouse"}
+def test_unreachable_warehouse_fails_with_a_clear_message(
+    airflow_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = airflow_env | {
+        "AIRFLOW_CONN_SATISFACTION_WAREHOUSE": "postgres://cx:s3cret@127.0.0.1:9/warehouse"
+    }
     result = dags_test(env, {"quarter": "2026-Q3"})
     output = result.stdout + result.stderr
     assert result.returncode != 0

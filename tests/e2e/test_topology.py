@@ -79,12 +79,13 @@ class Cluster:
     queue: str
     components: list[Component] = field(default_factory=list)
 
-    def start(self, name: str, *args: str) -> Component:
+    def start(self, name: str, *command: str) -> Component:
+        """`airflow <command>` (default: `airflow <name>`) in the background, logging to a file."""
         component = Component(name, self.root / "logs" / f"{name}.log")
         component.log.parent.mkdir(parents=True, exist_ok=True)
         with component.log.open("wb") as out:
             component.process = subprocess.Popen(
-                [AIRFLOW, *args],
+                [AIRFLOW, *(command or (name,))],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

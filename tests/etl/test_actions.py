@@ -25,7 +25,9 @@ def seed_targets(engine: Engine) -> None:
 
 
 ROWS = [
-    ResultRow("2026-Q3", "company", "drivers.claims.quadrant", 69.9, n=800, note="concentrate_here"),
+    ResultRow(
+        "2026-Q3", "company", "drivers.claims.quadrant", 69.9, n=800, note="concentrate_here"
+    ),
     ResultRow("2026-Q3", "company", "drivers.presale.quadrant", 74.0, n=800, note="keep_up"),
     ResultRow("2026-Q3", "company", "dimension.claims", 69.9, 68.0, 71.8, 800, 760.0),
     ResultRow("2026-Q3", "company", "claim_cycle_days_mean", 18.2, n=500),
@@ -40,10 +42,18 @@ ROWS = [
 def test_each_trigger_raises_one_smart_action(warehouse: Engine) -> None:
     seed_targets(warehouse)
     actions = {a.subject: a for a in propose(Q, "company", ROWS, warehouse, SETTINGS)}
-    assert set(actions) == {"dimension.claims", "claim_cycle_days_mean", "nps"}  # not presale, not csi
+    assert set(actions) == {
+        "dimension.claims",
+        "claim_cycle_days_mean",
+        "nps",
+    }  # not presale, not csi
     claims = actions["dimension.claims"]
     # concentrate here → target = score + 3 points (config), due end of next quarter
-    assert (claims.reason, claims.target_value, claims.due_on) == ("concentrate_here", 72.9, "2026-12-31")
+    assert (claims.reason, claims.target_value, claims.due_on) == (
+        "concentrate_here",
+        72.9,
+        "2026-12-31",
+    )
     assert claims.department.startswith("理赔管理部")
     kpi = actions["claim_cycle_days_mean"]
     assert (kpi.reason, kpi.target_value, kpi.is_higher_better) == ("red_kpi", 10.0, False)
@@ -51,16 +61,22 @@ def test_each_trigger_raises_one_smart_action(warehouse: Engine) -> None:
     assert (actions["nps"].reason, actions["nps"].target_value) == ("significant_decline", 1.0)
 
 
-def test_rerun_keeps_a_status_someone_set_and_drops_unsupported_open_proposals(warehouse: Engine) -> None:
+def test_rerun_keeps_a_status_someone_set_and_drops_unsupported_open_proposals(
+    warehouse: Engine,
+) -> None:
     seed_targets(warehouse)
     store(warehouse, Q, propose(Q, "company", ROWS, warehouse, SETTINGS))
     with warehouse.begin() as conn:
-        conn.execute(sa.text("update improvement_actions set status = 'in_progress' where subject = 'nps'"))
+        conn.execute(
+            sa.text("update improvement_actions set status = 'in_progress' where subject = 'nps'")
+        )
     # Corrected data: the claims dimension is no longer in the concentrate-here quadrant.
     corrected = [r for r in ROWS if r.metric != "drivers.claims.quadrant"]
     store(warehouse, Q, propose(Q, "company", corrected, warehouse, SETTINGS))
     with warehouse.connect() as conn:
-        stored = dict(conn.execute(sa.text("select subject, status from improvement_actions")).all())
+        stored = dict(
+            conn.execute(sa.text("select subject, status from improvement_actions")).all()
+        )
     assert stored == {"claim_cycle_days_mean": "open", "nps": "in_progress"}
 
 

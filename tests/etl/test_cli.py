@@ -12,9 +12,13 @@ import pytest
 CLI = str(Path(sys.executable).with_name("satisfaction-report"))
 
 
-def run_cli(*args: str, tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, tmp_path: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "settings.toml"
-    config.write_text(f'[paths]\nreports = "{tmp_path / "reports"}"\nwarehouse = "{tmp_path / "w.db"}"\n')
+    config.write_text(
+        f'[paths]\nreports = "{tmp_path / "reports"}"\nwarehouse = "{tmp_path / "w.db"}"\n'
+    )
     return subprocess.run(
         [CLI, *args], capture_output=True, text=True, timeout=300, check=False,
         env=os.environ | {"SATISFACTION_CONFIG": str(config)} | (env or {}),
@@ -24,13 +28,26 @@ def run_cli(*args: str, tmp_path: Path, env: dict[str, str] | None = None) -> su
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--quarter", "2026-Q5"], "error: quarter='2026-Q5' is not a quarter: expected YYYY-QN"),
-        (["run", "--quarter", "2026-Q3", "--warehouse", "postgresql+psycopg2://x:pw@127.0.0.1:9/none?connect_timeout=2"],
-         "error: warehouse postgresql+psycopg2://x:***@127.0.0.1:9/none?connect_timeout=2 is unreachable"),
+        (
+            ["run", "--quarter", "2026-Q5"],
+            "error: quarter='2026-Q5' is not a quarter: expected YYYY-QN",
+        ),
+        (
+            [
+                "run",
+                "--quarter",
+                "2026-Q3",
+                "--warehouse",
+                "postgresql+psycopg2://x:pw@127.0.0.1:9/none?connect_timeout=2",
+            ],
+            "error: warehouse postgresql+psycopg2://x:***@127.0.0.1:9/none?connect_timeout=2 is unreachable",
+        ),
         (["run", "--quarter", "2026-Q3"], "is unreachable: the SQLite file"),
     ],
 )
-def test_bad_input_is_one_clear_line_and_nothing_is_written(tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_input_is_one_clear_line_and_nothing_is_written(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
     result = run_cli(*args, tmp_path=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr
@@ -39,7 +56,16 @@ def test_bad_input_is_one_clear_line_and_nothing_is_written(tmp_path: Path, args
 
 
 def test_unknown_scope_names_the_known_ones(tmp_path: Path, small_demo_url: str) -> None:
-    result = run_cli("run", "--quarter", "2026-Q3", "--scope", "XX", "--warehouse", small_demo_url, tmp_path=tmp_path)
+    result = run_cli(
+        "run",
+        "--quarter",
+        "2026-Q3",
+        "--scope",
+        "XX",
+        "--warehouse",
+        small_demo_url,
+        tmp_path=tmp_path,
+    )
     assert result.returncode == 2
     assert "unknown scope(s) ['XX']; known: company, BJ" in result.stderr
     assert not (tmp_path / "reports").exists()
@@ -63,8 +89,12 @@ def test_open_lists_what_exists_when_the_report_does_not(tmp_path: Path) -> None
 
 
 def test_demo_builds_atomically_and_reuses_an_identical_build(tmp_path: Path) -> None:
-    first = run_cli("demo", "--through", "2026-Q3", "--scale", "small", "--reuse", tmp_path=tmp_path)
+    first = run_cli(
+        "demo", "--through", "2026-Q3", "--scale", "small", "--reuse", tmp_path=tmp_path
+    )
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "w.db").exists() and not (tmp_path / "w.db.building").exists()
-    second = run_cli("demo", "--through", "2026-Q3", "--scale", "small", "--reuse", tmp_path=tmp_path)
+    second = run_cli(
+        "demo", "--through", "2026-Q3", "--scale", "small", "--reuse", tmp_path=tmp_path
+    )
     assert "is up to date" in second.stdout

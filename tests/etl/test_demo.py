@@ -25,7 +25,10 @@ FINGERPRINT_SQL = {
 def fingerprint(engine: Engine) -> dict[str, tuple]:
     with engine.connect() as conn:
         return {
-            name: tuple(round(float(v), 2) if isinstance(v, (int, float, Decimal)) else str(v) for v in conn.execute(sa.text(sql)).one())
+            name: tuple(
+                round(float(v), 2) if isinstance(v, (int, float, Decimal)) else str(v)
+                for v in conn.execute(sa.text(sql)).one()
+            )
             for name, sql in FINGERPRINT_SQL.items()
         }
 
@@ -76,11 +79,23 @@ def test_planted_signals_are_in_the_data(small_demo_url: str) -> None:
     assert tele.iloc[-2:].mean() < tele.iloc[:4].mean() - 0.4
 
 
-def test_every_wave_has_respondents_and_touchpoints_are_missing_by_design(small_demo_url: str) -> None:
+def test_every_wave_has_respondents_and_touchpoints_are_missing_by_design(
+    small_demo_url: str,
+) -> None:
     engine = connect(small_demo_url)
     with engine.connect() as conn:
-        waves = dict(conn.execute(sa.text("select wave_id, count(*) from survey_responses group by wave_id")).all())
-        rated = dict(conn.execute(sa.text("select item_code, count(*) from survey_answers where item_code in ('PO1', 'CL1', 'CP1') group by item_code")).all())
+        waves = dict(
+            conn.execute(
+                sa.text("select wave_id, count(*) from survey_responses group by wave_id")
+            ).all()
+        )
+        rated = dict(
+            conn.execute(
+                sa.text(
+                    "select item_code, count(*) from survey_answers where item_code in ('PO1', 'CL1', 'CP1') group by item_code"
+                )
+            ).all()
+        )
     assert len(waves) == PLAN.quarters and min(waves.values()) > 50
     # Everyone rates policy service; only claimants rate claims, only complainants complaints.
     assert rated["PO1"] > rated["CL1"] > rated["CP1"] > 0

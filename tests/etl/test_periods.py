@@ -49,7 +49,9 @@ def test_trailing_is_oldest_first_and_ends_with_itself() -> None:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("bad", ["2026-Q5", "2026-Q0", "2026Q3", "26-Q3", "2026-q3", "", "2026-Q3x"])
+@pytest.mark.parametrize(
+    "bad", ["2026-Q5", "2026-Q0", "2026Q3", "26-Q3", "2026-q3", "", "2026-Q3x"]
+)
 def test_malformed_quarter_names_the_field_and_pattern(bad: str) -> None:
     with pytest.raises(QuarterError, match=r"quarter=.*expected YYYY-QN"):
         Quarter.parse(bad)
@@ -69,7 +71,9 @@ def test_malformed_quarter_names_the_field_and_pattern(bad: str) -> None:
         (dt.datetime(2026, 11, 25, 9, 30, tzinfo=UTC), "2026-Q3"),
     ],
 )
-def test_last_complete_quarter_uses_the_company_calendar(moment: dt.datetime, expected: str) -> None:
+def test_last_complete_quarter_uses_the_company_calendar(
+    moment: dt.datetime, expected: str
+) -> None:
     assert str(last_complete_quarter(moment, "Asia/Shanghai")) == expected
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -34,22 +33,41 @@ def test_every_scope_has_the_headline_figures(computed: str) -> None:
 
 
 def test_history_for_trends_was_computed_once(computed: str) -> None:
-    stored = read_results(connect(computed), [f"{y}-Q{q}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4)])
+    stored = read_results(
+        connect(computed), [f"{y}-Q{q}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4)]
+    )
     company_csi = stored[(stored["scope"] == "company") & (stored["metric"] == "csi")]
     # 2024-Q4 … 2026-Q3: the eight quarters a trend chart shows.
-    assert sorted(company_csi["quarter"]) == ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+    assert sorted(company_csi["quarter"]) == [
+        "2024-Q4",
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+        "2026-Q1",
+        "2026-Q2",
+        "2026-Q3",
+    ]
 
 
 def test_rerun_replaces_rows_and_keeps_history(computed: str) -> None:
     engine = connect(computed)
     with engine.connect() as conn:
         before = conn.execute(sa.text("select count(*) from results")).scalar_one()
-        q2_run = conn.execute(sa.text("select distinct run_id from results where quarter = '2026-Q2'")).scalar_one()
+        q2_run = conn.execute(
+            sa.text("select distinct run_id from results where quarter = '2026-Q2'")
+        ).scalar_one()
     compute_quarter(computed, "2026-Q3", "run-2")
     with engine.connect() as conn:
         after = conn.execute(sa.text("select count(*) from results")).scalar_one()
-        runs = conn.execute(sa.text("select distinct run_id from results where quarter = '2026-Q3'")).scalars().all()
-        q2_after = conn.execute(sa.text("select distinct run_id from results where quarter = '2026-Q2'")).scalar_one()
+        runs = (
+            conn.execute(sa.text("select distinct run_id from results where quarter = '2026-Q3'"))
+            .scalars()
+            .all()
+        )
+        q2_after = conn.execute(
+            sa.text("select distinct run_id from results where quarter = '2026-Q2'")
+        ).scalar_one()
     assert after == before
     assert runs == ["run-2"]
     assert q2_after == q2_run  # history is not rewritten by a rerun of a later quarter
@@ -58,7 +76,9 @@ def test_rerun_replaces_rows_and_keeps_history(computed: str) -> None:
 def test_company_weights_reach_the_policy_book(computed: str) -> None:
     stored = read_results(connect(computed), ["2026-Q3"], ["company"]).set_index("metric")
     assert pd.isna(stored.loc["weighting.iterations", "flag"])  # converged
-    assert 0 < stored.loc["weighting.kish_effective_n", "value"] <= stored.loc["respondents", "value"]
+    assert (
+        0 < stored.loc["weighting.kish_effective_n", "value"] <= stored.loc["respondents", "value"]
+    )
     assert stored.loc["weighting.design_effect", "value"] >= 1.0
 
 

@@ -44,7 +44,9 @@ def stored(quarter: str, value: float, half_width: float, metric: str = "csi") -
 def test_change_is_up_or_down_only_when_significant(
     now: float, now_half: float, then: float, then_half: float, direction: str, difference: float
 ) -> None:
-    current = [ResultRow("2026-Q3", "company", "csi", now, now - now_half, now + now_half, 500, 450.0)]
+    current = [
+        ResultRow("2026-Q3", "company", "csi", now, now - now_half, now + now_half, 500, 450.0)
+    ]
     history = pd.DataFrame([stored("2026-Q2", then, then_half)])
     changes = {row.metric: row for row in change_rows("2026-Q3", current, history)}
     assert changes["csi.change_prev"].flag == direction
@@ -98,7 +100,10 @@ def scored_frame(n: int, branch: str = "BJ") -> pd.DataFrame:
     [(20, "suppressed"), (45, "low_base"), (80, None)],  # thresholds 30 and 60 (metrics.md §3)
 )
 def test_small_bases_are_flagged(n: int, flag: str | None) -> None:
-    rows = {r.metric: r for r in scope_rows("2026-Q3", "BJ", scored_frame(n), np.ones(n), BANK, SETTINGS)}
+    rows = {
+        r.metric: r
+        for r in scope_rows("2026-Q3", "BJ", scored_frame(n), np.ones(n), BANK, SETTINGS)
+    }
     assert rows["csi"].flag == flag
     assert rows["nps"].flag == flag
     assert rows["respondents"].value == n
@@ -124,7 +129,11 @@ def test_dimension_nobody_rated_is_suppressed_not_zero() -> None:
 
 def test_segments_cover_company_branches_channels_and_products() -> None:
     frame = pd.concat([scored_frame(10, "BJ"), scored_frame(5, "SC")], ignore_index=True)
-    scopes = [Scope("company", "company", "", ""), Scope("BJ", "branch", "", ""), Scope("SC", "branch", "", "")]
+    scopes = [
+        Scope("company", "company", "", ""),
+        Scope("BJ", "branch", "", ""),
+        Scope("SC", "branch", "", ""),
+    ]
     masks = segment_masks(frame, scopes)
     assert {code: int(mask.sum()) for code, mask in masks.items()} == {
         "company": 15, "BJ": 10, "SC": 5, "channel.AGENT": int((frame.channel_code == "AGENT").sum()),
@@ -138,11 +147,17 @@ def test_segments_cover_company_branches_channels_and_products() -> None:
         # everyone rates everything: all six kept
         ({d: 100 for d in SERVICE_DIMENSIONS}, list(SERVICE_DIMENSIONS), []),
         # complaints rated by only 20 < 30: dropped by name, the rest kept
-        ({**{d: 100 for d in SERVICE_DIMENSIONS}, "complaints": 20}, [d for d in SERVICE_DIMENSIONS if d != "complaints"], ["complaints"]),
+        (
+            {**{d: 100 for d in SERVICE_DIMENSIONS}, "complaints": 20},
+            [d for d in SERVICE_DIMENSIONS if d != "complaints"],
+            ["complaints"],
+        ),
     ],
 )
 def test_drivable_dimensions(rated: dict[str, int], kept: list[str], dropped: list[str]) -> None:
-    frame = pd.DataFrame({d: [70.0] * count + [np.nan] * (100 - count) for d, count in rated.items()})
+    frame = pd.DataFrame(
+        {d: [70.0] * count + [np.nan] * (100 - count) for d, count in rated.items()}
+    )
     frame["overall"] = 70.0
     assert drivable_dimensions(frame, 30) == (kept, dropped)
 
@@ -153,7 +168,12 @@ def test_pairwise_weights_equal_listwise_on_complete_data_and_sum_to_r_squared()
     data["y"] = 0.7 * data.a + 0.2 * data.b + rng.normal(0, 0.6, 600)
     listwise = relative_weights(data[["a", "b", "c"]], data["y"])
     pairwise = pairwise_relative_weights(data, ["a", "b", "c"], "y", n_boot=50)
-    assert pairwise.normalized_weights.to_numpy() == pytest.approx(listwise.normalized_weights.to_numpy(), abs=1e-9)
+    assert pairwise.normalized_weights.to_numpy() == pytest.approx(
+        listwise.normalized_weights.to_numpy(), abs=1e-9
+    )
     assert pairwise.r_squared == pytest.approx(listwise.r_squared, abs=1e-12)
     assert pairwise.normalized_weights.sum() == pytest.approx(100.0)
-    assert ((pairwise.lower <= pairwise.normalized_weights) & (pairwise.normalized_weights <= pairwise.upper)).all()
+    assert (
+        (pairwise.lower <= pairwise.normalized_weights)
+        & (pairwise.normalized_weights <= pairwise.upper)
+    ).all()

@@ -62,6 +62,11 @@ def test_quotes_are_the_commonest_wording_of_each_theme_and_masked() -> None:
         }
     )
     quotes = representative_quotes(tag_frame(texts))
-    assert quotes[0] == {"dimension": "claims", "sentiment": "negative", "text": "理赔太慢了，电话 [手机号] 没人接", "source": "online_message"}
+    assert quotes[0] == {
+        "dimension": "claims",
+        "sentiment": "negative",
+        "text": "理赔太慢了，电话 [手机号] 没人接",
+        "source": "online_message",
+    }
     assert {q["dimension"] for q in quotes} == {"claims", "policy_service"}
     assert all("13812345678" not in q["text"] for q in quotes)
