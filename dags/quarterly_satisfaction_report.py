@@ -221,6 +221,8 @@ def quarterly_satisfaction_report() -> None:
     @task(retries=2, retry_delay=dt.timedelta(minutes=1), map_index_template="{{ scope_code }}")
     def render_report(scope: str, spec: dict[str, object]) -> list[str]:
         """One scope's PDF in the run's language and in any language its recipients read."""
+        import logging
+
         from etl.config import ConfigError
         from etl.deliver import load_distribution
         from etl.pipeline import render_scope
@@ -234,7 +236,9 @@ def quarterly_satisfaction_report() -> None:
                 languages += load_distribution().languages_for(scope)
             except ConfigError as exc:
                 # Rendering must not wait on the mailing list; deliver_reports reports it.
-                print(f"distribution list unusable, rendering {languages} only: {exc}")
+                logging.getLogger(__name__).warning(
+                    "distribution list unusable, rendering %s only: %s", languages, exc
+                )
         return [
             render_scope(
                 _warehouse_url(),
@@ -270,7 +274,10 @@ def quarterly_satisfaction_report() -> None:
     )
     def deliver_reports(spec: dict[str, object]) -> dict[str, object]:
         """E-mail each scope's PDF once per recipient; fails (and retries) until all arrive."""
+        from airflow.sdk.exceptions import AirflowFailException
+
         from etl.archive import publish_quarter
+        from etl.config import ConfigError
         from etl.deliver import deliver_quarter, load_distribution
         from etl.scopes import available_scopes
         from etl.warehouse import connect
@@ -278,6 +285,11 @@ def quarterly_satisfaction_report() -> None:
         params = get_current_context()["params"]
         if not params.get("deliver"):
             return {"quarter": spec["quarter"], "skipped": "deliver=false"}
+        try:
+            distribution = load_distribution()
+        except ConfigError as exc:
+            # A broken list does not heal by waiting: fail now, without the retries.
+            raise AirflowFailException(str(exc)) from exc
         engine = connect(_warehouse_url())
         available = available_scopes(engine)
         names = {s.code: {"zh": s.name_zh, "en": s.name_en} for s in available}
@@ -289,7 +301,7 @@ def quarterly_satisfaction_report() -> None:
                 str(spec["quarter"]),
                 [s for s in available if s.code in spec["scopes"]],  # type: ignore[operator]
                 {s.code for s in available},
-                load_distribution(),
+                distribution,
                 transport,
                 str(spec["run_id"]),
                 resend=bool(params.get("resend")),

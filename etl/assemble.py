@@ -3,19 +3,20 @@
 The context follows the ten sections of shared/design/report.md. Every figure comes from
 the results table (metric names per the contract in the brief); a figure that is absent
 is reported as not available, never filled in. Optional inputs the results table cannot
-hold are keyword arguments: `scopes` (names of branches and segments), `actions` (rows of
-the improvement_actions table) and `revision` (from the report archive).
+hold are keyword arguments: `scopes` (names of branches and segments) and `revision`
+(from the report archive).
 
-Voice-of-the-customer figures are read from these result rows when present:
-`voc.texts` (texts analysed), `voc.theme.<dimension>.<positive|neutral|negative>`
-(value = number of texts) and `voc.quote.<dimension>.<k>` (note = the masked quote,
-flag = its sentiment). Data lineage from `lineage.<source>.rows` and
-`lineage.<source>.quarantined` (value = row counts).
+Rows whose details are JSON notes (written by etl.voc and etl.actions): `voc.theme.<dim>`
+(value = texts; note = negative, positive, previous, change), `voc.quotes` (note = list of
+masked quotes; flag "suppressed" below the verbatim minimum), `action.new.<k>` (note = the
+SMART action) and `action.earlier.<id>` (flag = met | not_met | no_data). Data lineage is
+read from `lineage.<source>.rows` and `lineage.<source>.quarantined` when stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import tomllib
@@ -461,6 +462,10 @@ class Results:
             for (q, s, metric) in self._stats
             if q == quarter and s == scope and metric.startswith(prefix)
         )
+
+    def any_metric(self, quarter: str, prefix: str) -> bool:
+        """Whether any scope has a metric starting with `prefix` in the quarter."""
+        return any(q == quarter and m.startswith(prefix) for (q, _s, m) in self._stats)
 
     def rows(self, quarter: str, scope: str) -> dict[str, Stat]:
         return {m: stat for (q, s, m), stat in self._stats.items() if q == quarter and s == scope}
@@ -1076,7 +1081,19 @@ def _drivers(report: _Report) -> dict[str, Any]:
     points = []
     for code in SERVICE_DIMENSIONS:
         importance = report.stat(f"drivers.{code}.importance")
-        if importance is None or importance.value is None:
+        if importance is None:
+            continue
+        if not importance.shown or importance.value is None:
+            rows.append(
+                {
+                    "name": report.dimension_name(code),
+                    "importance": "—",
+                    "interval": "",
+                    "score": "—",
+                    "quadrant": "",
+                    "quadrant_label": flag_text(report, importance),
+                }
+            )
             continue
         quadrant = report.stat(f"drivers.{code}.quadrant")
         score = report.stat(f"dimension.{code}")
@@ -1140,8 +1157,9 @@ def _drivers(report: _Report) -> dict[str, Any]:
             }
         )
     pls = report.stat("csi.pls")
+    pls_r2 = report.stat("pls.r_squared.sat")
     return {
-        "available": bool(rows),
+        "available": any(row["importance"] != "—" for row in rows),
         "rows": rows,
         "chart": chart,
         "r_squared": report.fmt["number"](r_squared.value, 2)
@@ -1151,6 +1169,10 @@ def _drivers(report: _Report) -> dict[str, Any]:
         "pls_index": report.fmt["number"](pls.value, 1) if pls is not None and pls.shown else None,
         "pls_interval": interval_text(report, pls) if pls is not None and pls.shown else "",
         "paths": paths,
+        "pls_r_squared": report.fmt["number"](pls_r2.value, 2)
+        if pls_r2 is not None and pls_r2.value is not None
+        else None,
+        "pls_n": report.fmt["number"](pls.n, 0) if pls is not None and pls.n else None,
     }
 
 
@@ -1159,9 +1181,11 @@ def _pls_name(report: _Report, code: str) -> str:
     if code in SERVICE_DIMENSIONS:
         return report.dimension_name(code)
     return {
+        "sat": _("Satisfaction"),
         "satisfaction": _("Satisfaction"),
-        "loyalty": _("Loyalty"),
         "overall": _("Satisfaction"),
+        "loy": _("Loyalty"),
+        "loyalty": _("Loyalty"),
     }.get(code, code)
 
 
@@ -1457,57 +1481,63 @@ def _segments(report: _Report) -> dict[str, Any]:
     }
 
 
+def _json(text: str | None) -> Any:
+    """A JSON note of a result row; None when the note is not JSON."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def in_language(text: str, language: str) -> str:
+    """`客户体验管理部 / Customer Experience` → the part for the report's language."""
+    if " / " not in text:
+        return text
+    chinese, english = text.split(" / ", 1)
+    return chinese if language == "zh-CN" else english
+
+
 def _voc(report: _Report) -> dict[str, Any]:
+    """Themes (`voc.theme.<dim>`, counts in a JSON note), quotes (`voc.quotes`), mystery shop."""
     _ = report.gettext
     texts = report.stat("voc.texts")
     themes = []
-    stacks = {sentiment: [] for sentiment in SENTIMENTS}
-    categories = []
-    previous_q = str(report.quarter.previous())
-    for code in SERVICE_DIMENSIONS:
-        counts = {
-            sentiment: report.stat(f"voc.theme.{code}.{sentiment}") for sentiment in SENTIMENTS
-        }
-        if all(stat is None for stat in counts.values()):
+    categories: list[str] = []
+    stacks: dict[str, list[float]] = {sentiment: [] for sentiment in SENTIMENTS}
+    for code in (*SERVICE_DIMENSIONS, "other"):
+        stat = report.stat(f"voc.theme.{code}")
+        counts = _json(stat.note) if stat is not None else None
+        if stat is None or not stat.value or not isinstance(counts, dict):
             continue
-        values = {s: (stat.value or 0.0) if stat else 0.0 for s, stat in counts.items()}
-        before = {s: report.stat(f"voc.theme.{code}.{s}", quarter=previous_q) for s in SENTIMENTS}
-        negative_before = before["negative"]
-        change = (
-            report.fmt["signed"](values["negative"] - (negative_before.value or 0.0), 0)
-            if negative_before is not None and negative_before.value is not None
-            else "—"
-        )
-        total = sum(values.values())
+        total = stat.value
+        negative = float(counts.get("negative", 0))
+        positive = float(counts.get("positive", 0))
+        name = report.dimension_name(code) if code != "other" else _("Other topics")
+        change = counts.get("change")
         themes.append(
             {
-                "name": report.dimension_name(code),
+                "name": name,
                 "total": report.fmt["number"](total, 0),
-                "negative": report.fmt["number"](values["negative"], 0),
-                "positive": report.fmt["number"](values["positive"], 0),
-                "negative_share": report.fmt["percent"](values["negative"] / total, 0)
-                if total
-                else "—",
-                "negative_change": change,
+                "change": report.fmt["signed"](change, 0) if change is not None else "—",
+                "negative": report.fmt["number"](negative, 0),
+                "negative_share": report.fmt["percent"](negative / total, 0),
+                "positive": report.fmt["number"](positive, 0),
             }
         )
-        categories.append(report.dimension_name(code))
-        for sentiment in SENTIMENTS:
-            stacks[sentiment].append(values[sentiment])
+        categories.append(name)
+        for sentiment, value in zip(
+            SENTIMENTS, (negative, total - negative - positive, positive), strict=True
+        ):
+            stacks[sentiment].append(value)
     colours = report.brand.colours
     chart = (
         charts.stacked_bars(
             "voc-themes",
             _("Feedback themes by dimension and sentiment"),
             _("Number of texts (survey comments, online messages, social media) · %(n)s")
-            % {
-                "n": _n_text(
-                    report,
-                    texts.value
-                    if texts and texts.value is not None
-                    else sum(sum(v) for v in stacks.values()),
-                )
-            },
+            % {"n": _n_text(report, texts.value if texts and texts.value is not None else None)},
             categories,
             [
                 charts.Stack(
@@ -1521,26 +1551,25 @@ def _voc(report: _Report) -> dict[str, Any]:
         if themes
         else None
     )
-    respondents = report.stat("respondents")
-    n_respondents = int(respondents.value or 0) if respondents and respondents.value else 0
-    minimum = int(report.settings.suppression.get("min_verbatim_respondents", 5))
+    stored = report.stat("voc.quotes")
+    listed = _json(stored.note) if stored is not None and stored.shown else None
     quotes = []
-    quote_metrics = report.results.metrics(report.q, report.scope.code, "voc.quote.")
-    for metric in quote_metrics:
-        stat = report.stat(metric)
-        if stat is None or not stat.note:
+    for quote in listed if isinstance(listed, list) else []:
+        if not isinstance(quote, dict) or not quote.get("text"):
             continue
-        dimension = metric.removeprefix("voc.quote.").split(".")[0]
+        dimension = str(quote.get("dimension", ""))
+        sentiment = str(quote.get("sentiment", ""))
         quotes.append(
             {
-                "text": stat.note,
-                "dimension": report.dimension_name(dimension),
-                "sentiment": _(SENTIMENT_LABELS[stat.flag])
-                if stat.flag in SENTIMENT_LABELS
+                "text": str(quote["text"]),
+                "dimension": report.dimension_name(dimension)
+                if dimension in SERVICE_DIMENSIONS
+                else _("Other topics"),
+                "sentiment": _(SENTIMENT_LABELS[sentiment])
+                if sentiment in SENTIMENT_LABELS
                 else "",
             }
         )
-    quotes_withheld = bool(quotes) and n_respondents < minimum
     mystery = report.stat("mystery_shop_compliance")
     return {
         "available": bool(themes),
@@ -1549,115 +1578,111 @@ def _voc(report: _Report) -> dict[str, Any]:
         "texts": report.fmt["number"](texts.value, 0)
         if texts and texts.value is not None
         else None,
-        "quotes": [] if quotes_withheld else quotes,
-        "quotes_withheld": quotes_withheld,
-        "min_verbatim": minimum,
+        "quotes": quotes,
+        "quotes_withheld": stored is not None and stored.flag == "suppressed",
+        "min_verbatim": int(report.settings.suppression.get("min_verbatim_respondents", 5)),
         "mystery": _kpi_row(report, SPECS["mystery_shop_compliance"]) if mystery else None,
     }
 
 
-def _issues(report: _Report) -> list[dict[str, str]]:
-    """What calls for an action (metrics.md §7): concentrate-here, red KPIs, significant falls."""
-    _ = report.gettext
-    issues = []
-    for code in SERVICE_DIMENSIONS:
-        quadrant = report.stat(f"drivers.{code}.quadrant")
-        importance = report.stat(f"drivers.{code}.importance")
-        score = report.stat(f"dimension.{code}")
-        if quadrant is not None and quadrant.note == "concentrate_here":
-            issues.append(
-                {
-                    "subject": report.dimension_name(code),
-                    "kind": _("Concentrate here"),
-                    "evidence": _("importance %(importance)s%%, score %(score)s (below average)")
-                    % {
-                        "importance": report.fmt["number"](
-                            importance.value if importance else None, 1
-                        ),
-                        "score": report.fmt["number"](
-                            score.value if score and score.shown else None, 1
-                        ),
-                    },
-                }
-            )
-    for spec in (*INDICES, *KPIS):
-        rag = report.stat(f"rag.{spec.code}")
-        stat = report.stat(spec.code)
-        if rag is not None and rag.note == "red":
-            issues.append(
-                {
-                    "subject": _(spec.label),
-                    "kind": _("Red against target"),
-                    "evidence": _("%(value)s against a target of %(target)s")
-                    % {
-                        "value": report.format(spec.unit, stat.value if stat else None),
-                        "target": report.format(spec.unit, rag.value),
-                    },
-                }
-            )
-    declines = [(f"{spec.code}", _(spec.label), spec.unit) for spec in INDICES] + [
-        (f"dimension.{code}", report.dimension_name(code), "score") for code in SERVICE_DIMENSIONS
-    ]
-    for metric, label, unit in declines:
-        change = report.stat(f"{metric}.change_prev")
-        if change is not None and change.flag == "down" and change.value is not None:
-            issues.append(
-                {
-                    "subject": label,
-                    "kind": _("Significant decline"),
-                    "evidence": _("%(difference)s vs last quarter")
-                    % {"difference": report.format_difference(unit, change.value)},
-                }
-            )
-    return issues
+ACTION_REASONS: dict[str, str] = {
+    "concentrate_here": N_("Concentrate here: important and below average"),
+    "red_kpi": N_("Red against target"),
+    "significant_decline": N_("Significant decline"),
+}
+ACTION_MET: dict[str, str] = {
+    "met": N_("Met"),
+    "not_met": N_("Not met"),
+    "no_data": N_("Not measured"),
+}
 
 
-def _actions(report: _Report, actions: Sequence[Mapping[str, Any]] | None) -> dict[str, Any]:
+def _subject(report: _Report, code: str) -> str:
+    """A dimension or KPI code of an action, named for the reader."""
+    code = code.removeprefix("dimension.")
+    if code in SERVICE_DIMENSIONS:
+        return report.dimension_name(code)
+    return report.gettext(SPECS[code].label) if code in SPECS else code
+
+
+def _unit(metric: str) -> str:
+    return SPECS[metric].unit if metric in SPECS else "score"
+
+
+def _target_text(report: _Report, metric: str, value: Any) -> str:
+    label = _subject(report, metric)
+    if value is None:
+        return label
+    return f"{label} {report.format(_unit(metric), float(value))}"
+
+
+def _date(report: _Report, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return report.fmt["date"](day)
+
+
+def _actions(report: _Report) -> dict[str, Any]:
+    """New SMART actions (`action.new.<k>`) and earlier ones with their target met or not
+    (`action.earlier.<id>`); each row's details are in its JSON note."""
     _ = report.gettext
-    result: dict[str, Any] = {"issues": _issues(report), "available": actions is not None}
-    if actions is None:
-        result.update(new=[], earlier=[])
-        return result
-    new, earlier = [], []
-    for action in sorted(actions, key=lambda a: (str(a["quarter_raised"]), str(a["action_id"]))):
-        if str(action["scope"]) != report.scope.code:
+    language = report.language
+    new = []
+    for metric in report.results.metrics(report.q, report.scope.code, "action.new."):
+        stat = report.stat(metric)
+        action = _json(stat.note) if stat is not None else None
+        if stat is None or not isinstance(action, dict):
             continue
-        raised = Quarter.parse(str(action["quarter_raised"]))
-        if raised > report.quarter:
+        reason = str(action.get("reason", ""))
+        new.append(
+            {
+                "id": str(action.get("action_id", metric)),
+                "subject": _subject(report, str(action.get("subject", ""))),
+                "issue": _(ACTION_REASONS[reason]) if reason in ACTION_REASONS else reason,
+                "evidence": _("now %(value)s")
+                % {"value": report.format(_unit(str(action.get("subject", ""))), stat.value)},
+                "department": in_language(str(action.get("department", "")), language),
+                "owner": in_language(str(action.get("owner", "")), language),
+                "due": _date(report, action.get("due_on")),
+                "target": _target_text(
+                    report, str(action.get("target_metric", "")), action.get("target_value")
+                ),
+            }
+        )
+    earlier = []
+    for metric in report.results.metrics(report.q, report.scope.code, "action.earlier."):
+        stat = report.stat(metric)
+        action = _json(stat.note) if stat is not None else None
+        if stat is None or not isinstance(action, dict):
             continue
-        metric = str(action["target_metric"])
-        spec = SPECS.get(metric, MetricSpec(metric, metric, "score", True, ""))
-        current = report.stat(metric)
-        met = None
-        if current is not None and current.shown and current.value is not None:
-            target = float(action["target_value"])
-            met = current.value >= target if spec.higher_is_better else current.value <= target
-        due = action["due_on"]
-        due_date = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due)[:10])
-        row = {
-            "id": str(action["action_id"]),
-            "raised": quarter_label(raised, report.language),
-            "subject": report.dimension_name(str(action["subject"]))
-            if str(action["subject"]) in SERVICE_DIMENSIONS
-            else str(action["subject"]),
-            "issue": str(action["issue"]),
-            "evidence": str(action["evidence"]),
-            "department": str(action["department"]),
-            "owner": str(action["owner"]),
-            "due": report.fmt["date"](due_date),
-            "target": f"{_(spec.label) if metric in SPECS else metric} "
-            f"{report.format(spec.unit, float(action['target_value']))}",
-            "status": str(action["status"]),
-            "status_label": _(ACTION_STATUS.get(str(action["status"]), str(action["status"]))),
-            "current": report.format(spec.unit, current.value)
-            if current is not None and current.shown
-            else "—",
-            "met": "yes" if met else "no" if met is False else "unknown",
-            "met_label": _("Met") if met else _("Not met") if met is False else _("Not measured"),
-        }
-        (new if raised == report.quarter else earlier).append(row)
-    result.update(new=new, earlier=earlier)
-    return result
+        target_metric = str(action.get("target_metric", ""))
+        issue = str(action.get("issue", ""))
+        met = stat.flag if stat.flag in ACTION_MET else "no_data"
+        raised = str(action.get("quarter_raised", ""))
+        status = str(action.get("status", ""))
+        earlier.append(
+            {
+                "id": str(action.get("action_id", metric)),
+                "quarter": raised,
+                "raised": quarter_label(Quarter.parse(raised), language) if raised else "—",
+                "subject": _subject(report, str(action.get("subject", ""))),
+                "issue": _(ACTION_REASONS[issue]) if issue in ACTION_REASONS else issue,
+                "department": in_language(str(action.get("department", "")), language),
+                "owner": in_language(str(action.get("owner", "")), language),
+                "due": _date(report, action.get("due_on")),
+                "target": _target_text(report, target_metric, action.get("target_value")),
+                "status_label": _(ACTION_STATUS[status]) if status in ACTION_STATUS else status,
+                "current": report.format(_unit(target_metric), stat.value),
+                "met": {"met": "yes", "not_met": "no"}.get(met, "unknown"),
+                "met_label": _(ACTION_MET[met]),
+            }
+        )
+    earlier.sort(key=lambda row: (row["quarter"], row["id"]))
+    # The plan is computed for every scope at once: any action row in the quarter means the
+    # plan ran, so a scope without rows has no actions rather than no plan.
+    available = report.results.any_metric(report.q, "action.")
+    return {"available": available, "new": new, "earlier": earlier}
 
 
 def _weighting_text(report: _Report) -> str:
@@ -1856,14 +1881,12 @@ def build_context(
     revision: Mapping[str, Any] | None = None,
     *,
     scopes: Sequence[Scope] | None = None,
-    actions: Sequence[Mapping[str, Any]] | pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Everything the template shows for one scope and language, from stored results only.
 
     `revision` ({"label": "v2", "reason": …, "date": "2026-11-02"}) comes from the report
     archive; a first render is v1 with no reason. `scopes` gives branch and segment names
-    (codes are shown without it); `actions` are improvement_actions rows (the plan section
-    says the plan is not available without them).
+    (codes are shown without it).
     """
     gettext = translations(language).gettext
     _ = gettext
@@ -1885,13 +1908,6 @@ def build_context(
     )
     label = quarter_label(quarter, language)
     title = _("%(quarter)s Customer Service Satisfaction Assessment") % {"quarter": label}
-    action_rows: Sequence[Mapping[str, Any]] | None
-    if isinstance(actions, pd.DataFrame):
-        action_rows = [
-            {key: _clean(value) for key, value in row.items()} for row in actions.to_dict("records")
-        ]
-    else:
-        action_rows = actions
     scope_name = report.scope_name(scope.code)
     return {
         "title": f"《{title}》" if language == "zh-CN" else title,
@@ -1918,6 +1934,6 @@ def build_context(
         "kpis": _kpis(report),
         "segments": _segments(report),
         "voc": _voc(report),
-        "actions": _actions(report, action_rows),
+        "actions": _actions(report),
         "methodology": _methodology(report, run_id),
     }

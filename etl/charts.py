@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache, wraps
 from typing import Any, TypeVar
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib
 from markupsafe import Markup
@@ -19,6 +20,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 # Text width of the report page (A4 less 2 × 18 mm margins) in inches.
 PAGE_WIDTH_IN = 6.8
@@ -260,8 +262,6 @@ def _headline(figure: Figure, title: str, subtitle: str, style: ChartStyle) -> N
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _REFERENCE = re.compile(r"url\(#([^)]+)\)")
-ElementTree.register_namespace("", _SVG)
-ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 def _declarations(style: str) -> list[tuple[str, str]]:
@@ -324,9 +324,11 @@ def inline_svg(raw: str, key: str, alt: str) -> Markup:
         identifier = element.attrib.pop("id", None)
         if identifier in referenced:
             element.set("id", f"{key}-{identifier}")
-        href = element.get(_XLINK_HREF, "")
+        # SVG 2's plain `href`: no xlink prefix to declare (ElementTree's prefix registry is
+        # global, and WeasyPrint rewrites it on import).
+        href = element.attrib.pop(_XLINK_HREF, "")
         if href.startswith("#"):
-            element.set(_XLINK_HREF, f"#{key}-{href[1:]}")
+            element.set("href", f"#{key}-{href[1:]}")
         for name, value in list(element.attrib.items()):
             if "url(#" in value:
                 element.set(name, _REFERENCE.sub(lambda m: f"url(#{key}-{m.group(1)})", value))
@@ -336,7 +338,23 @@ def inline_svg(raw: str, key: str, alt: str) -> Markup:
     root.set("class", "chart")
     root.set("stroke-linejoin", "round")
     root.set("stroke-linecap", "butt")
-    return Markup(ElementTree.tostring(root, encoding="unicode"))
+    root.set("xmlns", _SVG)
+    return Markup(_serialise(root))
+
+
+def _serialise(element: ElementTree.Element) -> str:
+    """Elements without namespace prefixes, as inline SVG in HTML is written.
+
+    (ElementTree's own writer takes prefixes from a process-wide registry that other
+    libraries change, WeasyPrint among them: `ns0:svg` would be no SVG in HTML.)
+    """
+    name = element.tag.rpartition("}")[2]
+    attributes = "".join(f" {key}={quoteattr(value)}" for key, value in element.attrib.items())
+    children = "".join(_serialise(child) for child in element)
+    text = escape(element.text or "")
+    if not children and not text:
+        return f"<{name}{attributes}/>"
+    return f"<{name}{attributes}>{text}{children}</{name}>"
 
 
 def _finish(figure: Figure, key: str, title: str, subtitle: str) -> Chart:
@@ -437,6 +455,7 @@ def trend_panels(
                 fontsize=_POINT_SIZE - 1,
             )
             axes.set_xlim(-0.4, len(quarters) - 0.4)
+            axes.yaxis.set_major_locator(MaxNLocator(4))
             axes.grid(axis="y", color=style.grid, linewidth=0.5)
             axes.margins(y=0.25)
         handles: dict[str, Any] = {}

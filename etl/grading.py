@@ -112,13 +112,19 @@ def rag_status(value: float, target: Target) -> Status:
     return "amber" if value <= target.amber_value else "red"
 
 
+def usable(row: ResultRow) -> bool:
+    """A figure that may be judged: it has a value and is not suppressed (n below the minimum
+    base must not leak out as a red or green, nor into the grade)."""
+    return row.value is not None and not math.isnan(row.value) and row.flag != "suppressed"
+
+
 def rag_rows(
     quarter: Quarter, rows: Sequence[ResultRow], targets: Sequence[Target]
 ) -> list[ResultRow]:
     """rag.<metric> for every row of the quarter whose metric has a target.
 
-    value = the target, note = red|amber|green; a row without a value gets flag
-    "not_applicable" and no status.
+    value = the target, note = red|amber|green; a row without a value, or suppressed, gets
+    flag "not_applicable" and no status.
     """
     out = []
     for row in rows:
@@ -127,7 +133,7 @@ def rag_rows(
         target = target_for(targets, row.metric, row.scope, quarter)
         if target is None:
             continue
-        has_value = row.value is not None and not math.isnan(row.value)
+        has_value = usable(row)
         out.append(
             ResultRow(
                 str(quarter),
@@ -274,7 +280,7 @@ def service_grade_rows(
     values: dict[str, dict[str, float | None]] = {}
     for row in rows:
         if row.quarter == str(quarter):
-            values.setdefault(row.scope, {})[row.metric] = row.value
+            values.setdefault(row.scope, {})[row.metric] = row.value if usable(row) else None
     out = []
     for scope, metrics in values.items():
         out += grade_scope(quarter, scope, metrics, config)

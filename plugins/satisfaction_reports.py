@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
-
-from fastapi import FastAPI, HTTPException, Request, status
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from airflow.configuration import conf
 from airflow.plugins_manager import AirflowPlugin
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +116,7 @@ async def reports_index(request: Request) -> Response:
     refusal = await _authorize(request, page=True)
     if refusal is not None:
         return refusal
-    root = reports_root()
-    return _page(request, read_manifests(root), f"{root}")
+    return _page(request, read_manifests(reports_root()), "")
 
 
 @app.get("/runs/{dag_id}/{run_id}", response_class=HTMLResponse)
@@ -166,8 +164,10 @@ class SatisfactionReportsPlugin(AirflowPlugin):
     """The Reports page, its menu entry, and a Reports tab on every run of the DAG."""
 
     name = "satisfaction_reports"
-    fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "Satisfaction reports"}]
-    external_views = [
+    fastapi_apps: ClassVar[list[dict[str, Any]]] = [
+        {"app": app, "url_prefix": URL_PREFIX, "name": "Satisfaction reports"}
+    ]
+    external_views: ClassVar[list[dict[str, str]]] = [
         {
             "name": "Reports",
             "href": f"{ROOT_PATH}{URL_PREFIX}/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -31,6 +32,21 @@ SCOPE_LEVELS = {"company": (71.1, 0.0, 3271), "BJ": (71.0, 1.5, 342), "SC": (70.
                 "product.LIFE": (72.0, 1.0, 900)}  # fmt: skip
 DIMENSION_BASE = {"presale": 74.8, "purchase": 75.4, "policy_service": 71.6, "claims": 70.2,
                   "complaints": 69.2, "value_added": 66.1}  # fmt: skip
+
+
+QUOTE = {"dimension": "claims", "sentiment": "negative", "source": "survey_comment",
+         "text": "理赔材料要求反复补交，等了一个多月。"}  # fmt: skip
+NEW_ACTION = {"action_id": "2026-Q3-company-dimension.claims", "quarter_raised": "2026-Q3",
+              "scope": "company", "subject": "dimension.claims", "reason": "concentrate_here",
+              "current_value": 70.2, "department": "理赔管理部 / Claims Management",
+              "owner": "理赔总监 / Head of Claims", "due_on": "2026-12-31",
+              "target_metric": "dimension.claims", "target_value": 73.2,
+              "is_higher_better": True}  # fmt: skip
+EARLIER_ACTION = {"action_id": "2025-Q1-company-complaints", "quarter_raised": "2025-Q1",
+                  "subject": "complaints", "issue": "投诉处理时效不足", "department": "客户服务部",
+                  "owner": "客服总监", "due_on": "2025-06-30",
+                  "target_metric": "claim_paid_ratio", "target_value": 0.95,
+                  "status": "done"}  # fmt: skip
 
 
 def frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
@@ -131,17 +147,30 @@ def complete_results() -> pd.DataFrame:
         (q, "company", "linkage.complained.no", 73.5, 73.1, 74.0, 2866),
         (q, "company", "service_grade.group.claims", 83.0, None, None, 3),
         (q, "company", "voc.texts", 9277.0, None, None, 9277),
+        (q, "company", "voc.quotes", 1.0, None, None, 1, None, None, json.dumps([QUOTE])),
         (
             q,
             "company",
-            "voc.quote.claims.1",
+            "action.new.1",
+            70.2,
             None,
             None,
             None,
             None,
             None,
-            "negative",
-            "理赔材料要求反复补交，等了一个多月。",
+            json.dumps(NEW_ACTION, ensure_ascii=False),
+        ),
+        (
+            q,
+            "company",
+            "action.earlier.2025-Q1-company-complaints",
+            0.91,
+            None,
+            None,
+            None,
+            None,
+            "not_met",
+            json.dumps(EARLIER_ACTION, ensure_ascii=False),
         ),
         (q, "company", "csi.pls", 70.8, 70.1, 71.5, 3271),
         (q, "company", "pls.path.claims.satisfaction", 0.412, 0.35, 0.47, 3271),
@@ -167,20 +196,10 @@ def complete_results() -> pd.DataFrame:
                 quadrant[dimension],
             ),
         ]
-        for step, quarter in enumerate(QUARTER.trailing(2)):
-            for sentiment, count in (("negative", 40 + 10 * step), ("neutral", 20),
-                                     ("positive", 60)):  # fmt: skip
-                rows.append(
-                    (
-                        str(quarter),
-                        "company",
-                        f"voc.theme.{dimension}.{sentiment}",
-                        float(count),
-                        None,
-                        None,
-                        count,
-                    )
-                )
+        # 130 texts this quarter, 120 the quarter before
+        counts = {"negative": 50, "positive": 60, "previous": 120, "change": 10}
+        rows.append((q, "company", f"voc.theme.{dimension}", 130.0, None, None, 130, None, None,
+                     json.dumps(counts)))  # fmt: skip
     return frame(rows)
 
 
@@ -327,7 +346,6 @@ def test_absent_figures_are_reported_as_not_available() -> None:
     assert built["kpis"]["linkage_rows"] == []
     assert built["voc"]["available"] is False and built["voc"]["mystery"] is None
     assert built["actions"]["available"] is False
-    assert built["actions"]["issues"] == []
     assert built["methodology"]["lineage"] == []
     assert "Mystery-shop compliance" in built["kpis"]["missing"]
 
@@ -351,46 +369,55 @@ def test_drivers_kpis_linkage_and_voc_read_their_metrics(results: pd.DataFrame) 
     voc = built["voc"]
     assert voc["available"] and voc["texts"] == "9,277"
     claims_theme = next(t for t in voc["themes"] if t["name"] == "Claims service quality")
-    assert (claims_theme["negative"], claims_theme["negative_change"]) == ("50", "+10")
-    assert voc["quotes"][0]["text"] == "理赔材料要求反复补交，等了一个多月。"
-    issues = [(i["subject"], i["kind"]) for i in built["actions"]["issues"]]
-    assert ("Claims service quality", "Concentrate here") in issues
-    assert ("CSI (customer satisfaction index)", "Red against target") in issues
-    assert ("NPS (net promoter score)", "Significant decline") in issues
-    assert ("Claims service quality", "Significant decline") in issues
+    # 130 texts, 50 negative (38% of 130), 10 more than last quarter
+    assert (claims_theme["total"], claims_theme["change"], claims_theme["negative_share"]) == (
+        "130", "+10", "38%")  # fmt: skip
+    assert voc["quotes"] == [
+        {"text": QUOTE["text"], "dimension": "Claims service quality", "sentiment": "Negative"}
+    ]
 
 
 def test_quotes_are_withheld_below_the_verbatim_minimum(results: pd.DataFrame) -> None:
     few = results.copy()
-    few.loc[(few["scope"] == "company") & (few["metric"] == "respondents")
-            & (few["quarter"] == "2026-Q3"), "value"] = 4.0  # fmt: skip
+    quotes = (few["metric"] == "voc.quotes") & (few["quarter"] == "2026-Q3")
+    few.loc[quotes, ["value", "flag", "note"]] = [None, "suppressed", "fewer than 5 respondents"]
     voc = context(few)["voc"]
     assert voc["quotes"] == [] and voc["quotes_withheld"] is True
 
 
-def test_actions_show_new_and_earlier_with_target_met(results: pd.DataFrame) -> None:
-    actions = [
-        {"action_id": "2025-Q1-company-complaints", "quarter_raised": "2025-Q1",
-         "scope": "company", "subject": "complaints", "issue": "投诉处理时效不足",
-         "evidence": "投诉办理及时率低于95%目标", "department": "客户服务部", "owner": "客服总监",
-         "due_on": "2025-06-30", "target_metric": "claim_paid_ratio", "target_value": 0.95,
-         "status": "done"},
-        {"action_id": "2026-Q3-company-claims", "quarter_raised": "2026-Q3", "scope": "company",
-         "subject": "claims", "issue": "理赔时效偏慢", "evidence": "均值 11.3 天",
-         "department": "理赔部", "owner": "理赔总监", "due_on": "2026-12-31",
-         "target_metric": "claim_cycle_days_mean", "target_value": 10.0, "status": "open"},
-        {"action_id": "2026-Q3-SC-claims", "quarter_raised": "2026-Q3", "scope": "SC",
-         "subject": "claims", "issue": "other scope", "evidence": "", "department": "",
-         "owner": "", "due_on": "2026-12-31", "target_metric": "csi", "target_value": 80.0,
-         "status": "open"},
-    ]  # fmt: skip
-    plan = context(results, actions=actions)["actions"]
-    assert [a["id"] for a in plan["new"]] == ["2026-Q3-company-claims"]
-    assert plan["new"][0]["due"] == "31 December 2026"
-    assert plan["new"][0]["target"] == "Claim cycle time, mean 10.0 days"
-    earlier = plan["earlier"][0]
-    # claim_paid_ratio now 0.91 against a target of 0.95, higher is better → not met
-    assert (earlier["status_label"], earlier["current"], earlier["met"]) == ("Done", "91.0%", "no")
+@pytest.mark.parametrize(
+    ("language", "new", "earlier"),
+    [
+        ("en",
+         {"subject": "Claims service quality",
+          "issue": "Concentrate here: important and below average", "evidence": "now 70.2",
+          "department": "Claims Management", "owner": "Head of Claims",
+          "due": "31 December 2026", "target": "Claims service quality 73.2"},
+         {"raised": "Q1 2025", "subject": "Complaint and dispute handling",
+          "issue": "投诉处理时效不足", "status_label": "Done", "target": "Claim paid ratio 95.0%",
+          # now 0.91 against 0.95, higher is better: not met (the flag the actions step set)
+          "current": "91.0%", "met": "no", "met_label": "Not met"}),
+        ("zh-CN",
+         {"subject": "理赔服务质量", "issue": "重点改进：重要性高、得分低于平均",
+          "evidence": "当前70.2", "department": "理赔管理部", "owner": "理赔总监",
+          "due": "2026年12月31日", "target": "理赔服务质量 73.2"},
+         {"raised": "2025年第1季度", "subject": "客户投诉与纠纷处理", "issue": "投诉处理时效不足",
+          "status_label": "已完成", "target": "理赔获赔率 95.0%", "current": "91.0%",
+          "met": "no", "met_label": "未达成"}),
+    ],
+)  # fmt: skip
+def test_actions_show_new_and_earlier_with_target_met(
+    results: pd.DataFrame, language: str, new: dict[str, str], earlier: dict[str, str]
+) -> None:
+    plan = context(results, language=language)["actions"]
+    assert plan["available"] is True
+    assert [{k: a[k] for k in new} for a in plan["new"]] == [new]
+    assert [{k: a[k] for k in earlier} for a in plan["earlier"]] == [earlier]
+
+
+def test_a_scope_without_action_rows_has_no_actions_but_a_plan(results: pd.DataFrame) -> None:
+    plan = context(results, scope=SICHUAN)["actions"]
+    assert (plan["available"], plan["new"], plan["earlier"]) == (True, [], [])
 
 
 @pytest.mark.parametrize(

@@ -215,11 +215,23 @@ def test_inline_svg_rewrites_a_matplotlib_document() -> None:
     # metadata and style gone, style → attributes, the id-only groups unwrapped, only
     # referenced ids kept (prefixed), whitespace between elements dropped, text kept as is
     assert str(charts.inline_svg(raw, "k", "A <b> & C")) == (
-        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-        'width="10pt" height="5pt" class="chart" stroke-linejoin="round" '
-        'stroke-linecap="butt"><title>A &lt;b&gt; &amp; C</title>'
-        '<path d="M 0 0" fill="#ffffff" stroke="none" id="k-m1" />'
-        '<use xlink:href="#k-m1" stroke="#000000" stroke-width="0.8" />'
+        '<svg width="10pt" height="5pt" class="chart" stroke-linejoin="round" '
+        'stroke-linecap="butt" xmlns="http://www.w3.org/2000/svg">'
+        "<title>A &lt;b&gt; &amp; C</title>"
+        '<path d="M 0 0" fill="#ffffff" stroke="none" id="k-m1"/>'
+        '<use stroke="#000000" stroke-width="0.8" href="#k-m1"/>'
         '<g clip-path="url(#k-p9)"><text font-size="8px">  a &lt; b </text></g>'
-        '<clipPath id="k-p9"><rect /></clipPath></svg>'
+        '<clipPath id="k-p9"><rect/></clipPath></svg>'
     )
+
+
+def test_no_namespace_prefixes_whatever_was_imported_before() -> None:
+    """WeasyPrint's import rewrites ElementTree's prefix registry; charts must not care."""
+    import weasyprint.pdf.metadata  # noqa: F401  (registers its XMP prefixes)
+
+    chart = charts.stacked_bars.__wrapped__(  # type: ignore[attr-defined]
+        "t-prefix", "t", "n = 1", ("a",), (charts.Stack("s", (1.0,), "#009E73"),), STYLE, LABELS
+    )
+    svg = str(chart.svg)
+    assert svg.startswith("<svg ") and 'xmlns="http://www.w3.org/2000/svg"' in svg
+    assert not re.search(r"<[a-z0-9]+:", svg), "prefixed element names are not SVG in HTML"

@@ -399,7 +399,7 @@ def test_broken_distribution_lists_name_file_and_key(
 ) -> None:
     path = tmp_path / "recipients.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match="recipients.toml") as raised:
+    with pytest.raises(ConfigError, match=r"recipients\.toml") as raised:
         load_distribution(path)
     assert message in str(raised.value)
 
@@ -424,3 +424,34 @@ def test_alerts_reach_the_operators(smtp: SmtpServer, tmp_path: Path) -> None:
     (received,) = smtp.inbox.received
     assert "deliver_reports" in received.message.get_content()
     assert "2026-Q3" in received.message.get_content()
+
+
+@pytest.mark.parametrize(
+    ("port", "extra", "expected"),
+    [
+        # The SMTP provider's defaults: implicit TLS (465) unless disable_ssl.
+        (None, {}, (465, True, True, 30.0, None)),
+        (None, {"disable_ssl": "true"}, (25, False, True, 30.0, None)),  # STARTTLS on 25
+        (587, {"disable_ssl": True}, (587, False, True, 30.0, None)),
+        (2525, {"disable_ssl": "true", "disable_tls": "true"}, (2525, False, False, 30.0, None)),
+        (25, {"disable_ssl": "false", "timeout": "5", "from_email": "cx@x.cn"},
+         (25, True, True, 5.0, "cx@x.cn")),
+    ],
+)  # fmt: skip
+def test_smtp_settings_from_the_airflow_connection(
+    port: int | None, extra: dict[str, object], expected: tuple[object, ...]
+) -> None:
+    settings = deliver.smtp_settings_from_connection("smtp.example.com", port, "u", "s3cret", extra)
+    assert (
+        settings.port,
+        settings.ssl,
+        settings.starttls,
+        settings.timeout,
+        settings.from_address,
+    ) == expected
+    assert settings.password == "s3cret" and "s3cret" not in repr(settings)  # kept out of logs
+
+
+def test_an_smtp_connection_without_host_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="smtp_default has no host"):
+        deliver.smtp_settings_from_connection(None, 25, None, None, {})

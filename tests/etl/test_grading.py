@@ -317,6 +317,20 @@ def test_default_settings_grade_every_configured_kpi() -> None:
         assert sum(weights) == pytest.approx(1.0), group
 
 
+def test_suppressed_figures_get_no_status_and_stay_out_of_the_grade() -> None:
+    # A CSI from fewer than 30 respondents is hidden in the report: no red/green gives it away.
+    csi = grading.Target("csi", "company", Q, 80.0, 75.0, True)
+    hidden = ResultRow(str(Q), "SN", "csi", 62.0, n=12, flag="suppressed")
+    (rag,) = grading.rag_rows(Q, [hidden], [csi])
+    assert (rag.value, rag.note, rag.flag) == (80.0, None, "not_applicable")
+    config = grading.grading_config(_settings(SIMPLE))
+    paid = ResultRow(str(Q), "SN", "claim_paid_ratio", 0.95, n=50)
+    rows = {r.metric: r for r in grading.service_grade_rows(Q, [hidden, paid], config)}
+    # Only the paid ratio counts: 0.95 → 100 in claims, the only group with a value.
+    assert rows["service_grade"].value == pytest.approx(100.0)
+    assert "service_grade.kpi.csi" not in rows
+
+
 def test_grading_results_on_the_warehouse(warehouse: Engine) -> None:
     given.insert(warehouse, "kpi_targets", [_target(valid_from="2026-Q3")])
     rows = [_row("company", "claim_paid_ratio", 0.95), _row("BJ", "claim_paid_ratio", 0.80)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import json
 import logging
 import re
 import subprocess
@@ -241,8 +242,11 @@ def test_branch_report_shows_its_rank(
     branches = stored[~stored["scope"].str.contains(r"\.|company")].sort_values(
         ["value", "scope"], ascending=[False, True]
     )
-    rank = list(branches["scope"]).index("SC") + 1
-    assert f"在{len(branches)}家分公司中排名第{rank}" in text
+    if "SC" in set(branches["scope"]):
+        rank = list(branches["scope"]).index("SC") + 1
+        assert f"在{len(branches)}家分公司中排名第{rank}" in text
+    else:  # the small demo may leave Sichuan below the suppression threshold
+        assert "四川分公司本季度不参与排名" in text
 
 
 def test_no_missing_glyphs_or_renderer_warnings(
@@ -280,10 +284,12 @@ def test_markup_in_the_data_is_printed_as_text_and_fetches_nothing(
 ) -> None:  # fmt: skip
     """A customer comment and a scope name carrying markup: literal text, no fetch at all."""
     row = {column: None for column in results.columns}
-    row.update(quarter=str(QUARTER), scope="company", metric="voc.quote.claims.1",
-               note=PAYLOAD, flag="negative", run_id="test-run")  # fmt: skip
-    theme = dict(row, metric="voc.theme.claims.negative", value=3.0, n=3, note=None, flag=None)
-    injected = pd.concat([results, pd.DataFrame([row, theme])], ignore_index=True)
+    quote = {"dimension": "claims", "sentiment": "negative", "text": PAYLOAD, "source": "x"}
+    row.update(quarter=str(QUARTER), scope="company", metric="voc.quotes", value=1.0, n=1,
+               note=json.dumps([quote]), run_id="test-run")  # fmt: skip
+    replaced = (results["quarter"] == str(QUARTER)) & (results["scope"] == "company")
+    results = results[~(replaced & (results["metric"] == "voc.quotes"))]
+    injected = pd.concat([results, pd.DataFrame([row])], ignore_index=True)
     scope = Scope("company", "company", "全公司" + PAYLOAD, "Company" + PAYLOAD)
     fetcher = _render(injected, warehouse_url, scope, "en", tmp_path / "injected.pdf")
     assert fetcher.refused == []

@@ -1,0 +1,223 @@
+"""The DAG delivers by SMTP: once per person, retried through an outage, resent on request."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from etl.warehouse import connect, read_query
+from tests.e2e.smtp import SmtpServer, valid_pdf
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+QUARTER = "2026-Q3"
+SCOPES = ["company", "SC"]
+RECIPIENTS = """
+[sender]
+from = "CX Reports <cx-reports@example.com>"
+[operators]
+to = ["data-ops@example.com"]
+[scopes.company]
+to = ["ceo@example.com", "cx@example.com"]
+cc = ["audit@example.com"]
+language = "zh-CN"
+[scopes.SC]
+to = ["sc-gm@example.com"]
+language = "en"
+"""
+EVERYONE = ["audit@example.com", "ceo@example.com", "cx@example.com", "sc-gm@example.com"]
+# Runs one DAG run in-process with dag.test(), as `airflow dags test` does, after shortening
+# the retry delays (minutes in the DAG) to seconds so a retry happens within the test.
+RUN_SCRIPT = """
+import datetime as dt, json, sys
+from airflow.dag_processing.dagbag import DagBag
+
+conf, retry_seconds, retries = json.loads(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+dag = DagBag(dag_folder=sys.argv[1]).dags["quarterly_satisfaction_report"]
+for task in dag.tasks:
+    task.retry_delay = dt.timedelta(seconds=retry_seconds)
+    task.retry_exponential_backoff = 0
+    if retries != "keep":
+        task.retries = int(retries)
+run = dag.test(run_conf=conf)
+tries = {}
+for ti in run.get_task_instances():
+    name = ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"
+    tries[name] = [str(ti.state), ti.try_number]
+print("RESULT " + json.dumps({"state": str(run.state), "run_id": run.run_id, "tasks": tries}))
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, small_demo_url: str) -> Iterator[dict[str, Any]]:
+    """Airflow home, a private copy of the small demo, a distribution list, an SMTP server."""
+    root = tmp_path_factory.mktemp("delivery")
+    warehouse = root / "warehouse.db"
+    shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
+    (root / "recipients.toml").write_text(RECIPIENTS, encoding="utf-8")
+    (root / "settings.toml").write_text(
+        f'[paths]\nreports = "{root / "reports"}"\noutbox = "{root / "outbox"}"\n',
+        encoding="utf-8",
+    )
+    smtp = SmtpServer()
+    env = os.environ | {
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW_CONN_SATISFACTION_WAREHOUSE": f"sqlite:///{warehouse}",
+        "AIRFLOW_CONN_SMTP_DEFAULT": smtp.url,
+        "SATISFACTION_CONFIG": str(root / "settings.toml"),
+        "SATISFACTION_RECIPIENTS": str(root / "recipients.toml"),
+    }
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run(
+        [airflow, "db", "migrate"], env=env, capture_output=True, check=True, timeout=300
+    )
+    yield {"root": root, "env": env, "smtp": smtp, "url": f"sqlite:///{warehouse}"}
+    smtp.stop()
+
+
+def run_dag(
+    site: dict[str, Any], conf: dict[str, Any], retries: str = "keep", retry_seconds: float = 2
+) -> dict[str, Any]:
+    command = [
+        sys.executable, "-c", RUN_SCRIPT, str(REPO / "dags"), json.dumps(conf),
+        str(retry_seconds), retries,
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, env=site["env"], capture_output=True, text=True, timeout=900, check=False
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, f"no result:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    return json.loads(lines[-1].removeprefix("RESULT "))
+
+
+def deliveries(site: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = read_query(connect(site["url"]), "delivery_log", {"quarter": QUARTER})
+    return rows.to_dict(orient="records")
+
+
+def start_when_first_attempt_failed(site: dict[str, Any]) -> threading.Thread:
+    """Bring the SMTP server up once the delivery log shows a failed first attempt."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                if any(row["attempts"] >= 1 for row in deliveries(site)):
+                    site["smtp"].start()
+                    return
+            except sa.exc.OperationalError:
+                pass  # the tables appear with the first delivery attempt
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher
+
+
+def pdf_digests(site: dict[str, Any]) -> dict[str, str]:
+    folder = site["root"] / "reports" / QUARTER
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.pdf")}
+
+
+def manifest(site: dict[str, Any]) -> dict[str, Any]:
+    path = site["root"] / "reports" / QUARTER / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_outage_retry_rerun_resend_and_a_corrected_revision(site: dict[str, Any]) -> None:
+    smtp: SmtpServer = site["smtp"]
+    conf = {"quarter": QUARTER, "scopes": SCOPES}
+
+    # 1. The SMTP server is down when delivery starts: the task fails, Airflow retries it,
+    #    and by then the server is back. Every recipient gets exactly one message.
+    watcher = start_when_first_attempt_failed(site)
+    first = run_dag(site, conf)
+    watcher.join(timeout=5)
+    assert first["state"] == "success", first
+    assert first["tasks"]["deliver_reports"] == ["success", 2]  # failed once, retried once
+    assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 1)
+    for received in smtp.inbox.received:
+        ((name, data),) = received.pdf_attachments()
+        assert valid_pdf(data) >= 1
+        assert name.startswith(f"{QUARTER}_") and name.endswith("_v1.pdf")
+    languages = {
+        m.message["X-Report-Scope"]: m.message["X-Report-Language"] for m in smtp.inbox.received
+    }
+    assert languages == {"company": "zh-CN", "SC": "en"}  # each list's language was rendered
+    rows = deliveries(site)
+    assert {row["status"] for row in rows} == {"delivered"}
+    assert {row["attempts"] for row in rows} == {2}
+    files = {entry["path"]: entry for entry in manifest(site)["files"]}
+    assert files["company.zh-CN.pdf"]["delivery"]["status"] == "delivered"
+    assert files["SC.en.pdf"]["delivery"]["status"] == "delivered"
+    assert (site["root"] / "reports" / "index.html").is_file()
+    digests = pdf_digests(site)
+
+    # 2. The same quarter again over the same data: same bytes, same revision, no mail.
+    second = run_dag(site, conf)
+    assert second["state"] == "success"
+    assert pdf_digests(site) == digests
+    assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 1)
+    assert {entry["revision_label"] for entry in manifest(site)["files"]} == {"v1"}
+
+    # 3. resend: exactly one more message each.
+    third = run_dag(site, conf | {"resend": True})
+    assert third["state"] == "success"
+    assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 2)
+
+    # 4. Corrected survey data: the next revision, with the reason, the earlier file kept,
+    #    and nobody mailed (they all have v1) until a run asks with resend.
+    with connect(site["url"]).begin() as conn:
+        conn.execute(
+            sa.text(
+                "update survey_answers set score = 1 where response_id in ("
+                "select response_id from survey_responses where wave_id = :wave "
+                "and branch_code = 'SC')"
+            ),
+            {"wave": QUARTER},
+        )
+    fourth = run_dag(site, conf | {"reason": "SC survey data corrected"})
+    assert fourth["state"] == "success"
+    entries = {entry["path"]: entry for entry in manifest(site)["files"]}
+    assert entries["SC.en.pdf"]["revision_label"] == "v2"
+    assert entries["SC.en.pdf"]["reason"] == "SC survey data corrected"
+    assert entries["SC.en.pdf"]["delivery"]["status"] == "held"
+    assert "archive/SC.en.v1.pdf" in entries
+    assert (
+        hashlib.sha256(
+            (site["root"] / "reports" / QUARTER / "archive" / "SC.en.v1.pdf").read_bytes()
+        ).hexdigest()
+        == digests["SC.en.pdf"]
+    )
+    assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 2)
+
+
+def test_a_failed_task_e_mails_the_operators_naming_task_and_quarter(site: dict[str, Any]) -> None:
+    smtp: SmtpServer = site["smtp"]
+    if smtp.controller is None:
+        smtp.start()
+    before = len(smtp.inbox.received)
+    result = run_dag(site, {"quarter": QUARTER, "scopes": ["XX"]}, retries="0")
+    assert result["state"] == "failed"
+    alerts = [m for m in smtp.inbox.received[before:] if m.message["X-Report-Alert"]]
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert.rcpt_tos == ["data-ops@example.com"]
+    assert "resolve_run" in alert.message["Subject"] and QUARTER in alert.message["Subject"]
+    body = alert.message.get_content()
+    assert "resolve_run" in body and "unknown scope(s) ['XX']" in body
