@@ -195,19 +195,29 @@ def quarterly_satisfaction_report() -> None:
     @task(retries=2, retry_delay=dt.timedelta(minutes=1))
     def resolve_run() -> dict[str, object]:
         """Validate the Params and the scopes against the warehouse; fix the quarter."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from etl.periods import QuarterError
         from etl.pipeline import resolve_run as resolve
+        from etl.render import RenderError
+        from etl.scopes import UnknownScopeError
 
         context = get_current_context()
         params = context["params"]
         dag_run = context["dag_run"]
-        spec = resolve(
-            quarter_param=params.get("quarter"),
-            scopes_param=params.get("scopes"),
-            language=params["language"],
-            run_after=dag_run.run_after,
-            warehouse_url=_warehouse_url(),
-            run_id=dag_run.run_id,
-        )
+        try:
+            spec = resolve(
+                quarter_param=params.get("quarter"),
+                scopes_param=params.get("scopes"),
+                language=params["language"],
+                run_after=dag_run.run_after,
+                warehouse_url=_warehouse_url(),
+                run_id=dag_run.run_id,
+            )
+        except (QuarterError, UnknownScopeError, RenderError) as exc:
+            # A wrong Param does not heal by waiting: fail now; an unreachable warehouse
+            # (WarehouseError) is retried.
+            raise AirflowFailException(str(exc)) from exc
         return spec.as_dict()
 
     @task(retries=3, retry_delay=dt.timedelta(minutes=2), retry_exponential_backoff=True)

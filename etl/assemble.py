@@ -417,15 +417,22 @@ class Stat:
         return self.value is not None and self.flag not in HIDDEN_FLAGS
 
 
-def _clean(value: Any) -> Any:
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column as plain Python values, missing (None, NaN, NA) as None; absent → all None."""
+    if name not in frame.columns:
+        return [None] * len(frame)
+    return [
+        None if value is None or value is pd.NA or (isinstance(value, float) and value != value)
+        else value
+        for value in frame[name].tolist()
+    ]  # fmt: skip
+
+
+def _number(value: Any) -> float | None:
     if value is None:
         return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    return value.item() if hasattr(value, "item") else value
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 class Results:
@@ -434,17 +441,26 @@ class Results:
     def __init__(self, frame: pd.DataFrame) -> None:
         self._stats: dict[tuple[str, str, str], Stat] = {}
         self._scopes: dict[str, list[str]] = {}
-        for record in frame.to_dict("records"):
-            key = (str(record["quarter"]), str(record["scope"]), str(record["metric"]))
-            n = _clean(record.get("n"))
+        # Column lists rather than row records: a report reads tens of thousands of rows,
+        # and the archive builds each context twice.
+        columns = zip(
+            *(
+                _column(frame, name)
+                for name in ("quarter", "scope", "metric", "value", "lower_bound",
+                             "upper_bound", "n", "n_effective", "flag", "note")
+            ),
+            strict=True,
+        )  # fmt: skip
+        for quarter, scope, metric, value, lower, upper, n, n_eff, flag, note in columns:
+            key = (str(quarter), str(scope), str(metric))
             self._stats[key] = Stat(
-                value=_float(record.get("value")),
-                lower=_float(record.get("lower_bound")),
-                upper=_float(record.get("upper_bound")),
+                value=_number(value),
+                lower=_number(lower),
+                upper=_number(upper),
                 n=None if n is None else int(n),
-                n_effective=_float(record.get("n_effective")),
-                flag=_clean(record.get("flag")),
-                note=_clean(record.get("note")),
+                n_effective=_number(n_eff),
+                flag=flag,
+                note=note,
             )
             scopes = self._scopes.setdefault(key[0], [])
             if key[1] not in scopes:
@@ -469,14 +485,6 @@ class Results:
 
     def rows(self, quarter: str, scope: str) -> dict[str, Stat]:
         return {m: stat for (q, s, m), stat in self._stats.items() if q == quarter and s == scope}
-
-
-def _float(value: Any) -> float | None:
-    value = _clean(value)
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 # ---- the report being assembled --------------------------------------------------------
