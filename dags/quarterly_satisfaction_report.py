@@ -127,7 +127,8 @@ class OperatorAlert(BaseNotifier):
             sent = send_alert(distribution, transport, subject, text, _sender(transport))
         except (smtplib.SMTPException, OSError) as exc:
             # The mail server may be the very thing that failed: keep the alert in the outbox.
-            self.log.error("alert via %s failed (%s); writing it to the outbox", transport, exc)
+            where = getattr(transport, "description", SMTP_CONN_ID)
+            self.log.error("alert via %s failed (%s); writing it to the outbox", where, exc)
             outbox = OutboxTransport(load_settings().path("outbox"))
             sent = send_alert(distribution, outbox, subject, text)
         self.log.info("failure alert for %s/%s sent to %s", quarter, ti.task_id, sent)

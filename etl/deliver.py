@@ -815,7 +815,10 @@ def deliver_quarter(
         if entry.scope not in known_scopes:
             planner.unknown_scope(entry, known_scopes)
     for scope in scopes:
-        for entry in distribution.for_scope(scope.code):
+        entries = distribution.for_scope(scope.code)
+        if not entries:
+            log.warning("%s: no recipients in %s; not sent", scope.code, distribution.source)
+        for entry in entries:
             planner.entry(scope, entry)
     # Pending rows first, in one transaction: from here on nothing can be lost.
     if planner.planned:
