@@ -78,3 +78,13 @@ def small_demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{path}"
     demo.build(connect(url), demo.DemoPlan(through=DEMO_THROUGH, size=demo.SCALES["small"]))
     return url
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The default-size demo warehouse (as `make demo` builds it), through 2026-Q3."""
+    path = tmp_path_factory.mktemp("demo_full") / "warehouse.db"
+    path.touch()
+    url = f"sqlite:///{path}"
+    demo.build(connect(url), demo.DemoPlan(through=DEMO_THROUGH))
+    return url

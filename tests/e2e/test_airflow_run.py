@@ -26,11 +26,11 @@ def pdf_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def airflow_env(tmp_path_factory: pytest.TempPathFactory, small_demo_url: str) -> dict[str, str]:
-    """An isolated Airflow home and a private copy of the small demo warehouse."""
+def airflow_env(tmp_path_factory: pytest.TempPathFactory, demo_url: str) -> dict[str, str]:
+    """An isolated Airflow home and a private copy of the default demo warehouse."""
     root = tmp_path_factory.mktemp("e2e")
     warehouse = root / "warehouse.db"
-    shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
+    shutil.copy(demo_url.removeprefix("sqlite:///"), warehouse)
     config = root / "settings.toml"
     config.write_text(f'[paths]\nreports = "{root / "reports"}"\noutbox = "{root / "outbox"}"\n')
     env = os.environ | {
