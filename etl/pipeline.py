@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from etl.actions import action_results
 from etl.archive import publish_revision
@@ -20,7 +21,7 @@ from etl.kpis import kpi_results
 from etl.linkage import linkage_results
 from etl.periods import Quarter, report_quarter
 from etl.render import LOCALES, RenderError, render_html
-from etl.scopes import Scope, available_scopes, select_scopes
+from etl.scopes import Scope, available_scopes, segment_scopes, select_scopes
 from etl.survey import score
 from etl.survey_metrics import survey_results, weight_respondents
 from etl.voc import voc_results
@@ -160,6 +161,7 @@ def compute_one_quarter(
         ]
     rows += kpi_results(engine, quarter, codes)
     rows += grading_results(engine, quarter, rows, settings)
+    rows += lineage_rows(engine, quarter)
     respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
     rows += voc_results(engine, quarter, codes, respondents, settings)
     # Last: actions are proposed from every figure above (quadrants, RAG, declines).
@@ -169,6 +171,20 @@ def compute_one_quarter(
     written = upsert_results(engine, str(quarter), rows, run_id, stored_scopes)
     log.info("stored %s result rows for %s, %s scopes", written, quarter, len(codes))
     return codes
+
+
+def lineage_rows(engine: Engine, quarter: Quarter) -> list[ResultRow]:
+    """Rows of each source that fed the quarter (lineage.<source>.rows, company scope)."""
+    params = {
+        "wave_id": str(quarter),
+        "quarter_start": quarter.start.isoformat(),
+        "quarter_end": quarter.end.isoformat(),
+    }
+    counts = read_query(engine, "source_row_counts", params)
+    return [
+        ResultRow(str(quarter), "company", f"lineage.{row.source}.rows", float(row.source_rows), n=int(row.source_rows))
+        for row in counts.itertuples(index=False)
+    ]
 
 
 def report_path(reports_dir: str | Path, quarter: str, scope: str, language: str) -> Path:
@@ -199,10 +215,13 @@ def render_scope(
         )
     bank = load_item_bank()
     resolved = settings
+    # Names of every branch and segment, so the company report never shows bare codes.
+    named_scopes = available_scopes(engine) + segment_scopes(engine)
 
     def html_for(revision: dict[str, Any] | None, shown_run_id: str) -> str:
         context = build_context(
-            quarter, scope, language, results, bank, resolved, shown_run_id, revision=revision
+            quarter, scope, language, results, bank, resolved, shown_run_id, revision=revision,
+            scopes=named_scopes,
         )
         return render_html("assessment/report.html.j2", context, language)
 

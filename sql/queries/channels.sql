@@ -1,0 +1,7 @@
+-- Grain: one row per sales channel (segment names for the report).
+select
+    channel_code,
+    name_zh,
+    name_en
+from channels
+order by channel_code
