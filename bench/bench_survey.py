@@ -138,7 +138,10 @@ def main(argv: list[str]) -> int:
         return 0
     sizes = [int(a) for a in argv] or list(SIZES)
     print("30 items; " + ("touchpoints missing by design" if by_design else "every item answered"))
-    header = f"{'responses':>10} {'answers':>11} {'score s':>8} {'rake s':>7} {'indices s':>9} {'total s':>8} {'answers/s':>11} {'peak RSS MB':>12}"
+    header = (
+        f"{'responses':>10} {'answers':>11} {'score s':>8} {'rake s':>7} {'indices s':>9} "
+        f"{'total s':>8} {'answers/s':>11} {'peak RSS MB':>12}"
+    )
     print(header)
     print("-" * len(header))
     for n in sizes:
@@ -148,8 +151,9 @@ def main(argv: list[str]) -> int:
         child = subprocess.run(command, capture_output=True, text=True, check=True)
         t = json.loads(child.stdout.strip().splitlines()[-1])
         print(
-            f"{n:>10,} {int(t['answer_rows']):>11,} {t['score_s']:>8.2f} {t['rake_s']:>7.2f} {t['indices_s']:>9.2f} "
-            f"{t['total_s']:>8.2f} {t['answer_rows'] / t['total_s']:>11,.0f} {t['peak_rss_mb']:>12,.0f}"
+            f"{n:>10,} {int(t['answer_rows']):>11,} {t['score_s']:>8.2f} {t['rake_s']:>7.2f} "
+            f"{t['indices_s']:>9.2f} {t['total_s']:>8.2f} "
+            f"{t['answer_rows'] / t['total_s']:>11,.0f} {t['peak_rss_mb']:>12,.0f}"
         )
     print("targets at 1,000,000 responses: total < 30 s on 2 cores, peak RSS < 3,072 MB")
     return 0

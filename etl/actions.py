@@ -1,4 +1,5 @@
-"""The improvement plan (改进方案): SMART actions proposed from the figures, and earlier ones tracked."""
+"""The improvement plan (改进方案): SMART actions proposed from the figures, \
+and earlier ones tracked."""
 
 from __future__ import annotations
 
@@ -153,27 +154,39 @@ def store(engine: Engine, quarter: Quarter, actions: Sequence[Action]) -> None:
             )
         for action in actions:
             payload = {
-                "action_id": action.action_id, "quarter_raised": action.quarter_raised, "scope": action.scope,
-                "subject": action.subject, "issue": action.reason,
-                "evidence": json.dumps({"current_value": action.current_value}), "department": action.department,
-                "owner": action.owner, "due_on": action.due_on, "target_metric": action.target_metric,
-                "target_value": action.target_value, "is_higher_better": int(action.is_higher_better),
-            }  # fmt: skip
+                "action_id": action.action_id,
+                "quarter_raised": action.quarter_raised,
+                "scope": action.scope,
+                "subject": action.subject,
+                "issue": action.reason,
+                "evidence": json.dumps({"current_value": action.current_value}),
+                "department": action.department,
+                "owner": action.owner,
+                "due_on": action.due_on,
+                "target_metric": action.target_metric,
+                "target_value": action.target_value,
+                "is_higher_better": int(action.is_higher_better),
+            }
             if action.action_id in existing:
                 conn.execute(
                     sa.text(
-                        "update improvement_actions set issue = :issue, evidence = :evidence, department = :department, "
-                        "owner = :owner, due_on = :due_on, target_metric = :target_metric, "
-                        "target_value = :target_value, is_higher_better = :is_higher_better where action_id = :action_id"
+                        "update improvement_actions set issue = :issue, evidence = :evidence, "
+                        "department = :department, owner = :owner, due_on = :due_on, "
+                        "target_metric = :target_metric, "
+                        "target_value = :target_value, is_higher_better = :is_higher_better "
+                        "where action_id = :action_id"
                     ),
                     payload,
                 )
             else:
                 conn.execute(
                     sa.text(
-                        "insert into improvement_actions (action_id, quarter_raised, scope, subject, issue, evidence, "
-                        "department, owner, due_on, target_metric, target_value, is_higher_better, status) values "
-                        "(:action_id, :quarter_raised, :scope, :subject, :issue, :evidence, :department, :owner, "
+                        "insert into improvement_actions "
+                        "(action_id, quarter_raised, scope, subject, issue, evidence, "
+                        "department, owner, due_on, target_metric, target_value, "
+                        "is_higher_better, status) values "
+                        "(:action_id, :quarter_raised, :scope, :subject, :issue, :evidence, "
+                        ":department, :owner, "
                         ":due_on, :target_metric, :target_value, :is_higher_better, 'open')"
                     ),
                     payload,
@@ -218,8 +231,16 @@ def action_results(
         actions = propose(quarter, scope, rows, engine, settings)
         proposed += actions
         for number, action in enumerate(actions, start=1):
-            out.append(ResultRow(str(quarter), scope, f"action.new.{number}", action.current_value, n=None,
-                                 note=json.dumps(asdict(action), ensure_ascii=False)))  # fmt: skip
+            out.append(
+                ResultRow(
+                    str(quarter),
+                    scope,
+                    f"action.new.{number}",
+                    action.current_value,
+                    n=None,
+                    note=json.dumps(asdict(action), ensure_ascii=False),
+                )
+            )
     store(engine, quarter, proposed)
     window = int(settings.raw["actions"].get("follow_up_quarters", 6))
     for record in earlier_actions(engine, quarter, scopes, window).itertuples(index=False):
@@ -227,11 +248,25 @@ def action_results(
         value = float(measured.value) if measured is not None else None
         status = target_met(value, float(record.target_value), bool(record.is_higher_better))
         note = {
-            "action_id": record.action_id, "quarter_raised": record.quarter_raised, "subject": record.subject,
-            "issue": record.issue, "department": record.department, "owner": record.owner,
-            "due_on": str(record.due_on), "target_metric": record.target_metric,
-            "target_value": float(record.target_value), "status": record.status,
-        }  # fmt: skip
-        out.append(ResultRow(str(quarter), record.scope, f"action.earlier.{record.action_id}", value, flag=status,
-                             note=json.dumps(note, ensure_ascii=False)))  # fmt: skip
+            "action_id": record.action_id,
+            "quarter_raised": record.quarter_raised,
+            "subject": record.subject,
+            "issue": record.issue,
+            "department": record.department,
+            "owner": record.owner,
+            "due_on": str(record.due_on),
+            "target_metric": record.target_metric,
+            "target_value": float(record.target_value),
+            "status": record.status,
+        }
+        out.append(
+            ResultRow(
+                str(quarter),
+                record.scope,
+                f"action.earlier.{record.action_id}",
+                value,
+                flag=status,
+                note=json.dumps(note, ensure_ascii=False),
+            )
+        )
     return out

@@ -588,7 +588,9 @@ def _respondents(
     slow_branch = chunk.branch[complainant_rows] == SLOW_CLAIMS_BRANCH
     complainant_claim_days = np.where(
         rng.uniform(size=n_complaint) < 0.4,
-        np.maximum(1, np.round(np.where(slow_branch, 32.0, 8.0) * rng.lognormal(0.0, 0.55, n_complaint))),
+        np.maximum(
+            1, np.round(np.where(slow_branch, 32.0, 8.0) * rng.lognormal(0.0, 0.55, n_complaint))
+        ),
         -1,
     ).astype(int)
     claimant_complained = rng.uniform(size=n_claim) < 0.08

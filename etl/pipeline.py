@@ -182,7 +182,13 @@ def lineage_rows(engine: Engine, quarter: Quarter) -> list[ResultRow]:
     }
     counts = read_query(engine, "source_row_counts", params)
     return [
-        ResultRow(str(quarter), "company", f"lineage.{row.source}.rows", float(row.source_rows), n=int(row.source_rows))
+        ResultRow(
+            str(quarter),
+            "company",
+            f"lineage.{row.source}.rows",
+            float(row.source_rows),
+            n=int(row.source_rows),
+        )
         for row in counts.itertuples(index=False)
     ]
 
@@ -220,7 +226,14 @@ def render_scope(
 
     def html_for(revision: dict[str, Any] | None, shown_run_id: str) -> str:
         context = build_context(
-            quarter, scope, language, results, bank, resolved, shown_run_id, revision=revision,
+            quarter,
+            scope,
+            language,
+            results,
+            bank,
+            resolved,
+            shown_run_id,
+            revision=revision,
             scopes=named_scopes,
         )
         return render_html("assessment/report.html.j2", context, language)

@@ -43,8 +43,12 @@ def segment_scopes(engine: Engine) -> list[Scope]:
     """Channel and product-line segments (channel.<code>, product.<code>) with their names."""
     channels = read_query(engine, "channels")
     products = read_query(engine, "product_lines")
-    return [Scope(f"channel.{r.channel_code}", "channel", r.name_zh, r.name_en) for r in channels.itertuples()] + [
-        Scope(f"product.{r.product_line_code}", "product", r.name_zh, r.name_en) for r in products.itertuples()
+    return [
+        Scope(f"channel.{r.channel_code}", "channel", r.name_zh, r.name_en)
+        for r in channels.itertuples()
+    ] + [
+        Scope(f"product.{r.product_line_code}", "product", r.name_zh, r.name_en)
+        for r in products.itertuples()
     ]
 
 

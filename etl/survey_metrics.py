@@ -328,7 +328,10 @@ def driver_rows(
     minimum = settings.suppression["suppress_below"]
     predictors, excluded = drivable_dimensions(frame, minimum)
     if len(predictors) < 2:
-        note = f"fewer than two dimensions rated together with overall satisfaction by ≥ {minimum} respondents"
+        note = (
+            "fewer than two dimensions rated together with overall satisfaction "
+            f"by ≥ {minimum} respondents"
+        )
         return [
             ResultRow(
                 quarter,

@@ -178,7 +178,7 @@ def tag_frame(texts: pd.DataFrame) -> pd.DataFrame:
                     "dimension": dimension,
                     "sentiment": tagged.sentiment,
                     "score": tagged.score,
-                }  # fmt: skip
+                }
             )
     return pd.DataFrame(
         rows,
@@ -302,11 +302,20 @@ def voc_results(
                             "change": count - earlier,
                         }
                     ),
-                )  # fmt: skip
+                )
             )
         if respondents_by_scope.get(scope, 0) < minimum:
-            rows.append(ResultRow(q, scope, "voc.quotes", None, n=respondents_by_scope.get(scope, 0), flag="suppressed",
-                                  note=f"verbatims shown only for scopes with ≥ {minimum} respondents"))  # fmt: skip
+            rows.append(
+                ResultRow(
+                    q,
+                    scope,
+                    "voc.quotes",
+                    None,
+                    n=respondents_by_scope.get(scope, 0),
+                    flag="suppressed",
+                    note=f"verbatims shown only for scopes with ≥ {minimum} respondents",
+                )
+            )
             continue
         quotes = representative_quotes(now)
         rows.append(

@@ -1,4 +1,5 @@
-"""End to end: `airflow dags test` on a demo warehouse leaves PDFs whose text matches the results."""
+"""End to end: `airflow dags test` on a demo warehouse leaves PDFs whose text \
+matches the results."""
 
 from __future__ import annotations
 

@@ -19,9 +19,12 @@ SETTINGS = load_settings()
 
 def seed_targets(engine: Engine) -> None:
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "insert into kpi_targets values ('claim_cycle_days_mean', 'company', '2024-Q1', 10.0, 15.0, 0)"
-        ))  # fmt: skip
+        conn.execute(
+            sa.text(
+                "insert into kpi_targets values "
+                "('claim_cycle_days_mean', 'company', '2024-Q1', 10.0, 15.0, 0)"
+            )
+        )
 
 
 ROWS = [

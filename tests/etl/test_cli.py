@@ -40,7 +40,8 @@ def run_cli(
                 "--warehouse",
                 "postgresql+psycopg2://x:pw@127.0.0.1:9/none?connect_timeout=2",
             ],
-            "error: warehouse postgresql+psycopg2://x:***@127.0.0.1:9/none?connect_timeout=2 is unreachable",
+            "error: warehouse postgresql+psycopg2://x:***@127.0.0.1:9/none?connect_timeout=2 "
+            "is unreachable",
         ),
         (["run", "--quarter", "2026-Q3"], "is unreachable: the SQLite file"),
     ],

@@ -52,7 +52,7 @@ def test_postgres_gets_the_same_rows_as_sqlite(sqlite_url: str, postgres_url: st
 
 
 def test_building_into_a_non_empty_warehouse_is_refused(small_demo_url: str) -> None:
-    with pytest.raises(RuntimeError, match="already holds .* policies"):
+    with pytest.raises(RuntimeError, match=r"already holds .* policies"):
         demo.build(connect(small_demo_url), PLAN)
 
 
@@ -61,15 +61,19 @@ def test_planted_signals_are_in_the_data(small_demo_url: str) -> None:
     with engine.connect() as conn:
         cycle = pd.read_sql(
             sa.text(
-                "select p.branch_code, avg((date_part('epoch', c.paid_on) - date_part('epoch', c.reported_on)) / 86400.0) as days "
-                "from claims c join policies p on p.policy_id = c.policy_id where c.outcome = 'paid' group by p.branch_code"
+                "select p.branch_code, avg((date_part('epoch', c.paid_on) "
+                "- date_part('epoch', c.reported_on)) / 86400.0) as days "
+                "from claims c join policies p on p.policy_id = c.policy_id "
+                "where c.outcome = 'paid' group by p.branch_code"
             ),
             conn,
         ).set_index("branch_code")["days"]
         tele = pd.read_sql(
             sa.text(
-                "select r.wave_id, avg(a.score) as sat from survey_responses r join survey_answers a "
-                "on a.response_id = r.response_id where a.item_code = 'SAT1' and r.channel_code = 'TELE' group by r.wave_id order by r.wave_id"
+                "select r.wave_id, avg(a.score) as sat from survey_responses r "
+                "join survey_answers a "
+                "on a.response_id = r.response_id where a.item_code = 'SAT1' "
+                "and r.channel_code = 'TELE' group by r.wave_id order by r.wave_id"
             ),
             conn,
         )["sat"]
@@ -92,7 +96,8 @@ def test_every_wave_has_respondents_and_touchpoints_are_missing_by_design(
         rated = dict(
             conn.execute(
                 sa.text(
-                    "select item_code, count(*) from survey_answers where item_code in ('PO1', 'CL1', 'CP1') group by item_code"
+                    "select item_code, count(*) from survey_answers "
+                    "where item_code in ('PO1', 'CL1', 'CP1') group by item_code"
                 )
             ).all()
         )

@@ -82,7 +82,8 @@ def test_touchpoints_not_used_stay_missing_not_low() -> None:
     [
         (
             [(1, "PO1", 11)],
-            r"1 score\(s\) outside their item's scale; first: response_id 1, item PO1 = 11 \(allowed 1–10\)",
+            r"1 score\(s\) outside their item's scale; "
+            r"first: response_id 1, item PO1 = 11 \(allowed 1–10\)",
         ),
         ([(7, "NPS", -1)], r"response_id 7, item NPS = -1 \(allowed 0–10\)"),
         (

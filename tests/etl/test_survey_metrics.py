@@ -83,10 +83,14 @@ def test_csi_standard_error_by_influence_hand_computed() -> None:
 
 def scored_frame(n: int, branch: str = "BJ") -> pd.DataFrame:
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({
-        "response_id": np.arange(n), "branch_code": branch, "channel_code": rng.choice(["AGENT", "TELE"], n),
-        "product_line_code": "LIFE",
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "response_id": np.arange(n),
+            "branch_code": branch,
+            "channel_code": rng.choice(["AGENT", "TELE"], n),
+            "product_line_code": "LIFE",
+        }
+    )
     for dimension in SERVICE_DIMENSIONS:
         frame[dimension] = rng.uniform(40, 100, n)
     frame["overall"] = frame[list(SERVICE_DIMENSIONS)].mean(axis=1)
@@ -136,9 +140,13 @@ def test_segments_cover_company_branches_channels_and_products() -> None:
     ]
     masks = segment_masks(frame, scopes)
     assert {code: int(mask.sum()) for code, mask in masks.items()} == {
-        "company": 15, "BJ": 10, "SC": 5, "channel.AGENT": int((frame.channel_code == "AGENT").sum()),
-        "channel.TELE": int((frame.channel_code == "TELE").sum()), "product.LIFE": 15,
-    }  # fmt: skip
+        "company": 15,
+        "BJ": 10,
+        "SC": 5,
+        "channel.AGENT": int((frame.channel_code == "AGENT").sum()),
+        "channel.TELE": int((frame.channel_code == "TELE").sum()),
+        "product.LIFE": 15,
+    }
 
 
 @pytest.mark.parametrize(
