@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,13 @@ import pytest
 
 from etl import pls
 
-DATASETS = Path("/work/shared/datasets")
+# The public reference data sit in shared/ beside the repository (as on every machine and
+# in CI); SATISFACTION_DATASETS points elsewhere if needed.
+DATASETS = Path(
+    os.environ.get(
+        "SATISFACTION_DATASETS", Path(__file__).resolve().parents[3] / "shared" / "datasets"
+    )
+)
 ECSI_BLOCKS = {
     "IMAG": [f"imag{i}" for i in range(1, 6)],
     "EXPE": [f"expe{i}" for i in range(1, 6)],
