@@ -379,8 +379,18 @@ def publish_revision(
         run_id=run_id,
         today=today or today_in(timezone),
     )
-    html = html_for(revision.cover(), revision.run_id)
     remove_stale_parts(destination.parent, prefix=f".{destination.name}.", older_than=None)
+    if (
+        not revision.is_new
+        and revision.pdf_sha256
+        and destination.exists()
+        and sha256_file(destination) == revision.pdf_sha256
+    ):
+        # Same inputs (HTML, CSS, images, fonts), same revision, its date and run id: the
+        # render would reproduce these bytes, and the file on disk is intact. Skip it.
+        log.info("%s: %s unchanged and intact, not re-rendered", destination, revision.label)
+        return destination
+    html = html_for(revision.cover(), revision.run_id)
     if revision.is_new and previous is not None:
         keep_previous(destination, previous)
     write_pdf(html, destination)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -45,6 +46,17 @@ def _default_through() -> Quarter:
     return last_complete_quarter(dt.datetime.now(dt.UTC), settings.timezone)
 
 
+def _demo_sources_digest() -> str:
+    """sha256 over the schema files and the generator, so --reuse notices code changes."""
+    from etl import demo
+    from etl.warehouse import SCHEMA_DIR
+
+    digest = hashlib.sha256()
+    for path in [*sorted(SCHEMA_DIR.glob("*.sql")), Path(demo.__file__)]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the demo warehouse (SQLite file by default, or any empty database by URL)."""
     from etl import demo
@@ -60,6 +72,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "quarters": plan.quarters,
         "seed": plan.seed,
         "scale": args.scale,
+        # A changed schema or generator makes a different warehouse: rebuild, never reuse.
+        "sources": _demo_sources_digest(),
     }
     started = time.perf_counter()
     if args.warehouse:
