@@ -24,7 +24,7 @@ demo: setup
 	@test -f $(AIRFLOW_HOME)/airflow.db || airflow db migrate > $(AIRFLOW_HOME).migrate.log
 	airflow dags test quarterly_satisfaction_report > $(AIRFLOW_HOME).last-run.log 2>&1 \
 	  || { tail -n 40 $(AIRFLOW_HOME).last-run.log; exit 1; }
-	@quarter=$$(python -c "import datetime as d; from etl.periods import last_complete_quarter as q; print(q(d.datetime.now(d.UTC)))"); \
+	@quarter=$$(python -c "import datetime as d; from etl.core.periods import last_complete_quarter as q; print(q(d.datetime.now(d.UTC)))"); \
 	  echo "Reports for $$quarter:"; ls -1 reports/$$quarter/
 
 test: setup

@@ -5,8 +5,9 @@
 Builds the warehouse with `satisfaction-report demo --scale bench` when the database is missing
 or empty (10M policies, 2M claims, 200k complaints, 1M responses; in a child process, so the
 generator's memory is not this process's), applies sql/schema (the indexes of 08_indexes.sql),
-then in one run: the pipeline's KPI stage (etl.kpis.kpi_results, wall time per family query and
-in total) against PostgreSQL's own execution time of the same queries with the same parameters
+then in one run: the pipeline's KPI stage (etl.operations.kpis.kpi_results, wall time per
+family query and in total) against PostgreSQL's own execution time of the same queries with
+the same parameters
 (EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) → "Execution Time", summed). Prints a table and
 the Python process's peak RSS. Targets: stage < 60 s, pipeline ≤ 1.5 × PostgreSQL, RSS < 1 GB.
 """
@@ -27,9 +28,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from etl import kpis
-from etl.periods import Quarter
-from etl.warehouse import apply_schema, connect, query_text
+from etl.core.periods import Quarter
+from etl.operations import kpis
+from etl.warehouse.store import apply_schema, connect, query_text
 
 DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/satisfaction_bench"
 TARGET_SECONDS = 60.0
@@ -94,7 +95,7 @@ def apply_indexes(engine: Engine) -> None:
 
 
 def timed_read_query(timings: dict[str, float]) -> Callable[..., Any]:
-    """etl.kpis.read_query, recording each query's wall time (rows fetched into pandas)."""
+    """kpis.read_query, recording each query's wall time (rows fetched into pandas)."""
     original = kpis.read_query
 
     def wrapper(engine: Engine, name: str, params: dict[str, Any] | None = None) -> Any:

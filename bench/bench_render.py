@@ -27,14 +27,15 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from etl import charts, demo
-from etl.assemble import build_context
-from etl.config import load_item_bank, load_settings
-from etl.periods import Quarter
+from etl.core.config import load_item_bank, load_settings
+from etl.core.periods import Quarter
+from etl.core.scopes import available_scopes
+from etl.demo import build as demo
 from etl.pipeline import compute_quarter
-from etl.render import render_html, write_pdf
-from etl.scopes import available_scopes
-from etl.warehouse import connect, read_results
+from etl.report import charts
+from etl.report.context import build_context
+from etl.report.pdf import render_html, write_pdf
+from etl.warehouse.store import connect, read_results
 
 QUARTER = Quarter(2026, 3)
 TARGET_RATIO = 1.3

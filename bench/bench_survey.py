@@ -42,7 +42,7 @@ def bench_item_bank():
     """The packaged 29-item bank plus one value-added item: 30 items."""
     import tomllib
 
-    from etl.config import DEFAULTS_DIR, parse_item_bank
+    from etl.core.config import DEFAULTS_DIR, parse_item_bank
 
     raw = tomllib.loads((DEFAULTS_DIR / "item_bank.toml").read_text(encoding="utf-8"))
     raw["items"].append(
@@ -102,10 +102,10 @@ def synthetic_quarter(
 
 def run_one(n: int, by_design: bool) -> dict[str, float]:
     """Time the compute stage for one size (in this process)."""
-    from etl.config import load_settings
-    from etl.scopes import Scope
-    from etl.survey import score
-    from etl.survey_metrics import survey_results, weight_respondents
+    from etl.core.config import load_settings
+    from etl.core.scopes import Scope
+    from etl.survey.figures import survey_results, weight_respondents
+    from etl.survey.scoring import score
 
     bank, settings = bench_item_bank(), load_settings()
     answers, respondents, cells = synthetic_quarter(n, by_design)

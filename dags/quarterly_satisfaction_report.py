@@ -42,7 +42,7 @@ from airflow.sdk import (
     task,
 )
 
-from etl.periods import QUARTER_PATTERN
+from etl.core.periods import QUARTER_PATTERN
 
 WAREHOUSE_CONN_ID = "satisfaction_warehouse"
 SMTP_CONN_ID = "smtp_default"
@@ -58,8 +58,8 @@ def _warehouse_url() -> str:
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from etl.config import load_settings
-    from etl.warehouse import url_from_connection
+    from etl.core.config import load_settings
+    from etl.warehouse.store import url_from_connection
 
     try:
         conn = BaseHook.get_connection(WAREHOUSE_CONN_ID)
@@ -76,8 +76,8 @@ def _transport() -> object:
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from etl.config import load_settings
-    from etl.deliver import OutboxTransport, SmtpTransport, smtp_settings_from_connection
+    from etl.core.config import load_settings
+    from etl.delivery.send import OutboxTransport, SmtpTransport, smtp_settings_from_connection
 
     try:
         conn = BaseHook.get_connection(SMTP_CONN_ID)
@@ -102,8 +102,8 @@ class OperatorAlert(BaseNotifier):
     def notify(self, context: Context) -> None:
         import smtplib
 
-        from etl.config import load_settings
-        from etl.deliver import OutboxTransport, load_distribution, render_alert, send_alert
+        from etl.core.config import load_settings
+        from etl.delivery.send import OutboxTransport, load_distribution, render_alert, send_alert
 
         ti = context["ti"]
         dag_run = context["dag_run"]
@@ -198,10 +198,10 @@ def quarterly_satisfaction_report() -> None:
         """Validate the Params and the scopes against the warehouse; fix the quarter."""
         from airflow.sdk.exceptions import AirflowFailException
 
-        from etl.periods import QuarterError
+        from etl.core.periods import QuarterError
+        from etl.core.scopes import UnknownScopeError
         from etl.pipeline import resolve_run as resolve
-        from etl.render import RenderError
-        from etl.scopes import UnknownScopeError
+        from etl.report.pdf import RenderError
 
         context = get_current_context()
         params = context["params"]
@@ -234,8 +234,8 @@ def quarterly_satisfaction_report() -> None:
         """One scope's PDF in the run's language and in any language its recipients read."""
         import logging
 
-        from etl.config import ConfigError
-        from etl.deliver import load_distribution
+        from etl.core.config import ConfigError
+        from etl.delivery.send import load_distribution
         from etl.pipeline import render_scope
 
         context = get_current_context()
@@ -266,9 +266,9 @@ def quarterly_satisfaction_report() -> None:
     @task(retries=2, retry_delay=dt.timedelta(minutes=1))
     def publish_reports(spec: dict[str, object]) -> str:
         """reports/<quarter>/manifest.json and reports/index.html; sweeps interrupted writes."""
-        from etl.archive import publish_quarter
-        from etl.scopes import available_scopes
-        from etl.warehouse import connect
+        from etl.core.scopes import available_scopes
+        from etl.publish.archive import publish_quarter
+        from etl.warehouse.store import connect
 
         engine = connect(_warehouse_url())
         names = {s.code: {"zh": s.name_zh, "en": s.name_en} for s in available_scopes(engine)}
@@ -287,11 +287,11 @@ def quarterly_satisfaction_report() -> None:
         """E-mail each scope's PDF once per recipient; fails (and retries) until all arrive."""
         from airflow.sdk.exceptions import AirflowFailException
 
-        from etl.archive import publish_quarter
-        from etl.config import ConfigError
-        from etl.deliver import deliver_quarter, load_distribution
-        from etl.scopes import available_scopes
-        from etl.warehouse import connect
+        from etl.core.config import ConfigError
+        from etl.core.scopes import available_scopes
+        from etl.delivery.send import deliver_quarter, load_distribution
+        from etl.publish.archive import publish_quarter
+        from etl.warehouse.store import connect
 
         params = get_current_context()["params"]
         if not params.get("deliver"):

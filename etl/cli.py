@@ -15,20 +15,20 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from etl.config import ConfigError, load_settings
-from etl.periods import Quarter, QuarterError, last_complete_quarter
+from etl.core.config import ConfigError, load_settings
+from etl.core.periods import Quarter, QuarterError, last_complete_quarter
 
 ERRORS_USERS_CAN_FIX: tuple[type[Exception], ...] = (QuarterError, ConfigError)
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
     """Error types whose message is the whole story: printed without a traceback."""
-    from etl.indices import IndexInputError
-    from etl.render import RenderError
-    from etl.scopes import UnknownScopeError
-    from etl.survey import SurveyDataError
-    from etl.warehouse import WarehouseError
-    from etl.weighting import RakingError
+    from etl.core.scopes import UnknownScopeError
+    from etl.report.pdf import RenderError
+    from etl.survey.indices import IndexInputError
+    from etl.survey.scoring import SurveyDataError
+    from etl.survey.weighting import RakingError
+    from etl.warehouse.store import WarehouseError
 
     return (
         *ERRORS_USERS_CAN_FIX,
@@ -48,19 +48,22 @@ def _default_through() -> Quarter:
 
 def _demo_sources_digest() -> str:
     """sha256 over the schema files and the generator, so --reuse notices code changes."""
-    from etl import demo
-    from etl.warehouse import SCHEMA_DIR
+    from etl.demo import build as demo
+    from etl.warehouse.store import SCHEMA_DIR
 
     digest = hashlib.sha256()
-    for path in [*sorted(SCHEMA_DIR.glob("*.sql")), Path(demo.__file__)]:
+    for path in [
+        *sorted(SCHEMA_DIR.glob("*.sql")),
+        *sorted(Path(demo.__file__).parent.glob("*.py")),
+    ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the demo warehouse (SQLite file by default, or any empty database by URL)."""
-    from etl import demo
-    from etl.warehouse import connect
+    from etl.demo import build as demo
+    from etl.warehouse.store import connect
 
     settings = load_settings()
     through = Quarter.parse(args.through, field="--through") if args.through else _default_through()

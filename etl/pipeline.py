@@ -12,20 +12,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl.actions import action_results
-from etl.archive import publish_revision
-from etl.assemble import build_context
-from etl.config import Settings, load_item_bank, load_settings
-from etl.grading import grading_results
-from etl.kpis import kpi_results
-from etl.linkage import linkage_results
-from etl.periods import Quarter, report_quarter
-from etl.render import LOCALES, RenderError, render_html
-from etl.scopes import Scope, available_scopes, segment_scopes, select_scopes
-from etl.survey import score
-from etl.survey_metrics import survey_results, weight_respondents
-from etl.voc import voc_results
-from etl.warehouse import (
+from etl.core.config import Settings, load_item_bank, load_settings
+from etl.core.periods import Quarter, report_quarter
+from etl.core.scopes import Scope, available_scopes, segment_scopes, select_scopes
+from etl.operations.kpis import kpi_results
+from etl.operations.linkage import linkage_results
+from etl.operations.voc.keywords import voc_results
+from etl.publish.archive import publish_revision
+from etl.report.context import build_context
+from etl.report.pdf import LOCALES, RenderError, render_html
+from etl.survey.figures import survey_results, weight_respondents
+from etl.survey.scoring import score
+from etl.targets.actions import action_results
+from etl.targets.grading import grading_results
+from etl.warehouse.store import (
     ResultRow,
     check_reachable,
     connect,

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl import demo
-from etl.periods import Quarter
-from etl.warehouse import apply_schema, connect
+from etl.core.periods import Quarter
+from etl.demo import build as demo
+from etl.warehouse.store import apply_schema, connect
 
 # The server .ci/run starts; tests that need it fail (never skip) when it is down.
 POSTGRES_ADMIN_URL = os.environ.get(

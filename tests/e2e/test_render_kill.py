@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from etl import archive
-from etl.warehouse import apply_schema, connect, read_query
+from etl.publish import archive
+from etl.warehouse.store import apply_schema, connect, read_query
 from tests.e2e.smtp import valid_pdf
 
 pytestmark = pytest.mark.e2e
@@ -25,8 +25,8 @@ QUARTER = "2026-Q3"
 RENDER_SCRIPT = """
 import datetime as dt, os, sys, time
 from pathlib import Path
-from etl.archive import publish_revision
-from etl.warehouse import connect
+from etl.publish.archive import publish_revision
+from etl.warehouse.store import connect
 
 url, destination, content, run_id = sys.argv[1:5]
 if os.environ.get("SLOW_DISK"):

@@ -1,0 +1,189 @@
+"""Settings, the item bank and paths: the one place that switches local and production values."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+# The package folder and the repository root: `sql/` and `report_templates/` sit beside `etl/`.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPOSITORY_ROOT = PACKAGE_DIR.parent
+DEFAULTS_DIR = PACKAGE_DIR / "defaults"
+SERVICE_DIMENSIONS = (
+    "presale",
+    "purchase",
+    "policy_service",
+    "claims",
+    "complaints",
+    "value_added",
+)
+OTHER_DIMENSIONS = ("overall", "nps", "loyalty")
+
+
+class ConfigError(ValueError):
+    """A settings or item-bank file that breaks a rule; the message names file and key."""
+
+
+def project_home() -> Path:
+    """Where relative paths resolve: SATISFACTION_HOME, else the repository root."""
+    return Path(os.environ.get("SATISFACTION_HOME", REPOSITORY_ROOT))
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Item:
+    """One survey item of the bank."""
+
+    code: str
+    dimension: str
+    text_zh: str
+    text_en: str
+    scale_min: int = 1
+    scale_max: int = 10
+    is_reverse: bool = False
+
+
+@dataclass(frozen=True)
+class ItemBank:
+    """A versioned item bank with the dimension names in both languages."""
+
+    version: str
+    items: tuple[Item, ...]
+    dimension_names: dict[str, dict[str, str]]
+
+    def codes(self, dimension: str) -> list[str]:
+        return [item.code for item in self.items if item.dimension == dimension]
+
+    def by_code(self) -> dict[str, Item]:
+        return {item.code: item for item in self.items}
+
+
+def parse_item_bank(raw: dict[str, Any], source: str) -> ItemBank:
+    """Validate an item bank; an unknown dimension or bad scale names the item and file."""
+    known = set(SERVICE_DIMENSIONS) | set(OTHER_DIMENSIONS)
+    items: list[Item] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(raw.get("items", []), start=1):
+        code = entry.get("code")
+        where = f"{source}: item #{position} ({code or 'no code'})"
+        if not code:
+            raise ConfigError(f"{where}: every item needs a `code`")
+        if code in seen:
+            raise ConfigError(f"{where}: item code {code} appears twice")
+        seen.add(code)
+        dimension = entry.get("dimension")
+        if dimension not in known:
+            raise ConfigError(
+                f"{where}: dimension {dimension!r} is unknown; expected one of {sorted(known)}"
+            )
+        scale_min, scale_max = int(entry.get("scale_min", 1)), int(entry.get("scale_max", 10))
+        if scale_max <= scale_min:
+            raise ConfigError(f"{where}: scale_max {scale_max} must exceed scale_min {scale_min}")
+        items.append(
+            Item(
+                code=code,
+                dimension=dimension,
+                text_zh=entry.get("zh", code),
+                text_en=entry.get("en", code),
+                scale_min=scale_min,
+                scale_max=scale_max,
+                is_reverse=bool(entry.get("reverse", False)),
+            )
+        )
+    for required in ("overall", "nps"):
+        if not any(item.dimension == required for item in items):
+            raise ConfigError(f"{source}: the item bank has no `{required}` item")
+    return ItemBank(
+        version=str(raw.get("version", "unversioned")),
+        items=tuple(items),
+        dimension_names=dict(raw.get("dimensions", {})),
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for one run."""
+
+    raw: dict[str, Any] = field(repr=False)
+    home: Path
+
+    @property
+    def timezone(self) -> str:
+        return self.raw["timezone"]
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.raw["languages"])
+
+    def path(self, key: str) -> Path:
+        """A configured path, made absolute against the project home."""
+        value = Path(os.path.expanduser(self.raw["paths"][key]))
+        return value if value.is_absolute() else self.home / value
+
+    @property
+    def warehouse_url(self) -> str:
+        """SATISFACTION_WAREHOUSE_URL if set, else the embedded demo SQLite file."""
+        return os.environ.get("SATISFACTION_WAREHOUSE_URL") or f"sqlite:///{self.path('warehouse')}"
+
+    @property
+    def csi_method(self) -> str:
+        return self.raw["csi"]["method"]
+
+    @property
+    def csi_weights(self) -> dict[str, float]:
+        return {key: float(value) for key, value in self.raw["csi"]["weights"].items()}
+
+    @property
+    def suppression(self) -> dict[str, int]:
+        return {key: int(value) for key, value in self.raw["suppression"].items()}
+
+    @property
+    def weighting(self) -> dict[str, Any]:
+        return dict(self.raw["weighting"])
+
+
+@cache
+def load_settings(override_path: str | None = None) -> Settings:
+    """Defaults merged with the file named by SATISFACTION_CONFIG (or `override_path`)."""
+    raw = _read_toml(DEFAULTS_DIR / "settings.toml")
+    chosen = override_path or os.environ.get("SATISFACTION_CONFIG")
+    if chosen:
+        raw = _merge(raw, _read_toml(Path(chosen)))
+    method = raw["csi"]["method"]
+    if method not in {"weighted", "pls"}:
+        raise ConfigError(f"csi.method = {method!r}: expected 'weighted' or 'pls'")
+    unknown = set(raw["csi"]["weights"]) - set(SERVICE_DIMENSIONS)
+    if unknown:
+        raise ConfigError(f"csi.weights names unknown dimensions {sorted(unknown)}")
+    return Settings(raw=raw, home=project_home())
+
+
+@cache
+def load_item_bank(path: str | None = None) -> ItemBank:
+    """The item bank: `path`, else SATISFACTION_ITEM_BANK, else the packaged default."""
+    chosen = Path(
+        path or os.environ.get("SATISFACTION_ITEM_BANK") or DEFAULTS_DIR / "item_bank.toml"
+    )
+    return parse_item_bank(_read_toml(chosen), str(chosen))

@@ -1,0 +1,331 @@
+"""Voice of the customer: tag feedback texts by dimension and sentiment, mask personal data."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from etl.core.config import SERVICE_DIMENSIONS, Settings
+from etl.core.periods import Quarter
+from etl.core.scopes import COMPANY
+from etl.warehouse.store import ResultRow, read_query
+
+# Lexicons (zh-CN and en). A text concerns every dimension whose keywords it contains.
+DIMENSION_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "presale": (
+        "代理人",
+        "销售",
+        "推荐",
+        "讲解",
+        "条款",
+        "误导",
+        "agent",
+        "adviser",
+        "advice",
+        "mis-sold",
+        "recommend",
+    ),
+    "purchase": (
+        "投保",
+        "核保",
+        "购买",
+        "填了",
+        "线上",
+        "purchase",
+        "underwriting",
+        "application",
+        "sign up",
+    ),
+    "policy_service": (
+        "保单",
+        "缴费",
+        "受益人",
+        "变更",
+        "保全",
+        "柜台",
+        "policy",
+        "premium",
+        "beneficiary",
+        "renewal",
+    ),
+    "claims": ("理赔", "赔款", "报案", "到账", "理赔员", "claim", "payout", "payment"),
+    "complaints": ("投诉", "客服电话", "答复", "不了了之", "complain", "complaint", "hotline"),
+    "value_added": (
+        "增值服务",
+        "健康管理",
+        "体检",
+        "救援",
+        "生日",
+        "关怀",
+        "法律咨询",
+        "health check",
+        "assistance",
+        "birthday",
+    ),
+}
+POSITIVE = (
+    "满意",
+    "很快",
+    "及时",
+    "专业",
+    "方便",
+    "贴心",
+    "耐心",
+    "合适",
+    "诚恳",
+    "解决了",
+    "一目了然",
+    "satisf",
+    "quick",
+    "helpful",
+    "easy",
+    "friendly",
+    "great",
+    "fast",
+)
+NEGATIVE = (
+    "太慢",
+    "慢",
+    "繁琐",
+    "麻烦",
+    "没人",
+    "拖",
+    "不了了之",
+    "难",
+    "没讲清楚",
+    "不一样",
+    "用不上",
+    "找不到",
+    "反复",
+    "一直没有",
+    "太多",
+    "slow",
+    "never",
+    "difficult",
+    "confusing",
+    "rude",
+    "useless",
+    "waited",
+)
+NEGATIONS = ("不", "没", "未", "not ", "no ")
+
+# Personal data masked before any quote reaches a report.
+MASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("[身份证号]", re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")),
+    ("[手机号]", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")),
+    ("[邮箱]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("[保单号]", re.compile(r"\bP[A-Z]{2}\d{10}\b")),
+    ("[电话]", re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")),
+)
+
+
+@dataclass(frozen=True)
+class TaggedText:
+    """One feedback text with its dimensions and sentiment."""
+
+    dimensions: tuple[str, ...]
+    sentiment: str  # "positive" | "negative" | "neutral"
+    score: int
+
+
+def mask_personal_data(text: str, known_names: Sequence[str] = ()) -> str:
+    """Replace phone and ID-card numbers, e-mail addresses, policy numbers and known names."""
+    for label, pattern in MASKS:
+        text = pattern.sub(label, text)
+    for name in sorted(known_names, key=len, reverse=True):
+        if name:
+            text = text.replace(name, "[姓名]")
+    return text
+
+
+def _count(text: str, words: Sequence[str]) -> int:
+    """Occurrences of lexicon words; a word right after a negation counts for the other side."""
+    return sum(text.count(word) for word in words)
+
+
+def tag(text: str) -> TaggedText:
+    """Dimensions a text concerns and its sentiment, by lexicon (zh-CN and en)."""
+    lowered = text.lower()
+    dimensions = tuple(
+        d for d, words in DIMENSION_KEYWORDS.items() if any(w in lowered for w in words)
+    )
+    negated_positive = sum(lowered.count(neg + pos) for neg in NEGATIONS for pos in POSITIVE)
+    positive = _count(lowered, POSITIVE) - negated_positive
+    negative = _count(lowered, NEGATIVE) + negated_positive
+    score = positive - negative
+    sentiment = "positive" if score > 0 else "negative" if score < 0 else "neutral"
+    return TaggedText(dimensions, sentiment, score)
+
+
+def tag_frame(texts: pd.DataFrame) -> pd.DataFrame:
+    """One row per (text, dimension) with sentiment; untagged texts get dimension 'other'."""
+    rows = []
+    for record in texts.itertuples(index=False):
+        tagged = tag(record.body)
+        for dimension in tagged.dimensions or ("other",):
+            rows.append(
+                {
+                    "feedback_id": record.feedback_id,
+                    "branch_code": record.branch_code,
+                    "source": record.source,
+                    "received_on": str(record.received_on),
+                    "body": record.body,
+                    "dimension": dimension,
+                    "sentiment": tagged.sentiment,
+                    "score": tagged.score,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "feedback_id",
+            "branch_code",
+            "source",
+            "received_on",
+            "body",
+            "dimension",
+            "sentiment",
+            "score",
+        ],
+    )
+
+
+def _themes(tagged: pd.DataFrame) -> pd.DataFrame:
+    """Counts per dimension and sentiment (a text about two dimensions counts in both)."""
+    if tagged.empty:
+        return pd.DataFrame(columns=["dimension", "texts", "negative", "positive"])
+    grouped = tagged.groupby("dimension")
+    return pd.DataFrame(
+        {
+            "texts": grouped["feedback_id"].nunique(),
+            "negative": grouped.apply(
+                lambda g: g.loc[g["sentiment"] == "negative", "feedback_id"].nunique(),
+                include_groups=False,
+            ),
+            "positive": grouped.apply(
+                lambda g: g.loc[g["sentiment"] == "positive", "feedback_id"].nunique(),
+                include_groups=False,
+            ),
+        }
+    ).reset_index()
+
+
+def representative_quotes(tagged: pd.DataFrame, limit: int = 4) -> list[dict[str, str]]:
+    """A few masked quotes: for the most-mentioned themes, the most common text of the
+    theme's dominant sentiment (the most frequent wording speaks for the most customers)."""
+    quotes: list[dict[str, str]] = []
+    themes = _themes(tagged[tagged["dimension"] != "other"]).sort_values(
+        ["texts", "dimension"], ascending=[False, True]
+    )
+    for theme in themes.itertuples(index=False):
+        sentiment = "negative" if theme.negative >= theme.positive else "positive"
+        pool = tagged[(tagged["dimension"] == theme.dimension) & (tagged["sentiment"] == sentiment)]
+        if pool.empty:
+            continue
+        common = (
+            pool.groupby("body")["feedback_id"]
+            .agg(["count", "min"])
+            .sort_values(["count", "min"], ascending=[False, True])
+        )
+        quotes.append(
+            {
+                "dimension": theme.dimension,
+                "sentiment": sentiment,
+                "text": mask_personal_data(common.index[0]),
+                "source": str(pool.iloc[0]["source"]),
+            }
+        )
+        if len(quotes) >= limit:
+            break
+    return quotes
+
+
+def voc_results(
+    engine: Engine,
+    quarter: Quarter,
+    scopes: Sequence[str],
+    respondents_by_scope: dict[str, int],
+    settings: Settings,
+) -> list[ResultRow]:
+    """Theme counts, negative shares, change vs last quarter and masked quotes per scope."""
+    params = {
+        "quarter_start": quarter.previous().start.isoformat(),
+        "quarter_end": quarter.end.isoformat(),
+    }
+    texts = read_query(engine, "feedback_texts", params)
+    tagged = tag_frame(texts)
+    current_start = quarter.start.isoformat()
+    this_quarter = tagged[tagged["received_on"] >= current_start]
+    last_quarter = tagged[tagged["received_on"] < current_start]
+    minimum = settings.suppression["min_verbatim_respondents"]
+    rows: list[ResultRow] = []
+    q = str(quarter)
+    for scope in scopes:
+        now = (
+            this_quarter if scope == COMPANY else this_quarter[this_quarter["branch_code"] == scope]
+        )
+        before = (
+            last_quarter if scope == COMPANY else last_quarter[last_quarter["branch_code"] == scope]
+        )
+        rows.append(
+            ResultRow(
+                q,
+                scope,
+                "voc.texts",
+                float(now["feedback_id"].nunique()),
+                n=int(now["feedback_id"].nunique()),
+            )
+        )
+        themes_now = _themes(now).set_index("dimension")
+        themes_before = _themes(before).set_index("dimension")
+        for dimension in (*SERVICE_DIMENSIONS, "other"):
+            count = int(themes_now["texts"].get(dimension, 0))
+            earlier = int(themes_before["texts"].get(dimension, 0))
+            negative = int(themes_now["negative"].get(dimension, 0))
+            rows.append(
+                ResultRow(
+                    q,
+                    scope,
+                    f"voc.theme.{dimension}",
+                    float(count),
+                    n=count,
+                    note=json.dumps(
+                        {
+                            "negative": negative,
+                            "positive": int(themes_now["positive"].get(dimension, 0)),
+                            "previous": earlier,
+                            "change": count - earlier,
+                        }
+                    ),
+                )
+            )
+        if respondents_by_scope.get(scope, 0) < minimum:
+            rows.append(
+                ResultRow(
+                    q,
+                    scope,
+                    "voc.quotes",
+                    None,
+                    n=respondents_by_scope.get(scope, 0),
+                    flag="suppressed",
+                    note=f"verbatims shown only for scopes with ≥ {minimum} respondents",
+                )
+            )
+            continue
+        quotes = representative_quotes(now)
+        rows.append(
+            ResultRow(
+                q,
+                scope,
+                "voc.quotes",
+                float(len(quotes)),
+                n=len(quotes),
+                note=json.dumps(quotes, ensure_ascii=False),
+            )
+        )
+    return rows

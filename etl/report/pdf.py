@@ -1,0 +1,212 @@
+"""Jinja + WeasyPrint: one report context → one PDF, written atomically, fetching nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+
+from etl.core.config import REPOSITORY_ROOT
+
+TEMPLATES_DIR = REPOSITORY_ROOT / "report_templates"
+STYLESHEET = TEMPLATES_DIR / "assessment" / "report.css"
+LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en_GB"}
+# Tagged PDF with the PDF/UA-1 identification (WeasyPrint 70 turns pdf_tags on for it).
+PDF_VARIANT = "pdf/ua-1"
+
+log = logging.getLogger(__name__)
+
+
+class RenderError(RuntimeError):
+    """A report that cannot be rendered; the message names the scope, language or asset."""
+
+
+def babel_locale(language: str) -> Locale:
+    """The Babel locale for a report language (`zh-CN`, `en`)."""
+    if language not in LOCALES:
+        raise RenderError(
+            f"language={language!r} is not supported; expected one of {sorted(LOCALES)}"
+        )
+    return Locale.parse(LOCALES[language])
+
+
+@cache
+def translations(language: str) -> Translations:
+    """Message catalog for a language, compiled in memory from its .po file."""
+    if language == "en":
+        return Translations()  # msgids are English
+    po_path = TEMPLATES_DIR / "locales" / LOCALES[language] / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=LOCALES[language])
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def number_filters(language: str) -> dict[str, Callable[..., str]]:
+    """Locale-aware number formatting for templates; missing values show as an em dash."""
+    locale = babel_locale(language)
+
+    def number(value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return "—"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, pattern, locale=locale)
+
+    def percent(value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return "—"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        return format_percent(value, pattern, locale=locale)
+
+    def signed(value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return "—"
+        text = number(abs(value), digits)
+        if round(value, digits) == 0:
+            return "±" + text  # a change that rounds to zero has no sign
+        return ("+" if value > 0 else "−") + text
+
+    def date(value: dt.date | None) -> str:
+        return "—" if value is None else format_date(value, "long", locale=locale)
+
+    return {"number": number, "percent": percent, "signed": signed, "date": date}
+
+
+@cache
+def environment(language: str) -> jinja2.Environment:
+    """A Jinja environment with autoescape on, the language's catalog and number filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "j2", "xml"], default=True),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(number_filters(language))
+    return env
+
+
+def render_html(template: str, context: Mapping[str, Any], language: str) -> str:
+    """The report's HTML for one scope and language."""
+    return environment(language).get_template(template).render(**context, language=language)
+
+
+class TemplateAssetFetcher:
+    """WeasyPrint URL fetcher that serves files under report_templates/ and refuses all else.
+
+    Text from the warehouse is escaped, but this is the second wall: even markup that got
+    through could not make the renderer read a local file or call a server.
+    """
+
+    # WeasyPrint 70 asks its fetcher whether a failed fetch stops the render: a refused URL
+    # is logged and skipped, and the report still renders without it.
+    _fail_on_errors = False
+
+    def __init__(self, root: Path = TEMPLATES_DIR) -> None:
+        self.root = root.resolve()
+        self.served: list[str] = []
+        self.refused: list[str] = []
+
+    def __call__(self, url: str) -> Any:
+        from weasyprint.urls import URLFetcherResponse
+
+        parts = urlsplit(url)
+        path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
+        if path is None or not path.is_relative_to(self.root) or not path.is_file():
+            self.refused.append(url)
+            raise RenderError(f"refused to fetch {url!r}: only report template assets are served")
+        self.served.append(url)
+        media = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
+        return URLFetcherResponse(
+            url,
+            path.read_bytes(),
+            {"Content-Type": media.get(path.suffix, "application/octet-stream")},
+        )
+
+    fetch = __call__
+
+
+@cache
+def _shared_resources() -> tuple[Any, Any]:
+    """The report stylesheet, parsed once per process, and the font configuration it uses.
+
+    Every report of a run uses the same CSS; parsing it (and setting up fonts) once is
+    what lets a worker render many scopes quickly.
+    """
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    stylesheet = weasyprint.CSS(
+        string=STYLESHEET.read_text(encoding="utf-8"),
+        base_url=STYLESHEET.parent.as_uri() + "/",
+        url_fetcher=TemplateAssetFetcher(),
+        font_config=fonts,
+    )
+    return stylesheet, fonts
+
+
+def pdf_bytes(
+    html: str, fetcher: TemplateAssetFetcher | None = None, name: str = "report"
+) -> bytes:
+    """The PDF of a report's HTML: tagged (PDF/UA-1), fixed identifier, no dates.
+
+    Same HTML, same bytes: the identifier is derived from `name`, WeasyPrint writes no
+    creation date unless asked, and the charts carry no random ids.
+    """
+    import weasyprint
+
+    stylesheet, fonts = _shared_resources()
+    document = weasyprint.HTML(
+        string=html,
+        base_url=(TEMPLATES_DIR / "assessment").as_uri() + "/",
+        url_fetcher=fetcher or TemplateAssetFetcher(),
+    )
+    return document.write_pdf(
+        stylesheets=[stylesheet],
+        font_config=fonts,
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=name.encode("utf-8"),
+        optimize_images=False,
+    )
+
+
+def write_pdf(html: str, destination: Path, fetcher: TemplateAssetFetcher | None = None) -> Path:
+    """Render HTML to a PDF at `destination`: temp file in the same folder, then rename.
+
+    A reader (or a killed render) never sees half a file under the final name.
+    """
+    content = pdf_bytes(html, fetcher, destination.name)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+    )
+    try:
+        with os.fdopen(handle, "wb") as output:
+            output.write(content)
+            output.flush()
+            os.fsync(output.fileno())
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return destination

@@ -1,0 +1,602 @@
+"""The quarter's survey figures for every scope: weights, dimension scores, CSI, NPS, CSAT."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from etl.core.config import SERVICE_DIMENSIONS, ItemBank, Settings
+from etl.core.periods import Quarter
+from etl.core.scopes import COMPANY, Scope
+from etl.survey import indices
+from etl.survey.scoring import ScoredSurvey
+from etl.survey.weighting import RakingResult, rake
+from etl.warehouse.store import ResultRow
+
+
+@dataclass(frozen=True)
+class WeightingReport:
+    """What the methodology appendix says about the weights."""
+
+    margins: tuple[str, ...]
+    converged: bool
+    iterations: int
+    max_margin_error: float
+    n_trimmed: int
+    kish_effective_n: float
+    design_effect: float
+    categories_without_respondents: tuple[str, ...]
+
+
+def population_margins(
+    cells: pd.DataFrame, sample: pd.DataFrame, margins: Sequence[str]
+) -> tuple[dict[str, pd.Series], list[str]]:
+    """Policy-book margins restricted to categories the sample has.
+
+    A category of the book with no respondent cannot be weighted up from nothing; it is
+    dropped from the margin and named in the appendix instead of failing the run.
+    """
+    result: dict[str, pd.Series] = {}
+    dropped: list[str] = []
+    for margin in margins:
+        totals = cells.groupby(margin)["policies_in_force"].sum()
+        present = set(sample[margin].unique())
+        dropped += [f"{margin}={category}" for category in totals.index if category not in present]
+        result[margin] = totals[totals.index.isin(present)]
+    return result, dropped
+
+
+def weight_respondents(
+    survey: ScoredSurvey, cells: pd.DataFrame, settings: Settings
+) -> tuple[pd.Series, WeightingReport]:
+    """Rake respondents to the quarter's policy book and report how it went."""
+    frame = survey.respondents
+    margins = list(settings.weighting["margins"])
+    targets, dropped = population_margins(cells, frame, margins)
+    result: RakingResult = rake(frame[margins], targets, trim=tuple(settings.weighting["trim"]))
+    report = WeightingReport(
+        margins=tuple(margins),
+        converged=result.converged,
+        iterations=result.iterations,
+        max_margin_error=result.max_margin_error,
+        n_trimmed=result.n_trimmed,
+        kish_effective_n=result.kish_effective_n,
+        design_effect=result.design_effect,
+        categories_without_respondents=tuple(dropped),
+    )
+    return pd.Series(result.weights.to_numpy(), index=frame.index), report
+
+
+def csi_estimate(
+    frame: pd.DataFrame, weights: np.ndarray, csi_weights: dict[str, float]
+) -> indices.Estimate | None:
+    """Weighted CSI with a linearised standard error.
+
+    Each dimension mean is over a different sub-sample (touchpoints are rated only by
+    their users), so the CSI's variance comes from each respondent's influence on all the
+    dimension means they rated, which keeps the covariance between dimensions.
+    """
+    means: dict[str, float | None] = {}
+    for dimension in SERVICE_DIMENSIONS:
+        answered = frame[dimension].notna().to_numpy()
+        means[dimension] = (
+            float(np.average(frame[dimension].to_numpy()[answered], weights=weights[answered]))
+            if answered.any()
+            else None
+        )
+    if all(value is None for value in means.values()):
+        return None
+    csi = indices.weighted_csi(means, csi_weights)
+    influence = np.zeros(len(frame))
+    for dimension, share in csi.weights_used.items():
+        values = frame[dimension].to_numpy()
+        answered = ~np.isnan(values)
+        total = weights[answered].sum()
+        influence[answered] += (
+            share * weights[answered] * (values[answered] - means[dimension]) / total
+        )
+    se = float(math.sqrt(np.sum(influence**2)))
+    n_eff = float(weights.sum() ** 2 / np.sum(weights**2))
+    return indices.Estimate(
+        value=csi.value,
+        se=se,
+        lower=csi.value - 1.96 * se,
+        upper=csi.value + 1.96 * se,
+        n=len(frame),
+        n_effective=n_eff,
+    )
+
+
+def _row(
+    quarter: str,
+    scope: str,
+    metric: str,
+    estimate: indices.Estimate | None,
+    thresholds: dict[str, int],
+    note: str | None = None,
+) -> ResultRow:
+    if estimate is None or estimate.n == 0:
+        return ResultRow(
+            quarter, scope, metric, None, n=0, flag="suppressed", note=note or "no respondents"
+        )
+    flag = indices.suppression_flag(
+        estimate.n, thresholds["suppress_below"], thresholds["low_base_below"]
+    )
+    return ResultRow(
+        quarter,
+        scope,
+        metric,
+        estimate.value,
+        estimate.lower,
+        estimate.upper,
+        estimate.n,
+        estimate.n_effective,
+        flag,
+        note,
+    )
+
+
+def _measure(
+    quarter: str,
+    scope: str,
+    metric: str,
+    values: np.ndarray,
+    weights: np.ndarray,
+    estimator: Callable[[np.ndarray, np.ndarray], indices.Estimate | None],
+    thresholds: dict[str, int],
+) -> ResultRow:
+    """One figure over the respondents who answered, suppressed before it is estimated.
+
+    A cell under the suppression threshold gets no value at all (only its n and the
+    reason), so nothing downstream can show it, and no interval is attempted on n = 1.
+    """
+    answered = ~np.isnan(values)
+    n = int(answered.sum())
+    if n < thresholds["suppress_below"]:
+        reason = "no respondents" if n == 0 else f"n = {n} < {thresholds['suppress_below']}"
+        return ResultRow(quarter, scope, metric, None, n=n, flag="suppressed", note=reason)
+    return _row(quarter, scope, metric, estimator(values[answered], weights[answered]), thresholds)
+
+
+def scope_rows(
+    quarter: str,
+    scope: str,
+    frame: pd.DataFrame,
+    weights: np.ndarray,
+    bank: ItemBank,
+    settings: Settings,
+) -> list[ResultRow]:
+    """Every survey figure of one scope as result rows."""
+    thresholds = settings.suppression
+    rows = [ResultRow(quarter, scope, "respondents", float(len(frame)), n=len(frame))]
+    if frame.empty:
+        return rows + [
+            _row(quarter, scope, metric, None, thresholds)
+            for metric in ("csi", "nps", "csat", "overall")
+        ]
+
+    def measure(
+        metric: str,
+        column: str,
+        estimator: Callable[[np.ndarray, np.ndarray], indices.Estimate | None],
+    ) -> ResultRow:
+        values = frame[column].to_numpy(dtype=float)
+        return _measure(quarter, scope, metric, values, weights, estimator, thresholds)
+
+    for dimension in SERVICE_DIMENSIONS:
+        rows.append(measure(f"dimension.{dimension}", dimension, indices.weighted_mean))
+    if len(frame) < thresholds["suppress_below"]:
+        reason = f"n = {len(frame)} < {thresholds['suppress_below']}"
+        rows.append(
+            ResultRow(quarter, scope, "csi", None, n=len(frame), flag="suppressed", note=reason)
+        )
+    else:
+        rows.append(
+            _row(
+                quarter,
+                scope,
+                "csi",
+                csi_estimate(frame, weights, settings.csi_weights),
+                thresholds,
+            )
+        )
+    overall_item = bank.by_code()[bank.codes("overall")[0]]
+    rows.append(measure("nps", "nps_raw", indices.nps))
+    rows.append(
+        measure(
+            "csat",
+            "overall_raw",
+            lambda v, w: indices.csat(v, overall_item.scale_min, overall_item.scale_max, w),
+        )
+    )
+    rows.append(measure("overall", "overall", indices.weighted_mean))
+    return rows
+
+
+CHANGE_METRICS = ("csi", "nps", "csat", "overall", *(f"dimension.{d}" for d in SERVICE_DIMENSIONS))
+
+
+def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.ndarray]:
+    """Row masks of every scope that gets survey figures: company, branches, channels, products."""
+    masks: dict[str, np.ndarray] = {}
+    for scope in scopes:
+        masks[scope.code] = (
+            np.ones(len(frame), bool)
+            if scope.code == COMPANY
+            else (frame["branch_code"] == scope.code).to_numpy()
+        )
+    for column, prefix in (("channel_code", "channel"), ("product_line_code", "product")):
+        for code in sorted(frame[column].dropna().unique()):
+            masks[f"{prefix}.{code}"] = (frame[column] == code).to_numpy()
+    return masks
+
+
+def item_rows(
+    quarter: str,
+    scope: str,
+    frame: pd.DataFrame,
+    weights: np.ndarray,
+    survey: ScoredSurvey,
+    thresholds: dict[str, int],
+) -> list[ResultRow]:
+    """Item-level 0–100 means (item.<code>) for the dimensions' detail tables."""
+    rows = []
+    for dimension in SERVICE_DIMENSIONS:
+        for code in survey.item_columns.get(dimension, []):
+            values = frame[code].to_numpy(dtype=float)
+            rows.append(
+                _measure(
+                    quarter,
+                    scope,
+                    f"item.{code}",
+                    values,
+                    weights,
+                    indices.weighted_mean,
+                    thresholds,
+                )
+            )
+    return rows
+
+
+def _stored_estimate(
+    history: pd.DataFrame, quarter: str, scope: str, metric: str
+) -> indices.Estimate | None:
+    """An earlier quarter's stored figure as an Estimate (se from its symmetric 95% interval)."""
+    match = history[
+        (history["quarter"] == quarter)
+        & (history["scope"] == scope)
+        & (history["metric"] == metric)
+    ]
+    if match.empty:
+        return None
+    row = match.iloc[0]
+    if pd.isna(row["value"]) or pd.isna(row["lower_bound"]) or row["flag"] == "suppressed":
+        return None
+    se = (float(row["upper_bound"]) - float(row["lower_bound"])) / (2 * 1.96)
+    n = int(row["n"]) if not pd.isna(row["n"]) else 0
+    n_eff = float(row["n_effective"]) if not pd.isna(row["n_effective"]) else float(n)
+    return indices.Estimate(
+        float(row["value"]), se, float(row["lower_bound"]), float(row["upper_bound"]), n, n_eff
+    )
+
+
+def change_rows(quarter: str, rows: list[ResultRow], history: pd.DataFrame) -> list[ResultRow]:
+    """`<metric>.change_prev` and `.change_year`: the difference, up/down only when significant."""
+    current = Quarter.parse(quarter)
+    earlier = {"change_prev": str(current.previous()), "change_year": str(current.year_ago())}
+    out = []
+    for row in rows:
+        if row.metric not in CHANGE_METRICS or row.value is None or row.flag == "suppressed":
+            continue
+        now = indices.Estimate(
+            row.value,
+            (row.upper_bound - row.lower_bound) / (2 * 1.96),
+            row.lower_bound,
+            row.upper_bound,
+            row.n or 0,
+            row.n_effective or 0.0,
+        )
+        for suffix, then_quarter in earlier.items():
+            change = indices.compare(
+                now, _stored_estimate(history, then_quarter, row.scope, row.metric)
+            )
+            out.append(
+                ResultRow(
+                    quarter,
+                    row.scope,
+                    f"{row.metric}.{suffix}",
+                    change.difference,
+                    n=row.n,
+                    flag=change.direction,
+                    note=f"vs {then_quarter}"
+                    + (f", p = {change.p_value:.3f}" if change.p_value is not None else ""),
+                )
+            )
+    return out
+
+
+def driver_rows(
+    quarter: str, scope: str, frame: pd.DataFrame, weights: np.ndarray, settings: Settings
+) -> list[ResultRow]:
+    """Key drivers of overall satisfaction and the importance–performance quadrants."""
+    from etl.survey.drivers import (
+        DriverInputError,
+        importance_performance,
+        pairwise_relative_weights,
+    )
+
+    minimum = settings.suppression["suppress_below"]
+    predictors, excluded = drivable_dimensions(frame, minimum)
+    if len(predictors) < 2:
+        note = (
+            "fewer than two dimensions rated together with overall satisfaction "
+            f"by ≥ {minimum} respondents"
+        )
+        return [
+            ResultRow(
+                quarter,
+                scope,
+                "drivers.r_squared",
+                None,
+                n=len(frame),
+                flag="suppressed",
+                note=note,
+            )
+        ]
+    try:
+        result = pairwise_relative_weights(
+            frame, predictors, "overall", weights, min_pair_count=minimum
+        )
+    except DriverInputError as exc:
+        return [
+            ResultRow(
+                quarter,
+                scope,
+                "drivers.r_squared",
+                None,
+                n=len(frame),
+                flag="suppressed",
+                note=str(exc),
+            )
+        ]
+    performance = {
+        d: float(np.average(frame[d].dropna(), weights=weights[frame[d].notna().to_numpy()]))
+        for d in predictors
+    }
+    quadrants = importance_performance(result.normalized_weights.to_dict(), performance)
+    note = (
+        f"Johnson relative weights, pairwise-complete correlations; bootstrap {result.n_boot} "
+        f"resamples of {result.n_groups} groups, seed {result.seed}"
+    )
+    if excluded:
+        note += "; left out (too few respondents rated them with the others): " + ", ".join(
+            excluded
+        )
+    rows = [
+        ResultRow(quarter, scope, "drivers.r_squared", result.r_squared, n=len(frame), note=note)
+    ]
+    for dimension in SERVICE_DIMENSIONS:
+        if dimension not in predictors:
+            rows.append(
+                ResultRow(
+                    quarter,
+                    scope,
+                    f"drivers.{dimension}.importance",
+                    None,
+                    n=int(frame[dimension].notna().sum()),
+                    flag="suppressed",
+                    note="too few respondents rated this dimension with the others",
+                )
+            )
+            continue
+        n_pair = int(result.pair_counts.loc[dimension, "overall"])
+        rows.append(
+            ResultRow(
+                quarter,
+                scope,
+                f"drivers.{dimension}.importance",
+                float(result.normalized_weights[dimension]),
+                float(result.lower[dimension]),
+                float(result.upper[dimension]),
+                n=n_pair,
+            )
+        )
+        rows.append(
+            ResultRow(
+                quarter,
+                scope,
+                f"drivers.{dimension}.quadrant",
+                performance[dimension],
+                n=n_pair,
+                note=quadrants[dimension],
+            )
+        )
+    return rows
+
+
+def drivable_dimensions(frame: pd.DataFrame, minimum: int) -> tuple[list[str], list[str]]:
+    """Dimensions whose every pair (and pair with overall) has ≥ `minimum` respondents.
+
+    Drops the least-rated dimension until the rest qualify, so one rare touchpoint does
+    not suppress the whole driver analysis; the dropped ones are named in the appendix.
+    """
+    present = frame[[*SERVICE_DIMENSIONS, "overall"]].notna().to_numpy().astype(int)
+    counts = pd.DataFrame(
+        present.T @ present,
+        index=[*SERVICE_DIMENSIONS, "overall"],
+        columns=[*SERVICE_DIMENSIONS, "overall"],
+    )
+    kept = [d for d in SERVICE_DIMENSIONS if counts.loc[d, "overall"] >= minimum]
+    while kept and counts.loc[[*kept, "overall"], [*kept, "overall"]].to_numpy().min() < minimum:
+        kept.remove(min(kept, key=lambda d: counts.loc[d, d]))
+    return kept, [d for d in SERVICE_DIMENSIONS if d not in kept]
+
+
+def pls_rows(
+    quarter: str, frame: pd.DataFrame, survey: ScoredSurvey, settings: Settings, bootstrap: bool
+) -> list[ResultRow]:
+    """ACSI-style PLS path model at company level: dimensions → satisfaction → loyalty.
+
+    Estimated on respondents who rated every dimension in the model (listwise within the
+    model, counted); dimensions rated by fewer than `pls_min_coverage` of respondents are
+    left out of the model and named. Items enter on their 0–100 scale, which leaves the
+    index unchanged (it is invariant to a linear rescaling of the items and bounds).
+    """
+    from etl.survey import pls
+
+    csi = settings.raw["csi"]
+    coverage = float(csi.get("pls_min_coverage", 0.5))
+    dimensions = [d for d in SERVICE_DIMENSIONS if frame[d].notna().mean() >= coverage]
+    left_out = [d for d in SERVICE_DIMENSIONS if d not in dimensions]
+    blocks = {d: survey.item_columns[d] for d in dimensions}
+    blocks["sat"] = survey.item_columns["overall"]
+    blocks["loy"] = [*survey.item_columns.get("nps", []), *survey.item_columns.get("loyalty", [])]
+    paths = [(d, "sat") for d in dimensions] + [("sat", "loy")]
+    columns = [c for block in blocks.values() for c in block]
+    data = frame[columns]
+    scheme = str(csi.get("pls_scheme", "path"))
+    note = f"PLS ({scheme} scheme, mode A) on respondents who rated {', '.join(dimensions)}"
+    if left_out:
+        note += f"; left out (rated by < {coverage:.0%}): {', '.join(left_out)}"
+    try:
+        result = pls.fit(data, blocks, paths, scheme=scheme)
+        index = result.index("sat", 0.0, 100.0)
+        lower = upper = None
+        intervals = None
+        if bootstrap:
+            boot = pls.bootstrap(
+                data,
+                blocks,
+                paths,
+                scheme=scheme,
+                n_boot=int(csi.get("pls_bootstrap", 200)),
+                seed=int(csi.get("pls_seed", 20260101)),
+                index_latent="sat",
+                scale_min=0.0,
+                scale_max=100.0,
+            )
+            lower, upper, intervals = boot.index_lower, boot.index_upper, boot.path_intervals
+    except ValueError as exc:  # specification, convergence or index errors, each named
+        return [
+            ResultRow(
+                quarter,
+                COMPANY,
+                "csi.pls",
+                None,
+                n=len(frame),
+                flag="suppressed",
+                note=f"{note}: {exc}",
+            )
+        ]
+    note += f"; n used {result.n_used}, dropped {result.n_dropped}; GoF {result.gof:.3f}"
+    rows = [
+        ResultRow(quarter, COMPANY, "csi.pls", index, lower, upper, n=result.n_used, note=note),
+        ResultRow(
+            quarter, COMPANY, "pls.r_squared.sat", float(result.r_squared["sat"]), n=result.n_used
+        ),
+        ResultRow(quarter, COMPANY, "pls.gof", float(result.gof), n=result.n_used),
+    ]
+    for source, target in paths:
+        bounds = (None, None)
+        if intervals is not None:
+            match = intervals[(intervals["from"] == source) & (intervals["to"] == target)]
+            bounds = (float(match["lower"].iloc[0]), float(match["upper"].iloc[0]))
+        rows.append(
+            ResultRow(
+                quarter,
+                COMPANY,
+                f"pls.path.{source}.{target}",
+                float(result.path_coefficients.loc[source, target]),
+                *bounds,
+                n=result.n_used,
+            )
+        )
+    for latent in blocks:
+        rows.append(
+            ResultRow(
+                quarter, COMPANY, f"pls.ave.{latent}", float(result.ave[latent]), n=result.n_used
+            )
+        )
+        rows.append(
+            ResultRow(
+                quarter,
+                COMPANY,
+                f"pls.composite_reliability.{latent}",
+                float(result.composite_reliability[latent]),
+                n=result.n_used,
+            )
+        )
+    return rows
+
+
+def survey_results(
+    quarter: str,
+    survey: ScoredSurvey,
+    weights: pd.Series,
+    scopes: Sequence[Scope],
+    bank: ItemBank,
+    settings: Settings,
+    history: pd.DataFrame | None = None,
+) -> list[ResultRow]:
+    """Survey result rows for every scope and segment, with changes and key drivers.
+
+    Branches and segments are subsets of the company's raked sample. `history` holds the
+    stored results of the previous quarter and of a year ago, for the significance tests.
+    """
+    frame = survey.respondents
+    thresholds = settings.suppression
+    rows: list[ResultRow] = []
+    for code, mask in segment_masks(frame, scopes).items():
+        scoped, scoped_weights = frame[mask], weights.to_numpy()[mask]
+        rows += scope_rows(quarter, code, scoped, scoped_weights, bank, settings)
+        if scoped.empty:
+            continue
+        rows += item_rows(quarter, code, scoped, scoped_weights, survey, thresholds)
+        if not code.startswith(("channel.", "product.")):
+            rows += driver_rows(quarter, code, scoped, scoped_weights, settings)
+    empty_history = pd.DataFrame(
+        columns=[
+            "quarter",
+            "scope",
+            "metric",
+            "value",
+            "lower_bound",
+            "upper_bound",
+            "n",
+            "n_effective",
+            "flag",
+        ]
+    )
+    use_pls = settings.csi_method == "pls"
+    rows += pls_rows(quarter, frame, survey, settings, bootstrap=use_pls)
+    if use_pls:
+        # The PLS index is the company CSI; branches keep the weighted CSI (too few
+        # complete respondents per branch for a stable path model), as the appendix says.
+        rows = [
+            _pls_as_csi(row, rows) if (row.scope, row.metric) == (COMPANY, "csi") else row
+            for row in rows
+        ]
+    rows += change_rows(quarter, rows, empty_history if history is None else history)
+    return rows
+
+
+def _pls_as_csi(weighted: ResultRow, rows: list[ResultRow]) -> ResultRow:
+    pls_row = next(r for r in rows if (r.scope, r.metric) == (COMPANY, "csi.pls"))
+    if pls_row.value is None:
+        return weighted
+    return ResultRow(
+        weighted.quarter,
+        COMPANY,
+        "csi",
+        pls_row.value,
+        pls_row.lower_bound,
+        pls_row.upper_bound,
+        pls_row.n,
+        float(pls_row.n or 0),
+        None,
+        "method pls: " + (pls_row.note or ""),
+    )

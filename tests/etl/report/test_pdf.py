@@ -1,0 +1,185 @@
+"""Rendering: complete catalogs, locale formats, autoescape, a fetcher serving only assets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+
+from etl.report.pdf import (
+    TEMPLATES_DIR,
+    RenderError,
+    TemplateAssetFetcher,
+    number_filters,
+    pdf_bytes,
+    render_html,
+    translations,
+    write_pdf,
+)
+
+ROOT = TEMPLATES_DIR.parent
+PO_PATH = TEMPLATES_DIR / "locales" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)s|\{[a-z_]+\}")
+
+
+def _source_msgids() -> set[str]:
+    """Every msgid the report code and templates use (the babel.cfg extraction)."""
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}  # pybabel's defaults plus -k N_
+    found: set[str] = set()
+    python = extract_from_dir(
+        ROOT / "etl", method_map=[("report/**.py", "python")], keywords=keywords
+    )
+    jinja = extract_from_dir(
+        TEMPLATES_DIR,
+        method_map=[("**.j2", "jinja2")],
+        options_map={"**.j2": {"extensions": "jinja2.ext.i18n"}},
+        keywords=keywords,
+    )
+    for _filename, _lineno, message, _comments, _context in [*python, *jinja]:
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.fixture(scope="module")
+def zh_catalog():  # type: ignore[no-untyped-def]
+    with PO_PATH.open("rb") as handle:
+        return read_po(handle, locale="zh_Hans_CN")
+
+
+def test_every_msgid_has_a_chinese_translation(zh_catalog) -> None:  # type: ignore[no-untyped-def]
+    used = _source_msgids()
+    assert len(used) > 200  # the whole report, not a stub
+    untranslated = sorted(
+        msgid for msgid in used if not (zh_catalog.get(msgid) and zh_catalog.get(msgid).string)
+    )
+    assert untranslated == [], f"{PO_PATH}: msgids without msgstr {untranslated}"
+    fuzzy = sorted(m.id for m in zh_catalog if m.id and m.fuzzy)
+    assert fuzzy == [], f"{PO_PATH}: fuzzy entries {fuzzy}"
+    unused = sorted(m.id for m in zh_catalog if m.id and m.id not in used)
+    assert unused == [], f"{PO_PATH}: entries no template or code uses {unused}"
+
+
+def test_translations_keep_every_placeholder(zh_catalog) -> None:  # type: ignore[no-untyped-def]
+    broken = [
+        message.id
+        for message in zh_catalog
+        if message.id
+        and sorted(PLACEHOLDER.findall(message.id)) != sorted(PLACEHOLDER.findall(message.string))
+    ]
+    assert broken == []
+
+
+@pytest.mark.parametrize(
+    ("language", "kind", "args", "expected"),
+    [
+        ("zh-CN", "number", (3271.0, 0), "3,271"),
+        ("en", "number", (71.14861, 1), "71.1"),
+        ("zh-CN", "percent", (0.2535, 1), "25.4%"),
+        ("en", "percent", (0.96691, 1), "96.7%"),
+        ("en", "signed", (1.25, 1), "+1.2"),  # half to even, as Babel rounds
+        ("en", "signed", (-2.04, 1), "−2.0"),
+        ("en", "signed", (0.04, 1), "±0.0"),  # rounds to zero: no sign
+        ("zh-CN", "number", (None, 1), "—"),
+        ("zh-CN", "date", (dt.date(2026, 9, 30),), "2026年9月30日"),
+        ("en", "date", (dt.date(2026, 9, 30),), "30 September 2026"),
+    ],
+)
+def test_number_and_date_formats_follow_the_locale(
+    language: str, kind: str, args: tuple[object, ...], expected: str
+) -> None:
+    assert number_filters(language)[kind](*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "msgid", "expected"),
+    [
+        ("zh-CN", "Page {page} of {pages}", "第 {page} 页 / 共 {pages} 页"),
+        ("en", "Page {page} of {pages}", "Page {page} of {pages}"),
+        ("zh-CN", "Q%(number)s %(year)s", "%(year)s年第%(number)s季度"),
+    ],
+)
+def test_catalog_lookup(language: str, msgid: str, expected: str) -> None:
+    assert translations(language).gettext(msgid) == expected
+
+
+LOGO = TEMPLATES_DIR / "brands" / "chengyuan" / "logo.svg"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        (TEMPLATES_DIR / ".." / "etl" / "config.py").as_uri(),  # climbs out of the templates
+        (TEMPLATES_DIR / "brands" / "no-such-file.svg").as_uri(),
+        "http://127.0.0.1:9/x",
+        "https://example.com/logo.svg",
+        "data:image/svg+xml;base64,PHN2Zy8+",
+        "ftp://example.com/x",
+    ],
+)
+def test_fetcher_refuses_everything_but_template_assets(url: str) -> None:
+    fetcher = TemplateAssetFetcher()
+    with pytest.raises(RenderError, match="refused to fetch"):
+        fetcher(url)
+    assert fetcher.refused == [url]
+    assert fetcher.served == []
+
+
+def test_fetcher_serves_a_template_asset() -> None:
+    fetcher = TemplateAssetFetcher()
+    response = fetcher(LOGO.as_uri())
+    assert fetcher.served == [LOGO.as_uri()]
+    assert response.headers["Content-Type"] == "image/svg+xml"
+
+
+def test_autoescape_turns_markup_from_data_into_text() -> None:
+    html = render_html("assessment/partials/macros.html.j2", {}, "en") + render_html(
+        "assessment/partials/contents.html.j2",
+        {
+            "sections": [{"id": "summary", "title": '<img src="file:///etc/passwd">'}],
+            "scope": {"name": "<script>alert(1)</script>"},
+        },
+        "en",
+    )
+    assert '<img src="file:///etc/passwd">' not in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "<script>" not in html
+
+
+def test_second_wall_refuses_markup_that_got_through(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even raw markup (bypassing autoescape) cannot make the renderer read a file or a server."""
+    html = (
+        '<html lang="en"><head><title>t</title></head><body><p>x</p>'
+        '<img src="file:///etc/passwd" alt="a">'
+        '<img src="http://127.0.0.1:9/x" alt="b">'
+        '<link rel="stylesheet" href="https://example.com/x.css">'
+        f'<img src="{LOGO.as_uri()}" alt="logo"></body></html>'
+    )
+    fetcher = TemplateAssetFetcher()
+    with caplog.at_level(logging.ERROR, logger="weasyprint"):
+        path = write_pdf(html, tmp_path / "out.pdf", fetcher)
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert set(fetcher.refused) == {
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x",
+        "https://example.com/x.css",
+    }
+    assert fetcher.served == [LOGO.as_uri()]
+
+
+def test_write_pdf_leaves_no_partial_file(tmp_path: Path) -> None:
+    html = '<html lang="en"><head><title>t</title></head><body><p>x</p></body></html>'
+    write_pdf(html, tmp_path / "a.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]
+
+
+def test_pdf_bytes_are_repeatable() -> None:
+    html = '<html lang="zh-CN"><head><title>标题</title></head><body><h2>摘要</h2></body></html>'
+    assert pdf_bytes(html, name="x.pdf") == pdf_bytes(html, name="x.pdf")
