@@ -24,6 +24,7 @@ ERRORS_USERS_CAN_FIX: tuple[type[Exception], ...] = (QuarterError, ConfigError)
 def _user_errors() -> tuple[type[Exception], ...]:
     """Error types whose message is the whole story: printed without a traceback."""
     from etl.core.scopes import UnknownScopeError
+    from etl.report.i18n import LanguageError
     from etl.report.pdf import RenderError
     from etl.survey.indices import IndexInputError
     from etl.survey.scoring import SurveyDataError
@@ -36,6 +37,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         WarehouseError,
         SurveyDataError,
         RenderError,
+        LanguageError,
         IndexInputError,
         RakingError,
     )

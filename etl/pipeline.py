@@ -20,7 +20,8 @@ from etl.operations.linkage import linkage_results
 from etl.operations.voc.keywords import voc_results
 from etl.publish.archive import publish_revision
 from etl.report.context import build_context
-from etl.report.pdf import LOCALES, RenderError, render_html
+from etl.report.i18n import LOCALES
+from etl.report.pdf import RenderError, render_html
 from etl.survey.figures import survey_results, weight_respondents
 from etl.survey.scoring import score
 from etl.targets.actions import action_results

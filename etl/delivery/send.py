@@ -33,7 +33,8 @@ from etl.publish.archive import (
     latest_revision,
     sha256_file,
 )
-from etl.report.pdf import LOCALES, TEMPLATES_DIR
+from etl.report.i18n import LOCALES
+from etl.report.pdf import TEMPLATES_DIR
 from etl.warehouse.store import read_query
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,8 @@ from etl.core.config import SERVICE_DIMENSIONS, ConfigError, ItemBank, Settings
 from etl.core.periods import Quarter
 from etl.core.scopes import COMPANY, Scope
 from etl.report import charts
-from etl.report.pdf import TEMPLATES_DIR, number_filters, translations
+from etl.report.i18n import number_filters, quarter_label, quarter_tick, translations
+from etl.report.pdf import TEMPLATES_DIR
 
 TREND_QUARTERS = 8
 KPI_PANELS = 9  # small multiples in the KPI trend chart (3 × 3)
@@ -572,24 +573,6 @@ class _Report:
         if unit == "days":
             return _("%(value)s days") % {"value": signed(difference, 1)}
         return signed(difference, 2 if unit == "per_10k" else 1)
-
-
-def quarter_label(quarter: Quarter, language: str) -> str:
-    """`2026年第3季度` / `Q3 2026`, from the catalog."""
-    _ = translations(language).gettext
-    return _("Q%(number)s %(year)s") % {
-        "number": quarter.number,
-        "year": quarter.year,
-    }
-
-
-def quarter_tick(quarter: Quarter, language: str) -> str:
-    """A short quarter label for chart axes (`26Q3`)."""
-    _ = translations(language).gettext
-    return _("%(yy)sQ%(number)s") % {
-        "yy": f"{quarter.year % 100:02d}",
-        "number": quarter.number,
-    }
 
 
 def css_string(text: str) -> str:

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-from babel import Locale
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
-from babel.support import Translations
 
 from etl.core.config import REPOSITORY_ROOT
+from etl.report.i18n import number_filters, translations
 
 TEMPLATES_DIR = REPOSITORY_ROOT / "report_templates"
 STYLESHEET = TEMPLATES_DIR / "assessment" / "report.css"
-LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en_GB"}
 # Tagged PDF with the PDF/UA-1 identification (WeasyPrint 70 turns pdf_tags on for it).
 PDF_VARIANT = "pdf/ua-1"
 
@@ -34,59 +26,6 @@ log = logging.getLogger(__name__)
 
 class RenderError(RuntimeError):
     """A report that cannot be rendered; the message names the scope, language or asset."""
-
-
-def babel_locale(language: str) -> Locale:
-    """The Babel locale for a report language (`zh-CN`, `en`)."""
-    if language not in LOCALES:
-        raise RenderError(
-            f"language={language!r} is not supported; expected one of {sorted(LOCALES)}"
-        )
-    return Locale.parse(LOCALES[language])
-
-
-@cache
-def translations(language: str) -> Translations:
-    """Message catalog for a language, compiled in memory from its .po file."""
-    if language == "en":
-        return Translations()  # msgids are English
-    po_path = TEMPLATES_DIR / "locales" / LOCALES[language] / "LC_MESSAGES" / "messages.po"
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=LOCALES[language])
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer)
-
-
-def number_filters(language: str) -> dict[str, Callable[..., str]]:
-    """Locale-aware number formatting for templates; missing values show as an em dash."""
-    locale = babel_locale(language)
-
-    def number(value: float | None, digits: int = 1) -> str:
-        if value is None:
-            return "—"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, pattern, locale=locale)
-
-    def percent(value: float | None, digits: int = 1) -> str:
-        if value is None:
-            return "—"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-        return format_percent(value, pattern, locale=locale)
-
-    def signed(value: float | None, digits: int = 1) -> str:
-        if value is None:
-            return "—"
-        text = number(abs(value), digits)
-        if round(value, digits) == 0:
-            return "±" + text  # a change that rounds to zero has no sign
-        return ("+" if value > 0 else "−") + text
-
-    def date(value: dt.date | None) -> str:
-        return "—" if value is None else format_date(value, "long", locale=locale)
-
-    return {"number": number, "percent": percent, "signed": signed, "date": date}
 
 
 @cache

@@ -11,14 +11,13 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
+from etl.report.i18n import number_filters, translations
 from etl.report.pdf import (
     TEMPLATES_DIR,
     RenderError,
     TemplateAssetFetcher,
-    number_filters,
     pdf_bytes,
     render_html,
-    translations,
     write_pdf,
 )
 

@@ -23,12 +23,11 @@ from etl.core.periods import Quarter
 from etl.core.scopes import Scope, available_scopes
 from etl.pipeline import compute_quarter, render_scope
 from etl.report.context import SECTIONS, build_context
+from etl.report.i18n import number_filters, translations
 from etl.report.pdf import (
     TEMPLATES_DIR,
     TemplateAssetFetcher,
-    number_filters,
     render_html,
-    translations,
     write_pdf,
 )
 from etl.warehouse.store import connect, read_results
