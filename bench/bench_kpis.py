@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from etl.core.periods import Quarter
 from etl.operations import kpis
-from etl.warehouse.store import apply_schema, connect, query_text
+from etl.warehouse import apply_schema, connect, query_text
 
 DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/satisfaction_bench"
 TARGET_SECONDS = 60.0

@@ -29,13 +29,12 @@ from pathlib import Path
 
 from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
-from etl.core.scopes import available_scopes
 from etl.demo import build as demo
 from etl.pipeline import compute_quarter
 from etl.report import charts
 from etl.report.context import build_context
 from etl.report.pdf import render_html, write_pdf
-from etl.warehouse.store import connect, read_results
+from etl.warehouse import available_scopes, connect, read_results
 
 QUARTER = Quarter(2026, 3)
 TARGET_RATIO = 1.3

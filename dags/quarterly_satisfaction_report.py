@@ -59,7 +59,7 @@ def _warehouse_url() -> str:
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     from etl.core.config import load_settings
-    from etl.warehouse.store import url_from_connection
+    from etl.warehouse import url_from_connection
 
     try:
         conn = BaseHook.get_connection(WAREHOUSE_CONN_ID)
@@ -266,9 +266,8 @@ def quarterly_satisfaction_report() -> None:
     @task(retries=2, retry_delay=dt.timedelta(minutes=1))
     def publish_reports(spec: dict[str, object]) -> str:
         """reports/<quarter>/manifest.json and reports/index.html; sweeps interrupted writes."""
-        from etl.core.scopes import available_scopes
         from etl.publish.archive import publish_quarter
-        from etl.warehouse.store import connect
+        from etl.warehouse import available_scopes, connect
 
         engine = connect(_warehouse_url())
         names = {s.code: {"zh": s.name_zh, "en": s.name_en} for s in available_scopes(engine)}
@@ -288,10 +287,9 @@ def quarterly_satisfaction_report() -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         from etl.core.config import ConfigError
-        from etl.core.scopes import available_scopes
         from etl.delivery.send import deliver_quarter, load_distribution
         from etl.publish.archive import publish_quarter
-        from etl.warehouse.store import connect
+        from etl.warehouse import available_scopes, connect
 
         params = get_current_context()["params"]
         if not params.get("deliver"):

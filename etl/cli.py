@@ -29,7 +29,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from etl.survey.indices import IndexInputError
     from etl.survey.scoring import SurveyDataError
     from etl.survey.weighting import RakingError
-    from etl.warehouse.store import WarehouseError
+    from etl.warehouse import WarehouseError
 
     return (
         *ERRORS_USERS_CAN_FIX,
@@ -51,7 +51,7 @@ def _default_through() -> Quarter:
 def _demo_sources_digest() -> str:
     """sha256 over the schema files and the generator, so --reuse notices code changes."""
     from etl.demo import build as demo
-    from etl.warehouse.store import SCHEMA_DIR
+    from etl.warehouse import SCHEMA_DIR
 
     digest = hashlib.sha256()
     for path in [
@@ -65,7 +65,7 @@ def _demo_sources_digest() -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the demo warehouse (SQLite file by default, or any empty database by URL)."""
     from etl.demo import build as demo
-    from etl.warehouse.store import connect
+    from etl.warehouse import connect
 
     settings = load_settings()
     through = Quarter.parse(args.through, field="--through") if args.through else _default_through()

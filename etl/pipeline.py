@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import Settings, load_item_bank, load_settings
 from etl.core.periods import Quarter, report_quarter
-from etl.core.scopes import Scope, available_scopes, segment_scopes, select_scopes
+from etl.core.results import ResultRow
+from etl.core.scopes import Scope, select_scopes
 from etl.operations.kpis import kpi_results
 from etl.operations.linkage import linkage_results
 from etl.operations.voc.keywords import voc_results
@@ -26,12 +27,13 @@ from etl.survey.figures import survey_results, weight_respondents
 from etl.survey.scoring import score
 from etl.targets.actions import action_results
 from etl.targets.grading import grading_results
-from etl.warehouse.store import (
-    ResultRow,
+from etl.warehouse import (
+    available_scopes,
     check_reachable,
     connect,
     read_query,
     read_results,
+    segment_scopes,
     upsert_results,
 )
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
 from etl.demo import build as demo
-from etl.warehouse.store import apply_schema, connect
+from etl.warehouse import apply_schema, connect
 
 # The server .ci/run starts; tests that need it fail (never skip) when it is down.
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -35,7 +35,7 @@ from etl.publish.archive import (
 )
 from etl.report.i18n import LOCALES
 from etl.report.pdf import TEMPLATES_DIR
-from etl.warehouse.store import read_query
+from etl.warehouse import read_query
 
 log = logging.getLogger(__name__)
 

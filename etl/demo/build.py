@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import ItemBank, load_item_bank
 from etl.core.periods import Quarter
-from etl.warehouse.store import apply_schema
+from etl.warehouse import apply_schema
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,8 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
-from etl.warehouse.store import ResultRow, read_query
+from etl.core.results import ResultRow
+from etl.warehouse import read_query
 
 NOT_APPLICABLE = "not_applicable"
 SURRENDER_BASIS = (

@@ -23,9 +23,10 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import Settings, load_settings
 from etl.core.periods import Quarter
+from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY, Scope
 from etl.survey import indices
-from etl.warehouse.store import ResultRow, read_query
+from etl.warehouse import read_query
 
 LOOKBACK_DAYS = 365
 CYCLE_BANDS = ("le10", "d11_30", "gt30")

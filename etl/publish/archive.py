@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter, QuarterError
 from etl.report.pdf import TEMPLATES_DIR, write_pdf
-from etl.warehouse.store import SCHEMA_DIR, query_text, read_query, statements
+from etl.warehouse import SCHEMA_DIR, query_text, read_query, statements
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ import pandas as pd
 
 from etl.core.config import SERVICE_DIMENSIONS, ItemBank, Settings
 from etl.core.periods import Quarter
+from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY, Scope
 from etl.survey import indices
 from etl.survey.scoring import ScoredSurvey
 from etl.survey.weighting import RakingResult, rake
-from etl.warehouse.store import ResultRow
 
 
 @dataclass(frozen=True)

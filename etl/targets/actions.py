@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import SERVICE_DIMENSIONS, Settings
 from etl.core.periods import Quarter
+from etl.core.results import ResultRow
 from etl.targets.grading import load_targets, target_for
-from etl.warehouse.store import ResultRow
 
 HEADLINE_DECLINES = ("csi", "nps", *(f"dimension.{d}" for d in SERVICE_DIMENSIONS))
 

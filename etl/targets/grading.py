@@ -25,8 +25,9 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import ConfigError, Settings, load_settings
 from etl.core.periods import Quarter, QuarterError
+from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY
-from etl.warehouse.store import ResultRow, WarehouseError, read_query
+from etl.warehouse import WarehouseError, read_query
 
 Status = Literal["red", "amber", "green"]
 INTERNAL_ESTIMATE = "internal_estimate"

@@ -1,19 +1,18 @@
 """The warehouse and the results store: the only package that speaks SQLAlchemy."""
 
-from etl.warehouse.store import (
+from etl.core.errors import WarehouseError
+from etl.warehouse.engine import check_reachable, connect, redact, url_from_connection
+from etl.warehouse.results import plain, read_results, replace_results, upsert_results
+from etl.warehouse.scopes import available_scopes, segment_scopes
+from etl.warehouse.sqlfiles import (
     SCHEMA_DIR,
     SQL_DIR,
-    WarehouseError,
     apply_schema,
-    check_reachable,
-    connect,
     query_text,
     read_query,
-    read_results,
-    redact,
+    statement,
     statements,
-    upsert_results,
-    url_from_connection,
+    without_comments,
 )
 
 __all__ = [
@@ -21,13 +20,19 @@ __all__ = [
     "SQL_DIR",
     "WarehouseError",
     "apply_schema",
+    "available_scopes",
     "check_reachable",
     "connect",
+    "plain",
     "query_text",
     "read_query",
     "read_results",
     "redact",
+    "replace_results",
+    "segment_scopes",
+    "statement",
     "statements",
     "upsert_results",
     "url_from_connection",
+    "without_comments",
 ]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from etl.warehouse.store import connect, read_query
+from etl.warehouse import connect, read_query
 from tests.e2e.smtp import SmtpServer, valid_pdf
 
 pytestmark = pytest.mark.e2e

@@ -27,8 +27,8 @@ PARSE_SCRIPT = textwrap.dedent(
 
     sqlalchemy.create_engine = forbidden
     BaseHook.get_connection = classmethod(forbidden)
-    import etl.warehouse.store
-    etl.warehouse.store.connect = forbidden
+    import etl.warehouse
+    etl.warehouse.connect = forbidden
 
     from airflow.dag_processing.dagbag import DagBag
     bag = DagBag(dag_folder=sys.argv[1], safe_mode=False)

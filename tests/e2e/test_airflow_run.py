@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.warehouse.store import connect, read_results
+from etl.warehouse import connect, read_results
 
 REPO = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))

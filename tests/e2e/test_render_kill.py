@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from etl.publish import archive
-from etl.warehouse.store import apply_schema, connect, read_query
+from etl.warehouse import apply_schema, connect, read_query
 from tests.e2e.smtp import valid_pdf
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +26,7 @@ RENDER_SCRIPT = """
 import datetime as dt, os, sys, time
 from pathlib import Path
 from etl.publish.archive import publish_revision
-from etl.warehouse.store import connect
+from etl.warehouse import connect
 
 url, destination, content, run_id = sys.argv[1:5]
 if os.environ.get("SLOW_DISK"):

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from etl.core.results import ResultRow
 from etl.publish import archive
-from etl.warehouse.store import ResultRow, apply_schema, connect, upsert_results
+from etl.warehouse import apply_schema, connect, upsert_results
 from tests.e2e.smtp import free_port, valid_pdf
 
 pytestmark = pytest.mark.e2e

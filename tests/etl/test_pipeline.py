@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from etl.core.scopes import UnknownScopeError
 from etl.pipeline import compute_quarter, resolve_run
-from etl.warehouse.store import connect, read_results
+from etl.warehouse import connect, read_results
 
 BRANCHES = ["BJ", "FJ", "GD", "HA", "HB", "JS", "LN", "SC", "SD", "SH", "SN", "ZJ"]
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
 from etl.operations.kpis import family_params
-from etl.warehouse.store import SQL_DIR, query_text, read_query
+from etl.warehouse import SQL_DIR, query_text, read_query
 
 NAMES = sorted(
     path.stem

@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import SERVICE_DIMENSIONS, Settings
 from etl.core.periods import Quarter
+from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY
-from etl.warehouse.store import ResultRow, read_query
+from etl.warehouse import read_query
 
 # Lexicons (zh-CN and en). A text concerns every dimension whose keywords it contains.
 DIMENSION_KEYWORDS: dict[str, tuple[str, ...]] = {

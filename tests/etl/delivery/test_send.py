@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from etl.core.config import ConfigError
+from etl.core.results import ResultRow
 from etl.core.scopes import Scope
 from etl.delivery import send as deliver
 from etl.delivery.send import (
@@ -27,7 +28,7 @@ from etl.delivery.send import (
     load_distribution,
 )
 from etl.publish import archive
-from etl.warehouse.store import ResultRow, read_query, upsert_results
+from etl.warehouse import read_query, upsert_results
 from tests.e2e.smtp import SmtpServer, valid_pdf
 
 QUARTER = "2026-Q3"

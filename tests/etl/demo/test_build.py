@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
 from etl.demo import build as demo
-from etl.warehouse.store import connect
+from etl.warehouse import connect
 
 PLAN = demo.DemoPlan(through=Quarter(2026, 3), size=demo.SCALES["small"])
 FINGERPRINT_SQL = {

@@ -18,10 +18,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
+from etl.core.results import ResultRow
 from etl.demo import build as demo
 from etl.operations import kpis
 from etl.pipeline import compute_quarter
-from etl.warehouse.store import ResultRow, connect, read_query, read_results
+from etl.warehouse import connect, read_query, read_results
 from tests.sql import rows as given
 
 Q = Quarter(2026, 3)

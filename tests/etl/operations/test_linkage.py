@@ -17,7 +17,7 @@ from etl.core.config import load_settings
 from etl.core.periods import Quarter
 from etl.operations import linkage
 from etl.survey import indices
-from etl.warehouse.store import read_query
+from etl.warehouse import read_query
 from tests.sql import rows as given
 
 Q = Quarter(2026, 3)

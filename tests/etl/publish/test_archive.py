@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from etl.core.results import ResultRow
 from etl.publish import archive
 from etl.publish.archive import Revision, decide_revision, delivery_status, publish_revision
-from etl.warehouse.store import ResultRow, read_query, upsert_results
+from etl.warehouse import read_query, upsert_results
 
 QUARTER = "2026-Q3"
 DAY_ONE = dt.date(2026, 10, 1)

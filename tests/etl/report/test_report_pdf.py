@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
-from etl.core.scopes import Scope, available_scopes
+from etl.core.scopes import Scope
 from etl.pipeline import compute_quarter, render_scope
 from etl.report.context import SECTIONS, build_context
 from etl.report.i18n import number_filters, translations
@@ -30,7 +30,7 @@ from etl.report.pdf import (
     render_html,
     write_pdf,
 )
-from etl.warehouse.store import connect, read_results
+from etl.warehouse import available_scopes, connect, read_results
 
 QUARTER = Quarter(2026, 3)
 PAYLOAD = (

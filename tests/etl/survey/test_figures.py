@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from etl.core.config import SERVICE_DIMENSIONS, load_item_bank, load_settings
+from etl.core.results import ResultRow
 from etl.core.scopes import Scope
 from etl.survey.drivers import pairwise_relative_weights, relative_weights
 from etl.survey.figures import (
@@ -18,7 +19,6 @@ from etl.survey.figures import (
     scope_rows,
     segment_masks,
 )
-from etl.warehouse.store import ResultRow
 
 SETTINGS = load_settings()
 BANK = load_item_bank()

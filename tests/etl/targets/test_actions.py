@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import load_settings
 from etl.core.periods import Quarter
+from etl.core.results import ResultRow
 from etl.targets.actions import action_results, propose, store, target_met
-from etl.warehouse.store import ResultRow
 
 Q = Quarter(2026, 3)
 SETTINGS = load_settings()

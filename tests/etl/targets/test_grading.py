@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import ConfigError, Settings, load_settings
 from etl.core.periods import Quarter
+from etl.core.results import ResultRow
 from etl.targets import grading
-from etl.warehouse.store import ResultRow, WarehouseError
+from etl.warehouse import WarehouseError
 from tests.sql import rows as given
 
 Q = Quarter(2026, 3)

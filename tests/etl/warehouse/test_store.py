@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl.warehouse.store import (
-    ResultRow,
+from etl.core.results import ResultRow
+from etl.warehouse import (
     WarehouseError,
     apply_schema,
     check_reachable,

@@ -1,0 +1,19 @@
+"""One family of errors a user can act on: the CLI prints them, the DAG fails the task with them."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input, a bad Param or unreachable data: the message names what and the rule broken.
+
+    The CLI prints the message without a traceback and exits 2; the DAG fails the task
+    with it. Anything else is a bug and keeps its traceback.
+    """
+
+
+class WarehouseError(UserError, RuntimeError):
+    """The warehouse cannot be reached or does not hold what the job needs."""
+
+
+class ParamError(UserError, ValueError):
+    """A run Param that cannot be right however often the task is retried."""
