@@ -9,32 +9,34 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+import pandas as pd
 from sqlalchemy.engine import Engine
 
-from etl.core.config import Settings, load_item_bank, load_settings
+from etl.core.config import ItemBank, Settings, load_item_bank, load_settings
 from etl.core.periods import Quarter, report_quarter
 from etl.core.results import ResultRow
-from etl.core.scopes import Scope, select_scopes
-from etl.operations.kpis import kpi_results
-from etl.operations.linkage import linkage_results
-from etl.operations.voc.keywords import voc_results
+from etl.core.scopes import COMPANY, Scope, select_scopes
+from etl.operations.kpis import family_params, kpi_results
+from etl.operations.voc.keywords import feedback_params, voc_results
 from etl.publish.archive import publish_revision
 from etl.report.context import build_context
 from etl.report.i18n import LOCALES
 from etl.report.pdf import RenderError, render_html
 from etl.survey.figures import survey_results, weight_respondents
+from etl.survey.linkage import linkage_params, linkage_results, linked_frame
 from etl.survey.scoring import score
-from etl.targets.actions import action_results
-from etl.targets.grading import grading_results
+from etl.targets.actions import Action, action_results, follow_up_window
+from etl.targets.grading import grading_results, parse_targets
 from etl.warehouse import (
     available_scopes,
     check_reachable,
     connect,
+    read_earlier_actions,
     read_query,
     read_results,
+    replace_results,
     segment_scopes,
-    upsert_results,
+    store_actions,
 )
 
 log = logging.getLogger(__name__)
@@ -103,91 +105,151 @@ def compute_quarter(
     check_reachable(engine)
     earlier = [str(q) for q in quarter.trailing(HISTORY_QUARTERS)[:-1]]
     stored = set(read_results(engine, earlier, ["company"])["quarter"])
-    with engine.connect() as conn:
-        fielded = {row[0] for row in conn.execute(sa.text("select wave_id from survey_waves"))}
+    fielded = set(read_query(engine, "survey_wave_ids")["wave_id"])
     for missing in [q for q in earlier if q not in stored and q in fielded]:
         log.info("computing %s first: trends need it and it was never computed", missing)
         compute_one_quarter(warehouse_url, missing, run_id, settings)
     return compute_one_quarter(warehouse_url, str(quarter), run_id, settings)
 
 
+@dataclass(frozen=True)
+class QuarterInputs:
+    """Everything the computation reads for one quarter, read once before computing."""
+
+    quarter: Quarter
+    scopes: list[Scope]
+    segment_scopes: list[str]
+    answers: pd.DataFrame
+    respondents: pd.DataFrame
+    policy_cells: pd.DataFrame
+    history: pd.DataFrame  # stored results of the previous quarter and a year ago
+    claim_bands: pd.DataFrame
+    complaints: pd.DataFrame
+    kpi_families: dict[str, pd.DataFrame]
+    targets: pd.DataFrame
+    feedback: pd.DataFrame
+    source_rows: pd.DataFrame
+    earlier_actions: pd.DataFrame
+
+
+def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> QuarterInputs:
+    """Read the quarter's inputs from the warehouse (and stored history) in one pass."""
+    wave = {"wave_id": str(quarter)}
+    link = linkage_params(quarter)
+    return QuarterInputs(
+        quarter=quarter,
+        scopes=available_scopes(engine),
+        segment_scopes=list(read_query(engine, "kpi_segment_scopes")["scope"]),
+        answers=read_query(engine, "survey_answers", wave),
+        respondents=read_query(engine, "survey_respondents", wave),
+        policy_cells=read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()}),
+        history=read_results(engine, [str(quarter.previous()), str(quarter.year_ago())]),
+        claim_bands=read_query(engine, "linkage_claim_cycle_band", link),
+        complaints=read_query(engine, "linkage_complaint", link),
+        kpi_families={
+            name: read_query(engine, name, params)
+            for name, params in family_params(quarter).items()
+        },
+        targets=read_query(engine, "kpi_targets"),
+        feedback=read_query(engine, "feedback_texts", feedback_params(quarter)),
+        source_rows=read_query(engine, "source_row_counts", lineage_params(quarter)),
+        earlier_actions=read_earlier_actions(
+            engine, *reversed(follow_up_window(quarter, settings))
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    """A computed quarter: its result rows and the improvement actions it raises."""
+
+    rows: list[ResultRow]
+    actions: tuple[Action, ...]
+
+
+def survey_rows(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -> list[ResultRow]:
+    """Survey indices, linkage and weighting diagnostics; suppressed when nobody answered."""
+    q = str(inputs.quarter)
+    codes = [scope.code for scope in inputs.scopes]
+    if inputs.answers.empty:
+        log.warning("no survey responses for wave %s: survey figures are suppressed", q)
+        return [ResultRow(q, code, "respondents", 0.0, n=0) for code in codes]
+    survey = score(inputs.answers, bank, inputs.respondents)
+    weights, report = weight_respondents(survey, inputs.policy_cells, settings)
+    linked = linked_frame(inputs.claim_bands, inputs.complaints, survey.respondents, weights)
+    return [
+        *survey_results(q, survey, weights, inputs.scopes, bank, settings, inputs.history),
+        *linkage_results(linked, inputs.quarter, inputs.scopes, settings),
+        ResultRow(q, COMPANY, "weighting.kish_effective_n", report.kish_effective_n, n=survey.n),
+        ResultRow(q, COMPANY, "weighting.design_effect", report.design_effect, n=survey.n),
+        ResultRow(
+            q,
+            COMPANY,
+            "weighting.iterations",
+            float(report.iterations),
+            n=survey.n,
+            flag=None if report.converged else "not_converged",
+            note="; ".join(report.categories_without_respondents) or None,
+        ),
+    ]
+
+
+def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -> QuarterFigures:
+    """Every figure of the quarter from its inputs, without touching the database."""
+    quarter = inputs.quarter
+    codes = [scope.code for scope in inputs.scopes]
+    targets = parse_targets(inputs.targets)
+    rows = survey_rows(inputs, bank, settings)
+    rows += kpi_results(inputs.kpi_families, quarter, codes, inputs.segment_scopes)
+    rows += grading_results(quarter, rows, targets, settings)
+    rows += lineage_rows(inputs.source_rows, quarter)
+    respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
+    rows += voc_results(inputs.feedback, quarter, codes, respondents, settings)
+    # Last: actions are proposed from every figure above (quadrants, RAG, declines).
+    plan = action_results(quarter, codes, rows, inputs.earlier_actions, targets, settings)
+    return QuarterFigures(rows + list(plan.rows), plan.proposed)
+
+
 def compute_one_quarter(
     warehouse_url: str, quarter_text: str, run_id: str, settings: Settings | None = None
 ) -> list[str]:
-    """Compute every survey index and KPI for every scope and store them in one transaction.
+    """Compute every survey index and KPI for every scope; store results and actions together.
 
     All scopes are computed even when the run renders a subset: the weights are raked
     company-wide, and a partial update would leave the company and branch figures from
-    different data.
+    different data. Results and actions are written in one transaction: all or nothing.
     """
     settings = settings or load_settings()
-    bank = load_item_bank()
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
     check_reachable(engine)
-    scopes = available_scopes(engine)
-    codes = [scope.code for scope in scopes]
-    answers = read_query(engine, "survey_answers", {"wave_id": str(quarter)})
-    respondents = read_query(engine, "survey_respondents", {"wave_id": str(quarter)})
-    rows: list[ResultRow] = []
-    if answers.empty:
-        log.warning("no survey responses for wave %s: survey figures are suppressed", quarter)
-        rows += [ResultRow(str(quarter), code, "respondents", 0.0, n=0) for code in codes]
-    else:
-        survey = score(answers, bank, respondents)
-        cells = read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()})
-        weights, report = weight_respondents(survey, cells, settings)
-        # Stored figures of the previous quarter and a year ago, for the significance tests.
-        history = read_results(engine, [str(quarter.previous()), str(quarter.year_ago())])
-        rows += survey_results(str(quarter), survey, weights, scopes, bank, settings, history)
-        rows += linkage_results(engine, quarter, survey.respondents, weights, scopes, settings)
-        rows += [
-            ResultRow(
-                str(quarter),
-                "company",
-                "weighting.kish_effective_n",
-                report.kish_effective_n,
-                n=survey.n,
-            ),
-            ResultRow(
-                str(quarter), "company", "weighting.design_effect", report.design_effect, n=survey.n
-            ),
-            ResultRow(
-                str(quarter),
-                "company",
-                "weighting.iterations",
-                float(report.iterations),
-                n=survey.n,
-                flag=None if report.converged else "not_converged",
-                note="; ".join(report.categories_without_respondents) or None,
-            ),
-        ]
-    rows += kpi_results(engine, quarter, codes)
-    rows += grading_results(engine, quarter, rows, settings)
-    rows += lineage_rows(engine, quarter)
-    respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
-    rows += voc_results(engine, quarter, codes, respondents, settings)
-    # Last: actions are proposed from every figure above (quadrants, RAG, declines).
-    rows += action_results(engine, quarter, codes, rows, settings)
+    inputs = read_inputs(engine, quarter, settings)
+    figures = compute_figures(inputs, load_item_bank(), settings)
+    codes = [scope.code for scope in inputs.scopes]
     # Segment scopes (channel.<code>, product.<code>) are replaced on a rerun too.
-    stored_scopes = list(dict.fromkeys([*codes, *(row.scope for row in rows)]))
-    written = upsert_results(engine, str(quarter), rows, run_id, stored_scopes)
+    stored_scopes = list(dict.fromkeys([*codes, *(row.scope for row in figures.rows)]))
+    with engine.begin() as conn:
+        written = replace_results(conn, str(quarter), figures.rows, run_id, stored_scopes)
+        store_actions(conn, str(quarter), [asdict(action) for action in figures.actions])
     log.info("stored %s result rows for %s, %s scopes", written, quarter, len(codes))
     return codes
 
 
-def lineage_rows(engine: Engine, quarter: Quarter) -> list[ResultRow]:
-    """Rows of each source that fed the quarter (lineage.<source>.rows, company scope)."""
-    params = {
+def lineage_params(quarter: Quarter) -> dict[str, str]:
+    """Bound parameters of the source row counts: the wave and the quarter's date range."""
+    return {
         "wave_id": str(quarter),
         "quarter_start": quarter.start.isoformat(),
         "quarter_end": quarter.end.isoformat(),
     }
-    counts = read_query(engine, "source_row_counts", params)
+
+
+def lineage_rows(counts: pd.DataFrame, quarter: Quarter) -> list[ResultRow]:
+    """Rows of each source that fed the quarter (lineage.<source>.rows, company scope)."""
     return [
         ResultRow(
             str(quarter),
-            "company",
+            COMPANY,
             f"lineage.{row.source}.rows",
             float(row.source_rows),
             n=int(row.source_rows),

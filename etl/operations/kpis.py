@@ -29,11 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
-from etl.warehouse import read_query
 
 NOT_APPLICABLE = "not_applicable"
 SURRENDER_BASIS = (
@@ -153,11 +151,6 @@ def family_params(quarter: Quarter) -> dict[str, dict[str, str]]:
     }
 
 
-def segment_scopes(engine: Engine) -> list[str]:
-    """`channel.<code>` and `product.<code>` for every channel and product line."""
-    return list(read_query(engine, "kpi_segment_scopes")["scope"])
-
-
 def _number(value: Any) -> float | None:
     """A database number (Decimal on PostgreSQL) as float; NULL stays None."""
     if value is None:
@@ -192,14 +185,22 @@ def family_rows(
     return rows
 
 
-def kpi_results(engine: Engine, quarter: Quarter, scopes: Sequence[str]) -> list[ResultRow]:
-    """Every KPI for `scopes` plus every channel and product-line scope of the quarter."""
-    all_scopes = list(dict.fromkeys([*scopes, *segment_scopes(engine)]))
-    params = family_params(quarter)
+def kpi_results(
+    families: Mapping[str, pd.DataFrame],
+    quarter: Quarter,
+    scopes: Sequence[str],
+    segment_scopes: Sequence[str] = (),
+) -> list[ResultRow]:
+    """Every KPI for `scopes` plus the channel and product-line segment scopes.
+
+    `families` holds each family query's rows (see `family_params`): the warehouse does the
+    aggregation in SQL, this turns its rows into result rows without touching the database.
+    """
+    all_scopes = list(dict.fromkeys([*scopes, *segment_scopes]))
     rows: list[ResultRow] = []
-    for query, query_params_ in params.items():
+    for query in family_params(quarter):
         kpis = [kpi for kpi in KPIS if kpi.query == query]
-        rows += family_rows(kpis, read_query(engine, query, query_params_), quarter, all_scopes)
+        rows += family_rows(kpis, families[query], quarter, all_scopes)
     return rows
 
 

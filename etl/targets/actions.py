@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from etl.core.config import SERVICE_DIMENSIONS, Settings
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
-from etl.targets.grading import load_targets, target_for
+from etl.targets.grading import Target, target_for
 
+OPEN_STATUSES = ("open", "in_progress")
 HEADLINE_DECLINES = ("csi", "nps", *(f"dimension.{d}" for d in SERVICE_DIMENSIONS))
 
 
@@ -55,16 +54,22 @@ def _value(rows: Sequence[ResultRow], scope: str, metric: str) -> ResultRow | No
 
 
 def propose(
-    quarter: Quarter, scope: str, rows: Sequence[ResultRow], engine: Engine, settings: Settings
+    quarter: Quarter,
+    scope: str,
+    rows: Sequence[ResultRow],
+    earlier: pd.DataFrame,
+    targets: Sequence[Target],
+    settings: Settings,
 ) -> list[Action]:
-    """Actions for one scope: each 'concentrate here' dimension, red KPI and significant decline."""
+    """Actions for one scope: each 'concentrate here' dimension, red KPI and significant decline.
+
+    `earlier` holds the actions raised before the quarter (see `earlier_actions`).
+    """
     config = settings.raw["actions"]
     uplift = float(config["dimension_uplift"])
     # A subject that already has an action still open is followed up, not raised again.
     still_open = set(
-        earlier_actions(engine, quarter, [scope]).query("status in ('open', 'in_progress')")[
-            "subject"
-        ]
+        earlier[(earlier["scope"] == scope) & earlier["status"].isin(OPEN_STATUSES)]["subject"]
     )
     due_on = quarter.next().last_day.isoformat()  # end of next quarter (metrics.md §7)
     proposals: dict[str, Action] = {}
@@ -99,7 +104,6 @@ def propose(
                 min(100.0, quadrant.value + uplift),
                 True,
             )
-    targets = load_targets(engine)
     for row in rows:
         if row.scope == scope and row.metric.startswith("rag.") and row.note == "red":
             kpi = row.metric.removeprefix("rag.")
@@ -130,84 +134,11 @@ def propose(
     return list(proposals.values())
 
 
-def store(engine: Engine, quarter: Quarter, actions: Sequence[Action]) -> None:
-    """Insert new proposals; keep earlier ones and any status a person set on them.
-
-    On a rerun, proposals of this quarter that the data no longer support are removed
-    while still 'open' (nobody has acted on them yet); the rest are updated in place.
-    """
-    wanted = {a.action_id for a in actions}
-    with engine.begin() as conn:
-        existing = {
-            row.action_id: row.status
-            for row in conn.execute(
-                sa.text(
-                    "select action_id, status from improvement_actions where quarter_raised = :q"
-                ),
-                {"q": str(quarter)},
-            )
-        }
-        stale = [i for i, status in existing.items() if i not in wanted and status == "open"]
-        for action_id in stale:
-            conn.execute(
-                sa.text("delete from improvement_actions where action_id = :i"), {"i": action_id}
-            )
-        for action in actions:
-            payload = {
-                "action_id": action.action_id,
-                "quarter_raised": action.quarter_raised,
-                "scope": action.scope,
-                "subject": action.subject,
-                "issue": action.reason,
-                "evidence": json.dumps({"current_value": action.current_value}),
-                "department": action.department,
-                "owner": action.owner,
-                "due_on": action.due_on,
-                "target_metric": action.target_metric,
-                "target_value": action.target_value,
-                "is_higher_better": int(action.is_higher_better),
-            }
-            if action.action_id in existing:
-                conn.execute(
-                    sa.text(
-                        "update improvement_actions set issue = :issue, evidence = :evidence, "
-                        "department = :department, owner = :owner, due_on = :due_on, "
-                        "target_metric = :target_metric, "
-                        "target_value = :target_value, is_higher_better = :is_higher_better "
-                        "where action_id = :action_id"
-                    ),
-                    payload,
-                )
-            else:
-                conn.execute(
-                    sa.text(
-                        "insert into improvement_actions "
-                        "(action_id, quarter_raised, scope, subject, issue, evidence, "
-                        "department, owner, due_on, target_metric, target_value, "
-                        "is_higher_better, status) values "
-                        "(:action_id, :quarter_raised, :scope, :subject, :issue, :evidence, "
-                        ":department, :owner, "
-                        ":due_on, :target_metric, :target_value, :is_higher_better, 'open')"
-                    ),
-                    payload,
-                )
-
-
-def earlier_actions(
-    engine: Engine, quarter: Quarter, scopes: Sequence[str], follow_up_quarters: int = 6
-) -> pd.DataFrame:
-    """Actions to follow up: raised in the last `follow_up_quarters`, or still open."""
-    statement = sa.text(
-        "select * from improvement_actions where quarter_raised < :q and scope in :scopes "
-        "and (quarter_raised >= :since or status in ('open', 'in_progress')) "
-        "order by quarter_raised, action_id"
-    ).bindparams(sa.bindparam("scopes", expanding=True))
-    since = str(quarter.shift(-follow_up_quarters))
-    with engine.connect() as conn:
-        result = conn.execute(
-            statement, {"q": str(quarter), "scopes": list(scopes), "since": since}
-        )
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+def follow_up_window(quarter: Quarter, settings: Settings) -> tuple[str, str]:
+    """(first quarter, quarter) of the follow-up: earlier actions raised since the first one,
+    and any raised before it that are still open, are followed up in `quarter`."""
+    window = int(settings.raw["actions"].get("follow_up_quarters", 6))
+    return str(quarter.shift(-window)), str(quarter)
 
 
 def target_met(value: float | None, target: float, is_higher_better: bool) -> str:
@@ -217,18 +148,28 @@ def target_met(value: float | None, target: float, is_higher_better: bool) -> st
     return "met" if (value >= target if is_higher_better else value <= target) else "not_met"
 
 
+@dataclass(frozen=True)
+class ActionPlan:
+    """This quarter's new actions (to store) and the result rows of new and earlier actions."""
+
+    proposed: tuple[Action, ...]
+    rows: tuple[ResultRow, ...]
+
+
 def action_results(
-    engine: Engine,
     quarter: Quarter,
     scopes: Sequence[str],
     rows: Sequence[ResultRow],
+    earlier: pd.DataFrame,
+    targets: Sequence[Target],
     settings: Settings,
-) -> list[ResultRow]:
-    """Propose and store this quarter's actions; result rows for new and earlier actions."""
+) -> ActionPlan:
+    """Propose this quarter's actions and follow up earlier ones (raised before the quarter
+    within the follow-up window, or still open), from the quarter's figures."""
     out: list[ResultRow] = []
     proposed: list[Action] = []
     for scope in scopes:
-        actions = propose(quarter, scope, rows, engine, settings)
+        actions = propose(quarter, scope, rows, earlier, targets, settings)
         proposed += actions
         for number, action in enumerate(actions, start=1):
             out.append(
@@ -241,9 +182,8 @@ def action_results(
                     note=json.dumps(asdict(action), ensure_ascii=False),
                 )
             )
-    store(engine, quarter, proposed)
-    window = int(settings.raw["actions"].get("follow_up_quarters", 6))
-    for record in earlier_actions(engine, quarter, scopes, window).itertuples(index=False):
+    in_scope = earlier[earlier["scope"].isin(list(scopes))]
+    for record in in_scope.itertuples(index=False):
         measured = _value(rows, record.scope, record.target_metric)
         value = float(measured.value) if measured is not None else None
         status = target_met(value, float(record.target_value), bool(record.is_higher_better))
@@ -269,4 +209,4 @@ def action_results(
                 note=json.dumps(note, ensure_ascii=False),
             )
         )
-    return out
+    return ActionPlan(tuple(proposed), tuple(out))

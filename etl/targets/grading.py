@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy.engine import Engine
 
-from etl.core.config import ConfigError, Settings, load_settings
+from etl.core.config import ConfigError, Settings
+from etl.core.errors import WarehouseError
 from etl.core.periods import Quarter, QuarterError
 from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY
-from etl.warehouse import WarehouseError, read_query
 
 Status = Literal["red", "amber", "green"]
 INTERNAL_ESTIMATE = "internal_estimate"
@@ -80,11 +79,6 @@ def parse_targets(frame: pd.DataFrame) -> list[Target]:
             )
         targets.append(target)
     return targets
-
-
-def load_targets(engine: Engine) -> list[Target]:
-    """Every KPI target in the warehouse, validated."""
-    return parse_targets(read_query(engine, "kpi_targets"))
 
 
 def target_for(
@@ -289,10 +283,9 @@ def service_grade_rows(
 
 
 def grading_results(
-    engine: Engine, quarter: Quarter, rows: Sequence[ResultRow], settings: Settings | None = None
+    quarter: Quarter, rows: Sequence[ResultRow], targets: Sequence[Target], settings: Settings
 ) -> list[ResultRow]:
-    """rag.<metric> rows against kpi_targets and the service grade rows, from the KPI rows."""
-    settings = settings or load_settings()
-    return rag_rows(quarter, rows, load_targets(engine)) + service_grade_rows(
+    """rag.<metric> rows against the KPI targets and the service grade rows, from the KPI rows."""
+    return rag_rows(quarter, rows, targets) + service_grade_rows(
         quarter, rows, grading_config(settings)
     )

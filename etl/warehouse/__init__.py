@@ -1,6 +1,7 @@
 """The warehouse and the results store: the only package that speaks SQLAlchemy."""
 
 from etl.core.errors import WarehouseError
+from etl.warehouse.actions import read_earlier_actions, store_actions
 from etl.warehouse.engine import check_reachable, connect, redact, url_from_connection
 from etl.warehouse.results import plain, read_results, replace_results, upsert_results
 from etl.warehouse.scopes import available_scopes, segment_scopes
@@ -25,6 +26,7 @@ __all__ = [
     "connect",
     "plain",
     "query_text",
+    "read_earlier_actions",
     "read_query",
     "read_results",
     "redact",
@@ -32,6 +34,7 @@ __all__ = [
     "segment_scopes",
     "statement",
     "statements",
+    "store_actions",
     "upsert_results",
     "url_from_connection",
     "without_comments",

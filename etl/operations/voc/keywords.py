@@ -8,13 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy.engine import Engine
 
 from etl.core.config import SERVICE_DIMENSIONS, Settings
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY
-from etl.warehouse import read_query
 
 # Lexicons (zh-CN and en). A text concerns every dimension whose keywords it contains.
 DIMENSION_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -246,19 +244,25 @@ def representative_quotes(tagged: pd.DataFrame, limit: int = 4) -> list[dict[str
     return quotes
 
 
+def feedback_params(quarter: Quarter) -> dict[str, str]:
+    """Bound parameters of the feedback query: this quarter and the one before (for change)."""
+    return {
+        "quarter_start": quarter.previous().start.isoformat(),
+        "quarter_end": quarter.end.isoformat(),
+    }
+
+
 def voc_results(
-    engine: Engine,
+    texts: pd.DataFrame,
     quarter: Quarter,
     scopes: Sequence[str],
     respondents_by_scope: dict[str, int],
     settings: Settings,
 ) -> list[ResultRow]:
-    """Theme counts, negative shares, change vs last quarter and masked quotes per scope."""
-    params = {
-        "quarter_start": quarter.previous().start.isoformat(),
-        "quarter_end": quarter.end.isoformat(),
-    }
-    texts = read_query(engine, "feedback_texts", params)
+    """Theme counts, negative shares, change vs last quarter and masked quotes per scope.
+
+    `texts` holds the feedback of the quarter and the one before (see `feedback_params`).
+    """
     tagged = tag_frame(texts)
     current_start = quarter.start.isoformat()
     this_quarter = tagged[tagged["received_on"] >= current_start]

@@ -24,6 +24,7 @@ from etl.operations import kpis
 from etl.pipeline import compute_quarter
 from etl.warehouse import connect, read_query, read_results
 from tests.sql import rows as given
+from tests.sql import run
 
 Q = Quarter(2026, 3)
 SCOPES = ["company", "BJ", "SC", "ZJ"]
@@ -41,7 +42,7 @@ def _load(engine: Engine, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
 
 
 def _results(engine: Engine) -> dict[tuple[str, str], ResultRow]:
-    return {(r.scope, r.metric): r for r in kpis.kpi_results(engine, Q, SCOPES)}
+    return {(r.scope, r.metric): r for r in run.kpi_rows(engine, Q, SCOPES)}
 
 
 def _check(results: Mapping[tuple[str, str], ResultRow], expected: Expected) -> None:
@@ -525,7 +526,7 @@ def test_mystery_shop_compliance(warehouse: Engine, tables: dict, expected: Expe
 
 def test_empty_warehouse_gives_every_kpi_not_applicable_for_every_scope(warehouse: Engine) -> None:
     given.reference(warehouse)
-    rows = kpis.kpi_results(warehouse, Q, ["company", "BJ"])
+    rows = run.kpi_rows(warehouse, Q, ["company", "BJ"])
     scopes = ["company", "BJ", "channel.AGENT", "channel.TELE", "product.HEALTH", "product.LIFE"]
     assert sorted({(r.scope, r.metric) for r in rows}) == sorted(
         (scope, metric) for scope in scopes for metric in kpis.KPI_METRICS

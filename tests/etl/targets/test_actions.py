@@ -4,27 +4,38 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from etl.core.config import load_settings
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
-from etl.targets.actions import action_results, propose, store, target_met
+from etl.targets.actions import Action, action_results, propose, target_met
+from etl.targets.grading import Target
 
 Q = Quarter(2026, 3)
 SETTINGS = load_settings()
 
 
-def seed_targets(engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "insert into kpi_targets values "
-                "('claim_cycle_days_mean', 'company', '2024-Q1', 10.0, 15.0, 0)"
-            )
-        )
+TARGETS = [Target("claim_cycle_days_mean", "company", Quarter(2024, 1), 10.0, 15.0, False)]
+NO_EARLIER = pd.DataFrame(
+    columns=["action_id", "quarter_raised", "scope", "subject", "issue", "department", "owner",
+             "due_on", "target_metric", "target_value", "is_higher_better", "status"]
+)  # fmt: skip
+
+
+def as_stored(actions: list[Action], status: str = "open") -> pd.DataFrame:
+    """Actions as the store returns them (improvement_actions rows)."""
+    return pd.DataFrame(
+        [
+            {"action_id": a.action_id, "quarter_raised": a.quarter_raised, "scope": a.scope,
+             "subject": a.subject, "issue": a.reason, "department": a.department,
+             "owner": a.owner, "due_on": a.due_on, "target_metric": a.target_metric,
+             "target_value": a.target_value, "is_higher_better": int(a.is_higher_better),
+             "status": status}
+            for a in actions
+        ]
+    )  # fmt: skip
 
 
 ROWS = [
@@ -42,9 +53,8 @@ ROWS = [
 ]
 
 
-def test_each_trigger_raises_one_smart_action(warehouse: Engine) -> None:
-    seed_targets(warehouse)
-    actions = {a.subject: a for a in propose(Q, "company", ROWS, warehouse, SETTINGS)}
+def test_each_trigger_raises_one_smart_action() -> None:
+    actions = {a.subject: a for a in propose(Q, "company", ROWS, NO_EARLIER, TARGETS, SETTINGS)}
     assert set(actions) == {
         "dimension.claims",
         "claim_cycle_days_mean",
@@ -64,38 +74,29 @@ def test_each_trigger_raises_one_smart_action(warehouse: Engine) -> None:
     assert (actions["nps"].reason, actions["nps"].target_value) == ("significant_decline", 1.0)
 
 
-def test_rerun_keeps_a_status_someone_set_and_drops_unsupported_open_proposals(
-    warehouse: Engine,
-) -> None:
-    seed_targets(warehouse)
-    store(warehouse, Q, propose(Q, "company", ROWS, warehouse, SETTINGS))
-    with warehouse.begin() as conn:
-        conn.execute(
-            sa.text("update improvement_actions set status = 'in_progress' where subject = 'nps'")
-        )
-    # Corrected data: the claims dimension is no longer in the concentrate-here quadrant.
-    corrected = [r for r in ROWS if r.metric != "drivers.claims.quadrant"]
-    store(warehouse, Q, propose(Q, "company", corrected, warehouse, SETTINGS))
-    with warehouse.connect() as conn:
-        stored = dict(
-            conn.execute(sa.text("select subject, status from improvement_actions")).all()
-        )
-    assert stored == {"claim_cycle_days_mean": "open", "nps": "in_progress"}
-
-
-def test_open_subject_is_followed_up_not_raised_again(warehouse: Engine) -> None:
-    seed_targets(warehouse)
+def test_open_subject_is_followed_up_not_raised_again() -> None:
     earlier = Quarter(2026, 2)
     last_quarter_rows = [replace(row, quarter="2026-Q2") for row in ROWS]
-    store(warehouse, earlier, propose(earlier, "company", last_quarter_rows, warehouse, SETTINGS))
-    rows = action_results(warehouse, Q, ["company"], ROWS, SETTINGS)
-    new = [r for r in rows if r.metric.startswith("action.new.")]
-    followed = {r.metric: r.flag for r in rows if r.metric.startswith("action.earlier.")}
-    assert new == []  # every subject already has an open action from 2026-Q2
+    raised = propose(earlier, "company", last_quarter_rows, NO_EARLIER, TARGETS, SETTINGS)
+    plan = action_results(Q, ["company"], ROWS, as_stored(raised), TARGETS, SETTINGS)
+    followed = {r.metric: r.flag for r in plan.rows if r.metric.startswith("action.earlier.")}
+    assert plan.proposed == ()  # every subject already has an open action from 2026-Q2
     assert followed == {
         "action.earlier.2026-Q2-company-claim_cycle_days_mean": "not_met",  # 18.2 days vs ≤ 10
         "action.earlier.2026-Q2-company-dimension.claims": "not_met",  # 69.9 vs ≥ 72.9
         "action.earlier.2026-Q2-company-nps": "not_met",  # −5 vs ≥ 1
+    }
+
+
+def test_a_closed_subject_may_be_raised_again() -> None:
+    earlier = Quarter(2026, 2)
+    last_quarter_rows = [replace(row, quarter="2026-Q2") for row in ROWS]
+    raised = propose(earlier, "company", last_quarter_rows, NO_EARLIER, TARGETS, SETTINGS)
+    plan = action_results(Q, ["company"], ROWS, as_stored(raised, "done"), TARGETS, SETTINGS)
+    assert {a.subject for a in plan.proposed} == {
+        "dimension.claims",
+        "claim_cycle_days_mean",
+        "nps",
     }
 
 

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from etl.core.config import ConfigError, Settings, load_settings
+from etl.core.errors import WarehouseError
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
 from etl.targets import grading
-from etl.warehouse import WarehouseError
 from tests.sql import rows as given
+from tests.sql import run
 
 Q = Quarter(2026, 3)
 
@@ -131,9 +132,7 @@ def test_rag_rows_against_warehouse_targets(warehouse: Engine) -> None:
         _row("SC", "surrender_rate", 0.01),  # no target: no rag row
         ResultRow("2026-Q2", "SC", "claim_paid_ratio", 0.5),  # another quarter: ignored
     ]
-    rag = {
-        (r.scope, r.metric): r for r in grading.rag_rows(Q, rows, grading.load_targets(warehouse))
-    }
+    rag = {(r.scope, r.metric): r for r in grading.rag_rows(Q, rows, run.targets(warehouse))}
     assert sorted(rag) == sorted(
         [
             ("company", "rag.claim_paid_ratio"),
@@ -335,7 +334,10 @@ def test_suppressed_figures_get_no_status_and_stay_out_of_the_grade() -> None:
 def test_grading_results_on_the_warehouse(warehouse: Engine) -> None:
     given.insert(warehouse, "kpi_targets", [_target(valid_from="2026-Q3")])
     rows = [_row("company", "claim_paid_ratio", 0.95), _row("BJ", "claim_paid_ratio", 0.80)]
-    out = {(r.scope, r.metric): r for r in grading.grading_results(warehouse, Q, rows)}
+    out = {
+        (r.scope, r.metric): r
+        for r in grading.grading_results(Q, rows, run.targets(warehouse), load_settings())
+    }
     assert out[("company", "rag.claim_paid_ratio")].note == "green"
     assert out[("BJ", "rag.claim_paid_ratio")].note == "red"
     # Default mapping of the paid ratio: 0.70 → 0, 0.95 → 100; the only KPI → the composite.

@@ -19,14 +19,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.engine import Engine
 
-from etl.core.config import Settings, load_settings
+from etl.core.config import Settings
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY, Scope
 from etl.survey import indices
-from etl.warehouse import read_query
 
 LOOKBACK_DAYS = 365
 CYCLE_BANDS = ("le10", "d11_30", "gt30")
@@ -93,17 +91,20 @@ def group_row(
     )
 
 
+def linkage_params(quarter: Quarter, lookback_days: int = LOOKBACK_DAYS) -> dict[str, object]:
+    """Bound parameters of the two linkage queries (claim cycle band, complained)."""
+    return {"wave_id": str(quarter), "lookback_days": lookback_days}
+
+
 def linked_frame(
-    engine: Engine,
-    quarter: Quarter,
+    bands: pd.DataFrame,
+    complained: pd.DataFrame,
     respondents: pd.DataFrame,
     weights: pd.Series,
-    lookback_days: int = LOOKBACK_DAYS,
 ) -> pd.DataFrame:
     """Respondents with weight, overall score, cycle band and complained flag (None = neither)."""
-    params = {"wave_id": str(quarter), "lookback_days": lookback_days}
-    bands = read_query(engine, "linkage_claim_cycle_band", params)[["response_id", "cycle_band"]]
-    complained = read_query(engine, "linkage_complaint", params)[["response_id", "complained"]]
+    bands = bands[["response_id", "cycle_band"]].copy()
+    complained = complained[["response_id", "complained"]].copy()
     frame = respondents[
         ["response_id", "branch_code", "channel_code", "product_line_code", "overall"]
     ].copy()
@@ -117,17 +118,17 @@ def linked_frame(
 
 
 def linkage_results(
-    engine: Engine,
+    linked: pd.DataFrame,
     quarter: Quarter,
-    respondents: pd.DataFrame,
-    weights: pd.Series,
     scopes: Sequence[Scope | str],
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[ResultRow]:
-    """linkage.cycle_band.<band> and linkage.complained.<yes|no> rows for every scope."""
-    settings = settings or load_settings()
+    """linkage.cycle_band.<band> and linkage.complained.<yes|no> rows for every scope.
+
+    `linked` is `linked_frame`'s output: each respondent with weight, score and links.
+    """
     thresholds = settings.suppression
-    frame = linked_frame(engine, quarter, respondents, weights)
+    frame = linked
     overall = frame["overall"].to_numpy(dtype=float)
     weight = frame["weight"].to_numpy()
     rows: list[ResultRow] = []

@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 
 from etl.core.config import load_settings
 from etl.core.periods import Quarter
-from etl.operations import linkage
-from etl.survey import indices
+from etl.survey import indices, linkage
 from etl.warehouse import read_query
 from tests.sql import rows as given
+from tests.sql import run
 
 Q = Quarter(2026, 3)
 
@@ -160,7 +160,10 @@ def test_linkage_results(
 ) -> None:
     respondents, weights = _respondents()
     rows = linkage.linkage_results(
-        linked, Q, respondents, weights, ["company", "BJ", "SC", "channel.TELE"]
+        run.linked(linked, Q, respondents, weights),
+        Q,
+        ["company", "BJ", "SC", "channel.TELE"],
+        load_settings(),
     )
     row = {(r.scope, r.metric): r for r in rows}[(scope, metric)]
     assert row.n == n
@@ -174,7 +177,9 @@ def test_linkage_results(
 
 def test_linkage_interval_and_effective_n(linked: Engine) -> None:
     respondents, weights = _respondents()
-    rows = linkage.linkage_results(linked, Q, respondents, weights, ["company"])
+    rows = linkage.linkage_results(
+        run.linked(linked, Q, respondents, weights), Q, ["company"], load_settings()
+    )
     row = {r.metric: r for r in rows}["linkage.complained.no"]
     # values 90, 70, 40, 50 with weights 1, 1, 1, 3: n_eff = 6²/(1 + 1 + 1 + 9) = 3;
     # mean 350/6, spread Σw(x − x̄)²/Σw, se = √(spread / (n_eff − 1)).
