@@ -31,7 +31,10 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from etl.survey.weighting import RakingError
     from etl.warehouse import WarehouseError
 
+    from etl.core.errors import UserError
+
     return (
+        UserError,
         *ERRORS_USERS_CAN_FIX,
         UnknownScopeError,
         WarehouseError,

@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from etl.core.errors import PermanentError
+
 # The package folder and the repository root: `sql/` and `report_templates/` sit beside `etl/`.
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPOSITORY_ROOT = PACKAGE_DIR.parent
@@ -24,7 +26,7 @@ SERVICE_DIMENSIONS = (
 OTHER_DIMENSIONS = ("overall", "nps", "loyalty")
 
 
-class ConfigError(ValueError):
+class ConfigError(PermanentError, ValueError):
     """A settings or item-bank file that breaks a rule; the message names file and key."""
 
 

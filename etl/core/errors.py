@@ -15,5 +15,9 @@ class WarehouseError(UserError, RuntimeError):
     """The warehouse cannot be reached or does not hold what the job needs."""
 
 
-class ParamError(UserError, ValueError):
+class PermanentError(UserError):
+    """An error that waiting cannot fix (a bad Param, a broken config file): fail, no retry."""
+
+
+class ParamError(PermanentError, ValueError):
     """A run Param that cannot be right however often the task is retried."""

@@ -7,12 +7,14 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from etl.core.errors import ParamError
+
 QUARTER_PATTERN = r"^[0-9]{4}-Q[1-4]$"
 _QUARTER_RE = re.compile(QUARTER_PATTERN)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
-class QuarterError(ValueError):
+class QuarterError(ParamError):
     """A quarter string or date that does not name a valid quarter."""
 
 

@@ -15,6 +15,7 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 from etl.core.config import REPOSITORY_ROOT
+from etl.core.errors import ParamError
 from etl.core.periods import Quarter
 
 LOCALES_DIR = REPOSITORY_ROOT / "report_templates" / "locales"
@@ -22,7 +23,7 @@ LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en_GB"}
 MISSING = "—"
 
 
-class LanguageError(ValueError):
+class LanguageError(ParamError):
     """A language the catalogs do not cover."""
 
 

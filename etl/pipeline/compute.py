@@ -1,27 +1,19 @@
-"""One quarterly run as plain functions (resolve, compute, render), called by the DAG and CLI."""
+"""Compute a quarter: read its inputs once, compute without the database, store in one go."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.core.config import ItemBank, Settings, load_item_bank, load_settings
-from etl.core.periods import Quarter, report_quarter
+from etl.core.periods import Quarter
 from etl.core.results import ResultRow
-from etl.core.scopes import COMPANY, Scope, select_scopes
+from etl.core.scopes import COMPANY, Scope
 from etl.operations.kpis import family_params, kpi_results
 from etl.operations.voc.keywords import feedback_params, voc_results
-from etl.publish.archive import publish_revision
-from etl.report.context import build_context
-from etl.report.i18n import LOCALES
-from etl.report.pdf import RenderError, render_html
 from etl.survey.figures import survey_results, weight_respondents
 from etl.survey.linkage import linkage_params, linkage_results, linked_frame
 from etl.survey.scoring import score
@@ -35,57 +27,10 @@ from etl.warehouse import (
     read_query,
     read_results,
     replace_results,
-    segment_scopes,
     store_actions,
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """What one run does, resolved and validated before anything is computed or written.
-
-    It travels through XCom, so it holds no warehouse URL (which may carry a password).
-    """
-
-    quarter: str
-    scopes: list[str]
-    language: str
-    reports_dir: str
-    run_id: str
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-def resolve_run(
-    *,
-    quarter_param: str | None,
-    scopes_param: Sequence[str] | None,
-    language: str,
-    run_after: dt.datetime | None,
-    warehouse_url: str,
-    run_id: str,
-    settings: Settings | None = None,
-) -> RunSpec:
-    """Validate the run's Params against the warehouse; every error names the Param."""
-    settings = settings or load_settings()
-    quarter = report_quarter(quarter_param, run_after, settings.timezone)
-    if language not in LOCALES:
-        raise RenderError(
-            f"language={language!r} is not supported; expected one of {sorted(LOCALES)}"
-        )
-    engine = connect(warehouse_url)
-    check_reachable(engine)
-    scopes = select_scopes(available_scopes(engine), list(scopes_param or []))
-    return RunSpec(
-        quarter=str(quarter),
-        scopes=[scope.code for scope in scopes],
-        language=language,
-        reports_dir=str(settings.path("reports")),
-        run_id=run_id,
-    )
 
 
 HISTORY_QUARTERS = 8
@@ -255,77 +200,4 @@ def lineage_rows(counts: pd.DataFrame, quarter: Quarter) -> list[ResultRow]:
             n=int(row.source_rows),
         )
         for row in counts.itertuples(index=False)
-    ]
-
-
-def report_path(reports_dir: str | Path, quarter: str, scope: str, language: str) -> Path:
-    """reports/<quarter>/<scope>.<language>.pdf"""
-    return Path(reports_dir) / quarter / f"{scope}.{language}.pdf"
-
-
-def render_scope(
-    warehouse_url: str,
-    quarter_text: str,
-    scope_code: str,
-    language: str,
-    reports_dir: str,
-    run_id: str,
-    settings: Settings | None = None,
-    reason: str | None = None,
-) -> str:
-    """Render one scope's PDF from the stored results as its right revision; returns its path."""
-    settings = settings or load_settings()
-    quarter = Quarter.parse(quarter_text)
-    engine = connect(warehouse_url)
-    scope: Scope = select_scopes(available_scopes(engine), [scope_code])[0]
-    # Eight quarters of stored results: trends and the year-ago comparison read history.
-    results = read_results(engine, [str(q) for q in quarter.trailing(8)])
-    if results[(results["scope"] == scope.code) & (results["quarter"] == str(quarter))].empty:
-        raise RenderError(
-            f"no stored results for {quarter} / {scope.code}: run the compute step first"
-        )
-    bank = load_item_bank()
-    resolved = settings
-    # Names of every branch and segment, so the company report never shows bare codes.
-    named_scopes = available_scopes(engine) + segment_scopes(engine)
-
-    def html_for(revision: dict[str, Any] | None, shown_run_id: str) -> str:
-        context = build_context(
-            quarter,
-            scope,
-            language,
-            results,
-            bank,
-            resolved,
-            shown_run_id,
-            revision=revision,
-            scopes=named_scopes,
-        )
-        return render_html("assessment/report.html.j2", context, language)
-
-    # The archive fingerprints the inputs, picks the revision (unchanged inputs keep it and
-    # its date, so the bytes repeat), keeps the superseded file and writes atomically.
-    path = publish_revision(
-        engine,
-        report_path(reports_dir, str(quarter), scope.code, language),
-        quarter=str(quarter),
-        scope=scope.code,
-        language=language,
-        html_for=html_for,
-        run_id=run_id,
-        reason=reason,
-        timezone=settings.timezone,
-    )
-    log.info("rendered %s", path)
-    return str(path)
-
-
-def run(spec: RunSpec, warehouse_url: str) -> list[str]:
-    """The whole job without a scheduler: compute, then render each scope in turn."""
-    compute_quarter(warehouse_url, spec.quarter, spec.run_id)
-    return [
-        render_scope(
-            warehouse_url, spec.quarter, scope, spec.language, spec.reports_dir, spec.run_id
-        )
-        for scope in spec.scopes
     ]

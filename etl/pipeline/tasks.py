@@ -1,0 +1,189 @@
+"""The DAG's task bodies, one function each: plain values in, paths and small dicts out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from etl.core.config import ConfigError
+from etl.delivery.send import (
+    OutboxTransport,
+    deliver_quarter,
+    load_distribution,
+    render_alert,
+    send_alert,
+)
+from etl.pipeline.compute import compute_quarter
+from etl.pipeline.resources import Resources
+from etl.pipeline.runs import render_scope, resolve_run
+from etl.publish.archive import publish_quarter
+from etl.warehouse import available_scopes, connect
+
+log = logging.getLogger(__name__)
+
+
+def resolve(
+    params: Mapping[str, Any], run_after: dt.datetime | None, run_id: str, resources: Resources
+) -> dict[str, object]:
+    """Validate the Params and the scopes against the warehouse; fix the quarter."""
+    spec = resolve_run(
+        quarter_param=params.get("quarter"),
+        scopes_param=params.get("scopes"),
+        language=params["language"],
+        run_after=run_after,
+        warehouse_url=resources.warehouse_url,
+        run_id=run_id,
+        settings=resources.settings,
+    )
+    return spec.as_dict()
+
+
+def compute(spec: Mapping[str, Any], resources: Resources) -> list[str]:
+    """Survey indices and KPIs for every scope; returns the scopes to render."""
+    compute_quarter(
+        resources.warehouse_url, str(spec["quarter"]), str(spec["run_id"]), resources.settings
+    )
+    return list(spec["scopes"])
+
+
+def render_languages(scope: str, language: str, deliver: bool) -> list[str]:
+    """The run's language, and any language the scope's recipients read when delivering."""
+    languages = [language]
+    if deliver:
+        try:
+            languages += load_distribution().languages_for(scope)
+        except ConfigError as exc:
+            # Rendering must not wait on the mailing list; the deliver task reports it.
+            log.warning("distribution list unusable, rendering %s only: %s", languages, exc)
+    return list(dict.fromkeys(languages))
+
+
+def render(
+    scope: str, spec: Mapping[str, Any], params: Mapping[str, Any], resources: Resources
+) -> list[str]:
+    """One scope's PDF in each language it is needed in; returns their paths."""
+    return [
+        render_scope(
+            resources.warehouse_url,
+            str(spec["quarter"]),
+            scope,
+            language,
+            str(spec["reports_dir"]),
+            str(spec["run_id"]),
+            settings=resources.settings,
+            reason=params.get("reason") or None,
+        )
+        for language in render_languages(scope, str(spec["language"]), bool(params.get("deliver")))
+    ]
+
+
+def _scope_names(resources: Resources) -> dict[str, dict[str, str]]:
+    scopes = available_scopes(connect(resources.warehouse_url))
+    return {s.code: {"zh": s.name_zh, "en": s.name_en} for s in scopes}
+
+
+def publish(spec: Mapping[str, Any], resources: Resources) -> str:
+    """reports/<quarter>/manifest.json and reports/index.html; sweeps interrupted writes."""
+    engine = connect(resources.warehouse_url)
+    path = publish_quarter(
+        engine,
+        str(spec["reports_dir"]),
+        str(spec["quarter"]),
+        str(spec["run_id"]),
+        _scope_names(resources),
+    )
+    return str(path)
+
+
+def deliver(
+    spec: Mapping[str, Any], params: Mapping[str, Any], resources: Resources
+) -> dict[str, object]:
+    """E-mail each scope's PDF once per recipient; the manifest shows every status after."""
+    if not params.get("deliver"):
+        return {"quarter": spec["quarter"], "skipped": "deliver=false"}
+    distribution = load_distribution()  # a broken list is a ConfigError: no retry heals it
+    engine = connect(resources.warehouse_url)
+    available = available_scopes(engine)
+    try:
+        report = deliver_quarter(
+            engine,
+            str(spec["reports_dir"]),
+            str(spec["quarter"]),
+            [s for s in available if s.code in spec["scopes"]],
+            {s.code for s in available},
+            distribution,
+            resources.transport(),
+            str(spec["run_id"]),
+            resend=bool(params.get("resend")),
+            sender=resources.sender(),
+        )
+    finally:
+        # The manifest shows every recipient's status, also when delivery failed.
+        publish(spec, resources)
+    return report.as_dict()
+
+
+@dataclass(frozen=True)
+class FailedTask:
+    """What the operators' alert says about a task that failed for good."""
+
+    dag_id: str
+    run_id: str
+    quarter: str
+    task_id: str
+    map_index: int | None
+    try_number: int | None
+    error: str
+    log_url: str
+
+    @property
+    def subject(self) -> str:
+        return (
+            f"[失败 FAILED] {self.dag_id} {self.quarter}: task {self.task_id} failed "
+            f"(run {self.run_id})"
+        )
+
+
+def quarter_for_alert(resolved: Callable[[], object], params: Mapping[str, Any] | None) -> str:
+    """The run's quarter: resolved by resolve_run if it got that far, else the Param.
+
+    `resolved` reads resolve_run's result (XCom); the alert must go out whatever it raises.
+    """
+    try:
+        spec = resolved()
+    except Exception:
+        spec = None
+    if isinstance(spec, Mapping) and spec.get("quarter"):
+        return str(spec["quarter"])
+    param = (params or {}).get("quarter")
+    return str(param) if param else "last complete quarter (not resolved)"
+
+
+def alert(failure: FailedTask, resources: Resources) -> list[str]:
+    """E-mail the operators; when the mail server is what failed, keep the alert in the outbox."""
+    text = render_alert(
+        dag_id=failure.dag_id,
+        run_id=failure.run_id,
+        quarter=failure.quarter,
+        task_id=failure.task_id,
+        map_index=failure.map_index,
+        try_number=failure.try_number,
+        error=failure.error,
+        log_url=failure.log_url,
+    )
+    distribution = load_distribution()
+    transport = resources.transport()
+    try:
+        sent = send_alert(distribution, transport, failure.subject, text, resources.sender())
+    except (smtplib.SMTPException, OSError) as exc:
+        log.error("alert by e-mail failed (%s); writing it to the outbox", exc)
+        sent = send_alert(
+            distribution, OutboxTransport(Path(resources.outbox)), failure.subject, text
+        )
+    log.info("failure alert for %s/%s sent to %s", failure.quarter, failure.task_id, sent)
+    return sent
