@@ -23,6 +23,7 @@ ERRORS_USERS_CAN_FIX: tuple[type[Exception], ...] = (QuarterError, ConfigError)
 
 def _user_errors() -> tuple[type[Exception], ...]:
     """Error types whose message is the whole story: printed without a traceback."""
+    from etl.core.errors import UserError
     from etl.core.scopes import UnknownScopeError
     from etl.report.i18n import LanguageError
     from etl.report.pdf import RenderError
@@ -30,8 +31,6 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from etl.survey.scoring import SurveyDataError
     from etl.survey.weighting import RakingError
     from etl.warehouse import WarehouseError
-
-    from etl.core.errors import UserError
 
     return (
         UserError,
