@@ -19,6 +19,12 @@ def test_no_sql_statement_lives_in_python() -> None:
     assert [str(f) for f in checks.sql_literals(ETL)] == []
 
 
+@pytest.mark.parametrize("folder", ["etl", "tests", "bench", "dags", "plugins"])
+def test_no_f_string_sql_anywhere(folder: str) -> None:
+    root = ETL.parent / folder
+    assert [str(f) for f in checks.sql_literals(root) if f.rule == "f-string SQL"] == []
+
+
 def test_no_module_over_500_lines_and_no_function_over_60() -> None:
     assert [str(f) for f in checks.sizes(ETL)] == []
 

@@ -17,13 +17,10 @@ def insert(engine: Engine, table: str, rows: Sequence[Mapping[str, Any]]) -> Non
     """Insert rows (dicts with the same keys) into a table with bound parameters."""
     if not rows:
         return
-    columns = list(rows[0])
-    statement = sa.text(
-        f"insert into {table} ({', '.join(columns)}) values "
-        f"({', '.join(':' + column for column in columns)})"
-    )
+    # Core quotes the identifiers: no SQL text is assembled from strings.
+    target = sa.table(table, *(sa.column(column) for column in rows[0]))
     with engine.begin() as conn:
-        conn.execute(statement, [dict(row) for row in rows])
+        conn.execute(sa.insert(target), [dict(row) for row in rows])
 
 
 def reference(engine: Engine) -> None:
