@@ -59,13 +59,10 @@ def read_results(
     engine: Engine | Connection, quarters: Sequence[str], scopes: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Stored results for some quarters (and scopes), for trends and for the report."""
-    if scopes is None:
-        return read_query(
-            engine, "store/results_for_quarters", {"quarters": list(quarters)}, ("quarters",)
-        )
-    return read_query(
-        engine,
-        "store/results_for_quarters_scopes",
-        {"quarters": list(quarters), "scopes": list(scopes)},
-        ("quarters", "scopes"),
-    )
+    params = {
+        "quarters": list(quarters),
+        "all_scopes": int(scopes is None),
+        # An expanding bind needs one value at least; it is not read when all_scopes = 1.
+        "scopes": list(scopes) if scopes else [""],
+    }
+    return read_query(engine, "store/results_for_quarters", params, ("quarters", "scopes"))

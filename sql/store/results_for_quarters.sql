@@ -1,4 +1,5 @@
--- Grain: one row per (quarter, scope, metric) of the stored results for some quarters.
+-- Grain: one row per (quarter, scope, metric) of the stored results for some quarters,
+-- all scopes when :all_scopes = 1, else those in :scopes.
 with
 
 results_ as (
@@ -9,6 +10,7 @@ final as (
     select *
     from results_
     where quarter in :quarters
+      and (:all_scopes = 1 or scope in :scopes)
 )
 
 select * from final
