@@ -97,7 +97,7 @@ async def _authorize(request: Request, page: bool) -> Response | None:
 
 
 def _page(request: Request, manifests: list[dict[str, Any]], note: str) -> HTMLResponse:
-    from etl.publish.archive import render_index
+    from etl.report.index import render_index
 
     def link_for(quarter: str, path: str) -> str:
         return str(request.url_for("report_file", relative=f"{quarter}/{path}").path)
@@ -111,7 +111,7 @@ app = FastAPI(title="Satisfaction assessment reports", docs_url=None, redoc_url=
 @app.get("/", response_class=HTMLResponse)
 async def reports_index(request: Request) -> Response:
     """Every quarter × scope with its headline figures and links to the PDFs."""
-    from etl.publish.archive import read_manifests
+    from etl.publish import read_manifests
 
     refusal = await _authorize(request, page=True)
     if refusal is not None:
@@ -122,7 +122,7 @@ async def reports_index(request: Request) -> Response:
 @app.get("/runs/{dag_id}/{run_id}", response_class=HTMLResponse)
 async def run_reports(request: Request, dag_id: str, run_id: str) -> Response:
     """The reports one DAG run published (the "Reports" tab of a run)."""
-    from etl.publish.archive import read_manifests
+    from etl.publish import read_manifests
 
     refusal = await _authorize(request, page=True)
     if refusal is not None:

@@ -15,6 +15,7 @@ from etl.core.errors import PermanentError
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPOSITORY_ROOT = PACKAGE_DIR.parent
 DEFAULTS_DIR = PACKAGE_DIR / "defaults"
+TEMPLATES_DIR = REPOSITORY_ROOT / "report_templates"
 SERVICE_DIMENSIONS = (
     "presale",
     "purchase",

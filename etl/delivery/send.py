@@ -22,20 +22,18 @@ import jinja2
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from etl.core.config import DEFAULTS_DIR, ConfigError, Settings, load_settings
+from etl.core.config import DEFAULTS_DIR, TEMPLATES_DIR, ConfigError, Settings, load_settings
 from etl.core.periods import Quarter
 from etl.core.scopes import Scope
-from etl.publish.archive import (
-    atomic_write_bytes,
+from etl.publish.files import as_date, atomic_write_bytes, revision_reason, sha256_file
+from etl.report.i18n import LOCALES
+from etl.warehouse import read_query
+from etl.warehouse.stores import (
     ensure_schema,
     execute,
-    headline_figures,
-    latest_revision,
-    sha256_file,
+    read_headline_figures,
+    read_latest_revision,
 )
-from etl.report.i18n import LOCALES
-from etl.report.pdf import TEMPLATES_DIR
-from etl.warehouse import read_query
 
 log = logging.getLogger(__name__)
 
@@ -655,16 +653,17 @@ def find_report(
     path = reports_dir / quarter / f"{scope.code}.{language}.pdf"
     if not path.is_file():
         return None
-    revision = latest_revision(engine, quarter, scope.code, language)
+    revision = read_latest_revision(engine, quarter, scope.code, language)
+    number = int(revision["revision"]) if revision else 1
     return ReportFile(
         quarter=quarter,
         scope=scope,
         language=language,
         path=path,
         checksum=sha256_file(path),
-        revision=revision.number if revision else 1,
-        revision_reason=revision.cover()["reason"] if revision else None,
-        revision_date=revision.made_on if revision else None,
+        revision=number,
+        revision_reason=revision_reason(number, revision["reason"], language) if revision else None,
+        revision_date=as_date(revision["made_on"]) if revision else None,
     )
 
 
@@ -825,7 +824,7 @@ def deliver_quarter(
     if planner.planned:
         execute(engine, "delivery_log_plan", planner.planned)
     if planner.messages:
-        figures = headline_figures(engine, quarter)
+        figures = read_headline_figures(engine, quarter)
         _send_all(
             engine,
             planner.messages,

@@ -13,10 +13,10 @@ from etl.core.config import Settings, load_item_bank, load_settings
 from etl.core.periods import Quarter, report_quarter
 from etl.core.scopes import Scope, select_scopes
 from etl.pipeline.compute import compute_quarter
-from etl.publish.archive import publish_revision
+from etl.publish import publish_revision
 from etl.report.context import build_context
 from etl.report.i18n import LOCALES
-from etl.report.pdf import RenderError, render_html
+from etl.report.pdf import RenderError, render_html, write_pdf
 from etl.warehouse import (
     available_scopes,
     check_reachable,
@@ -128,6 +128,7 @@ def render_scope(
         scope=scope.code,
         language=language,
         html_for=html_for,
+        write_pdf=write_pdf,
         run_id=run_id,
         reason=reason,
         timezone=settings.timezone,

@@ -21,7 +21,8 @@ from etl.delivery.send import (
 from etl.pipeline.compute import compute_quarter
 from etl.pipeline.resources import Resources
 from etl.pipeline.runs import render_scope, resolve_run
-from etl.publish.archive import publish_quarter
+from etl.publish import publish_quarter
+from etl.report.index import render_index
 from etl.warehouse import available_scopes, connect
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def publish(spec: Mapping[str, Any], resources: Resources) -> str:
         str(spec["reports_dir"]),
         str(spec["quarter"]),
         str(spec["run_id"]),
+        render_index,
         _scope_names(resources),
     )
     return str(path)

@@ -13,10 +13,9 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
-from etl.core.config import REPOSITORY_ROOT
+from etl.core.config import TEMPLATES_DIR
 from etl.report.i18n import number_filters, translations
 
-TEMPLATES_DIR = REPOSITORY_ROOT / "report_templates"
 STYLESHEET = TEMPLATES_DIR / "assessment" / "report.css"
 # Tagged PDF with the PDF/UA-1 identification (WeasyPrint 70 turns pdf_tags on for it).
 PDF_VARIANT = "pdf/ua-1"

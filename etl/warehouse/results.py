@@ -22,6 +22,8 @@ def plain(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
+    if value is pd.NA or value is pd.NaT:
+        return None
     return value
 
 

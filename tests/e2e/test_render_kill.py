@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.publish import archive
+from etl import publish
+from etl.report.index import render_index
 from etl.warehouse import apply_schema, connect, read_query
 from tests.e2e.smtp import valid_pdf
 
@@ -25,7 +26,8 @@ QUARTER = "2026-Q3"
 RENDER_SCRIPT = """
 import datetime as dt, os, sys, time
 from pathlib import Path
-from etl.publish.archive import publish_revision
+from etl.publish import publish_revision
+from etl.report.pdf import write_pdf
 from etl.warehouse import connect
 
 url, destination, content, run_id = sys.argv[1:5]
@@ -43,7 +45,8 @@ def html_for(revision, shown_run_id):
     return f'<html lang="zh-CN"><body><h1>{label}</h1>{body}</body></html>'
 
 publish_revision(connect(url), Path(destination), quarter="2026-Q3", scope="company",
-                 language="zh-CN", html_for=html_for, run_id=run_id, today=dt.date(2026, 10, 1))
+                 language="zh-CN", html_for=html_for, write_pdf=write_pdf, run_id=run_id,
+                 today=dt.date(2026, 10, 1))
 """
 
 
@@ -99,7 +102,7 @@ def test_a_killed_first_render_leaves_no_pdf_and_the_rerun_completes(
     part = kill_mid_file(process, folder, destination.name)
 
     assert process.returncode == -signal.SIGKILL
-    assert part.exists() and archive.is_partial(part) and part.stat().st_size > 0
+    assert part.exists() and publish.is_partial(part) and part.stat().st_size > 0
     assert not destination.exists()  # readers never see half a file under the real name
     assert revisions(warehouse_url) == []
 
@@ -125,7 +128,9 @@ def test_a_killed_revision_keeps_the_previous_pdf_and_the_manifest_ignores_the_t
 
     assert destination.read_bytes() == v1  # still the complete v1
     assert revisions(warehouse_url) == [1]
-    manifest_path = archive.publish_quarter(connect(warehouse_url), reports, QUARTER, "r2")
+    manifest_path = publish.publish_quarter(
+        connect(warehouse_url), reports, QUARTER, "r2", render_index
+    )
     manifest = json.loads(manifest_path.read_text("utf-8"))
     assert [entry["path"] for entry in manifest["files"]] == ["company.zh-CN.pdf"]
     assert ".part" not in manifest_path.read_text("utf-8")

@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from etl import publish
 from etl.core.results import ResultRow
-from etl.publish import archive
+from etl.report.index import render_index
+from etl.report.pdf import write_pdf
 from etl.warehouse import apply_schema, connect, upsert_results
 from tests.e2e.smtp import free_port, valid_pdf
 
@@ -62,7 +64,7 @@ def build_reports(root: Path) -> Path:
     )
     reports = root / "reports"
     for scope, csi in (("company", "78.4"), ("SC", "70.1"), ("company", "78.9")):
-        archive.publish_revision(
+        publish.publish_revision(
             engine,
             reports / QUARTER / f"{scope}.zh-CN.pdf",
             quarter=QUARTER,
@@ -71,13 +73,14 @@ def build_reports(root: Path) -> Path:
             html_for=lambda revision, run, scope=scope, csi=csi: (
                 f'<html lang="zh-CN"><body><h1>{scope} CSI {csi}</h1></body></html>'
             ),
+            write_pdf=write_pdf,
             run_id=RUN_ID,
         )
     names = {
         "company": {"zh": "全公司", "en": "Company"},
         "SC": {"zh": "四川分公司", "en": "Sichuan"},
     }
-    archive.publish_quarter(engine, reports, QUARTER, RUN_ID, names)
+    publish.publish_quarter(engine, reports, QUARTER, RUN_ID, render_index, names)
     # What a killed render leaves behind: must never be served.
     (reports / QUARTER / ".SC.zh-CN.pdf.k1ll3d.part").write_bytes(b"%PDF-1.7 half a file")
     return reports

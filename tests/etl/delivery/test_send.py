@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
+from etl import publish
 from etl.core.config import ConfigError
 from etl.core.results import ResultRow
 from etl.core.scopes import Scope
@@ -27,7 +28,8 @@ from etl.delivery.send import (
     deliver_quarter,
     load_distribution,
 )
-from etl.publish import archive
+from etl.report.index import render_index
+from etl.report.pdf import write_pdf
 from etl.warehouse import read_query, upsert_results
 from tests.e2e.smtp import SmtpServer, valid_pdf
 
@@ -73,13 +75,14 @@ def make_report(
             f'<html lang="en"><body><h1>{scope} {language} {label}</h1><p>{body}</p></body></html>'
         )
 
-    return archive.publish_revision(
+    return publish.publish_revision(
         engine,
         reports / QUARTER / f"{scope}.{language}.pdf",
         quarter=QUARTER,
         scope=scope,
         language=language,
         html_for=html_for,
+        write_pdf=write_pdf,
         run_id=run_id,
     )
 
@@ -316,7 +319,9 @@ def test_a_new_revision_is_held_until_the_run_asks_to_resend(
     assert held.counts() == {"delivered": 0, "skipped": 3, "held": 1, "failed": 0, "pending": 0}
     assert smtp.inbox.per_recipient()["sc-gm@example.com"] == 1
     manifest = json.loads(
-        archive.publish_quarter(warehouse, reports, QUARTER, "r2").read_text(encoding="utf-8")
+        publish.publish_quarter(warehouse, reports, QUARTER, "r2", render_index).read_text(
+            encoding="utf-8"
+        )
     )
     current = next(f for f in manifest["files"] if f["scope"] == "SC" and f["current"])
     assert (current["revision_label"], current["delivery"]["status"]) == ("v2", "held")

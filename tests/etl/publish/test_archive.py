@@ -11,10 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from etl import publish
+from etl.core.config import TEMPLATES_DIR
 from etl.core.results import ResultRow
-from etl.publish import archive
-from etl.publish.archive import Revision, decide_revision, delivery_status, publish_revision
+from etl.publish import Revision, decide_revision, delivery_status, publish_revision
+from etl.report.index import render_index
+from etl.report.pdf import write_pdf
 from etl.warehouse import read_query, upsert_results
+from etl.warehouse.stores import records
 
 QUARTER = "2026-Q3"
 DAY_ONE = dt.date(2026, 10, 1)
@@ -36,7 +40,7 @@ def html_for_figures(csi: str, seen: list[dict[str, object] | None] | None = Non
     return html_for
 
 
-def publish(
+def publish_one(
     engine: Engine,
     reports: Path,
     csi: str,
@@ -53,6 +57,7 @@ def publish(
         scope=scope,
         language=language,
         html_for=html_for_figures(csi),
+        write_pdf=write_pdf,
         run_id=run_id,
         reason=reason,
         today=today,
@@ -60,16 +65,16 @@ def publish(
 
 
 def revisions(engine: Engine) -> list[tuple[int, str, str | None, str]]:
-    rows = archive.records(read_query(engine, "delivery_revisions", {"quarter": QUARTER}))
+    rows = records(read_query(engine, "delivery_revisions", {"quarter": QUARTER}))
     return [(r["revision"], str(r["made_on"])[:10], r["reason"], r["run_id"]) for r in rows]
 
 
 def test_unchanged_inputs_give_the_same_bytes_and_revision_on_a_later_day(
     warehouse: Engine, tmp_path: Path
 ) -> None:
-    path = publish(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
+    path = publish_one(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
     first = path.read_bytes()
-    publish(warehouse, tmp_path, "78.4", "r2", LATER, reason="nothing changed")
+    publish_one(warehouse, tmp_path, "78.4", "r2", LATER, reason="nothing changed")
     # Same bytes although the run id and the day differ: the cover shows the stored date
     # and the run that made the revision.
     assert path.read_bytes() == first
@@ -79,12 +84,12 @@ def test_unchanged_inputs_give_the_same_bytes_and_revision_on_a_later_day(
 def test_changed_inputs_make_the_next_revision_and_keep_the_earlier_file(
     warehouse: Engine, tmp_path: Path
 ) -> None:
-    path = publish(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
+    path = publish_one(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
     v1 = path.read_bytes()
-    publish(warehouse, tmp_path, "79.0", "r2", LATER, reason="claims data corrected")
+    publish_one(warehouse, tmp_path, "79.0", "r2", LATER, reason="claims data corrected")
     v2 = path.read_bytes()
-    publish(warehouse, tmp_path, "79.0", "r3", LATER + dt.timedelta(days=3))  # unchanged again
-    publish(warehouse, tmp_path, "78.4", "r4", LATER + dt.timedelta(days=9))  # reverted
+    publish_one(warehouse, tmp_path, "79.0", "r3", LATER + dt.timedelta(days=3))  # unchanged again
+    publish_one(warehouse, tmp_path, "78.4", "r4", LATER + dt.timedelta(days=9))  # reverted
 
     assert path.read_bytes() != v2
     assert (tmp_path / QUARTER / "archive" / "company.en.v1.pdf").read_bytes() == v1
@@ -100,7 +105,7 @@ def test_changed_inputs_make_the_next_revision_and_keep_the_earlier_file(
 def test_the_cover_gets_label_reason_and_the_date_the_revision_was_made(
     warehouse: Engine, tmp_path: Path
 ) -> None:
-    publish(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
+    publish_one(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
     seen: list[dict[str, object] | None] = []
     publish_revision(
         warehouse,
@@ -109,6 +114,7 @@ def test_the_cover_gets_label_reason_and_the_date_the_revision_was_made(
         scope="company",
         language="zh-CN",
         html_for=html_for_figures("80.0", seen),
+        write_pdf=write_pdf,
         run_id="r2",
         today=LATER,
     )
@@ -131,8 +137,8 @@ def test_cover_reason(number: int, reason: str | None, language: str, expected: 
 
 
 def test_decide_revision_keeps_the_stored_date_and_run(warehouse: Engine, tmp_path: Path) -> None:
-    publish(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
-    stored = archive.latest_revision(warehouse, QUARTER, "company", "en")
+    publish_one(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
+    stored = publish.latest_revision(warehouse, QUARTER, "company", "en")
     assert stored is not None
     again = decide_revision(
         warehouse,
@@ -148,13 +154,13 @@ def test_decide_revision_keeps_the_stored_date_and_run(warehouse: Engine, tmp_pa
 
 
 def test_inputs_fingerprint_ignores_where_the_templates_live() -> None:
-    here = archive.TEMPLATES_DIR.as_uri()
+    here = TEMPLATES_DIR.as_uri()
     html = f'<img src="{here}/brands/chengyuan/logo.svg">'
     moved = '<img src="file:///srv/other/checkout/report_templates/brands/chengyuan/logo.svg">'
-    assert archive.inputs_sha256(html) == archive.inputs_sha256(
+    assert publish.inputs_sha256(html) == publish.inputs_sha256(
         moved.replace("file:///srv/other/checkout/report_templates", here)
     )
-    assert archive.inputs_sha256(html) != archive.inputs_sha256(html + " ")
+    assert publish.inputs_sha256(html) != publish.inputs_sha256(html + " ")
 
 
 def test_stale_temp_files_are_swept_and_young_ones_of_other_writers_spared(
@@ -170,8 +176,8 @@ def test_stale_temp_files_are_swept_and_young_ones_of_other_writers_spared(
     an_hour_ago = time.time() - 3600
     os.utime(other_old, (an_hour_ago, an_hour_ago))
 
-    assert archive.remove_stale_parts(folder, prefix=".company.en.pdf.", older_than=None) == [mine]
-    assert archive.remove_stale_parts(folder) == [other_old]
+    assert publish.remove_stale_parts(folder, prefix=".company.en.pdf.", older_than=None) == [mine]
+    assert publish.remove_stale_parts(folder) == [other_old]
     assert other_young.exists()
 
 
@@ -188,13 +194,15 @@ def test_manifest_lists_every_file_with_revision_checksum_and_delivery(
         "r0",
         ["company"],
     )
-    publish(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
-    publish(warehouse, tmp_path, "79.0", "r2", LATER, reason="corrected")
+    publish_one(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
+    publish_one(warehouse, tmp_path, "79.0", "r2", LATER, reason="corrected")
     (tmp_path / QUARTER / ".company.en.pdf.xyz.part").write_bytes(b"%PDF half")  # a killed write
     names = {"company": {"zh": "全公司", "en": "Company"}}
 
     manifest = json.loads(
-        archive.publish_quarter(warehouse, tmp_path, QUARTER, "r2", names).read_text("utf-8")
+        publish.publish_quarter(warehouse, tmp_path, QUARTER, "r2", render_index, names).read_text(
+            "utf-8"
+        )
     )
 
     files = {entry["path"]: entry for entry in manifest["files"]}
@@ -202,7 +210,7 @@ def test_manifest_lists_every_file_with_revision_checksum_and_delivery(
     current = files["company.en.pdf"]
     assert current["current"] and current["revision_label"] == "v2"
     assert current["reason"] == "corrected" and current["revision_date"] == "2026-11-20"
-    assert current["sha256"] == archive.sha256_file(tmp_path / QUARTER / "company.en.pdf")
+    assert current["sha256"] == publish.sha256_file(tmp_path / QUARTER / "company.en.pdf")
     assert current["checksum_matches_record"] is True
     assert len(current["inputs_sha256"]) == 64 and current["run_id"] == "r2"
     assert current["delivery"] == {"status": "not_sent", "recipients": []}
@@ -249,8 +257,8 @@ def test_index_escapes_names_and_skips_unreadable_manifests(tmp_path: Path) -> N
     (tmp_path / "2026-Q3").mkdir()
     (tmp_path / "2026-Q3" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
-    manifests = archive.read_manifests(tmp_path)
-    html = archive.render_index(manifests)
+    manifests = publish.read_manifests(tmp_path)
+    html = render_index(manifests)
 
     assert [m["quarter"] for m in manifests] == ["2026-Q3"]
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html

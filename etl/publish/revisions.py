@@ -1,0 +1,262 @@
+"""Revisions: same inputs keep a report's revision and its bytes; changed inputs make the next."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from etl.core.config import TEMPLATES_DIR
+from etl.publish.files import (
+    ARCHIVE_FOLDER,
+    as_date,
+    atomic_write_bytes,
+    remove_stale_parts,
+    revision_reason,
+    sha256_file,
+    today_in,
+)
+from etl.warehouse.stores import ensure_schema, execute, read_latest_revision
+
+log = logging.getLogger(__name__)
+
+
+# Cover text when a rerun over changed data gives no `reason`.
+
+
+ASSET_SUFFIXES = {".css", ".svg", ".png", ".jpg", ".otf", ".ttf", ".woff", ".woff2"}
+
+
+HtmlForRevision = Callable[[dict[str, Any] | None, str], str]
+
+
+def inputs_sha256(html: str) -> str:
+    """Fingerprint of everything that shapes a report: its HTML and the assets it loads.
+
+    The HTML is rendered with a neutral revision and run id, so the fingerprint changes
+    only when the figures, texts, templates or brand change. Absolute template paths are
+    replaced so a checkout in another folder gives the same fingerprint.
+    """
+    digest = hashlib.sha256()
+    digest.update(html.replace(TEMPLATES_DIR.as_uri(), "templates:").encode("utf-8"))
+    digest.update(_assets_digest().encode("ascii"))
+    return digest.hexdigest()
+
+
+def _assets_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES_DIR.rglob("*")):
+        if path.is_file() and path.suffix.lower() in ASSET_SUFFIXES:
+            digest.update(path.relative_to(TEMPLATES_DIR).as_posix().encode("utf-8"))
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of a (quarter, scope, language) report, as stored in report_revisions."""
+
+    quarter: str
+    scope: str
+    language: str
+    number: int
+    inputs_sha256: str
+    made_on: dt.date
+    reason: str | None
+    run_id: str
+    pdf_sha256: str | None = None
+    is_new: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
+
+    def cover(self) -> dict[str, Any]:
+        """The `revision` the report context takes: label, reason and the date it was made."""
+        return {
+            "label": self.label,
+            "reason": revision_reason(self.number, self.reason, self.language),
+            "date": self.made_on,
+        }
+
+
+def latest_revision(engine: Engine, quarter: str, scope: str, language: str) -> Revision | None:
+    """The newest stored revision of a report, or None before its first render."""
+    row = read_latest_revision(engine, quarter, scope, language)
+    if row is None:
+        return None
+    return Revision(
+        quarter=quarter,
+        scope=scope,
+        language=language,
+        number=int(row["revision"]),
+        inputs_sha256=str(row["inputs_sha256"]),
+        made_on=as_date(row["made_on"]),
+        reason=row["reason"],
+        run_id=str(row["run_id"]),
+        pdf_sha256=row["pdf_sha256"],
+    )
+
+
+def decide_revision(
+    engine: Engine,
+    *,
+    quarter: str,
+    scope: str,
+    language: str,
+    inputs: str,
+    reason: str | None,
+    run_id: str,
+    today: dt.date,
+) -> Revision:
+    """Same inputs as the latest revision → that revision again; else the next number.
+
+    The date printed on the cover is the stored date the revision was first made, so a
+    rerun over unchanged data reproduces the same bytes on any later day.
+    """
+    latest = latest_revision(engine, quarter, scope, language)
+    if latest is not None and latest.inputs_sha256 == inputs:
+        if reason:
+            log.info(
+                "%s %s %s: inputs unchanged, keeping %s (reason %r not used)",
+                quarter,
+                scope,
+                language,
+                latest.label,
+                reason,
+            )
+        return latest
+    number = 1 if latest is None else latest.number + 1
+    return Revision(
+        quarter=quarter,
+        scope=scope,
+        language=language,
+        number=number,
+        inputs_sha256=inputs,
+        made_on=today,
+        reason=(reason or None) if number > 1 else None,
+        run_id=run_id,
+        is_new=True,
+    )
+
+
+def archived_name(scope: str, language: str, number: int) -> str:
+    """Where an earlier revision is kept: archive/<scope>.<language>.v<n>.pdf"""
+    return f"{ARCHIVE_FOLDER}/{scope}.{language}.v{number}.pdf"
+
+
+def keep_previous(destination: Path, previous: Revision) -> Path | None:
+    """Copy the file of the revision being superseded into archive/ before it is replaced.
+
+    Only a file whose checksum matches the stored revision is archived under that revision's
+    name: an archive entry always is what its name says.
+    """
+    target = destination.parent / archived_name(previous.scope, previous.language, previous.number)
+    if target.exists():
+        return target
+    if not destination.exists():
+        log.warning("%s: no file to archive as %s", destination, previous.label)
+        return None
+    if previous.pdf_sha256 and sha256_file(destination) != previous.pdf_sha256:
+        log.warning(
+            "%s does not match the stored checksum of %s: not archived", destination, previous.label
+        )
+        return None
+    return atomic_write_bytes(target, destination.read_bytes())
+
+
+def record_revision(engine: Engine, revision: Revision, pdf: Path) -> Revision:
+    """Store the revision with its file's checksum, once the file is in place."""
+    checksum = sha256_file(pdf)
+    if revision.pdf_sha256 and revision.pdf_sha256 != checksum and not revision.is_new:
+        # Same inputs, different bytes: a renderer or font upgrade. Keep the revision.
+        log.warning(
+            "%s: inputs unchanged but the PDF bytes differ from %s (renderer or fonts changed)",
+            pdf,
+            revision.label,
+        )
+    execute(
+        engine,
+        "delivery_revision_insert",
+        {
+            "quarter": revision.quarter,
+            "scope": revision.scope,
+            "language": revision.language,
+            "revision": revision.number,
+            "inputs_sha256": revision.inputs_sha256,
+            "pdf_sha256": checksum,
+            "pdf_bytes": pdf.stat().st_size,
+            "reason": revision.reason,
+            "made_on": revision.made_on.isoformat(),
+            "run_id": revision.run_id,
+        },
+    )
+    return Revision(**{**revision.__dict__, "pdf_sha256": checksum})
+
+
+def publish_revision(
+    engine: Engine,
+    destination: Path,
+    *,
+    quarter: str,
+    scope: str,
+    language: str,
+    html_for: HtmlForRevision,
+    write_pdf: Callable[[str, Path], object],
+    run_id: str,
+    reason: str | None = None,
+    today: dt.date | None = None,
+    timezone: str = "Asia/Shanghai",
+) -> Path:
+    """Render one report as its right revision and put it in place atomically.
+
+    `html_for(revision, shown_run_id)` renders the report's HTML and `write_pdf(html, path)`
+    turns it into the PDF at `path` (the report stage's writer, handed in). It is called once with
+    no revision to fingerprint the inputs, then with the decided revision; the run id shown
+    in the report is the run that made the revision, so unchanged inputs give the same bytes.
+    """
+    ensure_schema(engine)
+    inputs = inputs_sha256(html_for(None, ""))
+    previous = latest_revision(engine, quarter, scope, language)
+    revision = decide_revision(
+        engine,
+        quarter=quarter,
+        scope=scope,
+        language=language,
+        inputs=inputs,
+        reason=reason,
+        run_id=run_id,
+        today=today or today_in(timezone),
+    )
+    remove_stale_parts(destination.parent, prefix=f".{destination.name}.", older_than=None)
+    if (
+        not revision.is_new
+        and revision.pdf_sha256
+        and destination.exists()
+        and sha256_file(destination) == revision.pdf_sha256
+    ):
+        # Same inputs (HTML, CSS, images, fonts), same revision, its date and run id: the
+        # render would reproduce these bytes, and the file on disk is intact. Skip it.
+        log.info("%s: %s unchanged and intact, not re-rendered", destination, revision.label)
+        return destination
+    html = html_for(revision.cover(), revision.run_id)
+    if revision.is_new and previous is not None:
+        keep_previous(destination, previous)
+    write_pdf(html, destination)
+    os.chmod(destination, 0o644)  # readable by the web server and the mail task
+    stored = record_revision(engine, revision, destination)
+    log.info(
+        "%s: %s (%s, inputs %s)",
+        destination,
+        stored.label,
+        "new" if revision.is_new else "unchanged",
+        inputs[:12],
+    )
+    return destination
