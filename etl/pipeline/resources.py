@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.core.config import Settings, load_settings
-from etl.delivery.send import (
+from etl.delivery import (
     OutboxTransport,
     SmtpTransport,
     Transport,

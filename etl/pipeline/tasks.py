@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.core.config import ConfigError
-from etl.delivery.send import (
+from etl.delivery import (
     OutboxTransport,
     deliver_quarter,
     load_distribution,

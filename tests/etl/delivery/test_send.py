@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
+import etl.delivery as deliver
 from etl import publish
 from etl.core.config import ConfigError
 from etl.core.results import ResultRow
 from etl.core.scopes import Scope
-from etl.delivery import send as deliver
-from etl.delivery.send import (
+from etl.delivery import (
     DeliveryError,
     OutboxTransport,
     SmtpSettings,
@@ -28,6 +28,7 @@ from etl.delivery.send import (
     deliver_quarter,
     load_distribution,
 )
+from etl.delivery.recipients import DEFAULT_RECIPIENTS
 from etl.report.index import render_index
 from etl.report.pdf import write_pdf
 from etl.warehouse import read_query, upsert_results
@@ -412,7 +413,7 @@ def test_broken_distribution_lists_name_file_and_key(
 
 
 def test_the_packaged_distribution_list_covers_the_demo_scopes() -> None:
-    distribution = load_distribution(deliver.DEFAULT_RECIPIENTS)
+    distribution = load_distribution(DEFAULT_RECIPIENTS)
     scopes = {entry.scope for entry in distribution.entries}
     assert scopes == {"company", "BJ", "SH", "GD", "JS", "ZJ", "SD", "SC", "HB", "HA", "FJ",
                       "LN", "SN"}  # fmt: skip
