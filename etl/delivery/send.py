@@ -173,6 +173,12 @@ def deliver_quarter(
             report,
         )
     log.info("delivery %s", report.summary())
+    raise_if_incomplete(report)
+    return report
+
+
+def raise_if_incomplete(report: DeliveryReport) -> None:
+    """DeliveryError naming each recipient who did not get the report, and why."""
     problems = report.having("failed") + report.having("pending")
     if problems:
         lines = "\n".join(
@@ -180,7 +186,6 @@ def deliver_quarter(
             for o in problems
         )
         raise DeliveryError(f"delivery incomplete, {report.summary()}:\n{lines}", report)
-    return report
 
 
 def _refused_by(exc: smtplib.SMTPRecipientsRefused) -> dict[str, tuple[int, str]]:

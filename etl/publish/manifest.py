@@ -56,13 +56,28 @@ def build_manifest(
     Built from the warehouse (revisions, delivery log, results) and the files on disk, so
     it can be rebuilt at any time; files that are not on disk are not listed.
     """
-    folder = reports_dir / quarter
     revisions = records(read_query(engine, "delivery_revisions", {"quarter": quarter}))
     deliveries = records(read_query(engine, "delivery_log", {"quarter": quarter}))
-    latest: dict[tuple[str, str], int] = {}
-    for row in revisions:
-        key = (row["scope"], row["language"])
-        latest[key] = max(latest.get(key, 0), int(row["revision"]))
+    by_file, errors = recipients_by_file(deliveries)
+    files = file_entries(reports_dir / quarter, revisions, by_file)
+    runs = list((previous or {}).get("runs", []))
+    if run_id and run_id not in runs:
+        runs.append(run_id)
+    return {
+        "schema_version": 1,
+        "quarter": quarter,
+        "runs": runs[-50:],
+        "scope_names": {key: dict(value) for key, value in (scope_names or {}).items()},
+        "headline": read_headline_figures(engine, quarter),
+        "files": files,
+        "delivery_errors": errors,
+    }
+
+
+def recipients_by_file(
+    deliveries: list[dict[str, Any]],
+) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Delivery log rows by (scope, file checksum); rows without a file are errors."""
     by_file: dict[tuple[str, str], list[dict[str, Any]]] = {}
     errors: list[dict[str, Any]] = []
     for row in deliveries:
@@ -81,6 +96,19 @@ def build_manifest(
             errors.append({"scope": row["scope"], "language": row["language"], **entry})
             continue
         by_file.setdefault((row["scope"], row["pdf_sha256"]), []).append(entry)
+    return by_file, errors
+
+
+def file_entries(
+    folder: Path,
+    revisions: list[dict[str, Any]],
+    by_file: dict[tuple[str, str], list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Every revision whose file is on disk, current or archived, with its recipients."""
+    latest: dict[tuple[str, str], int] = {}
+    for row in revisions:
+        key = (row["scope"], row["language"])
+        latest[key] = max(latest.get(key, 0), int(row["revision"]))
     files: list[dict[str, Any]] = []
     for row in revisions:
         scope, language, number = row["scope"], row["language"], int(row["revision"])
@@ -109,18 +137,7 @@ def build_manifest(
                 "delivery": {"status": delivery_status(recipients), "recipients": recipients},
             }
         )
-    runs = list((previous or {}).get("runs", []))
-    if run_id and run_id not in runs:
-        runs.append(run_id)
-    return {
-        "schema_version": 1,
-        "quarter": quarter,
-        "runs": runs[-50:],
-        "scope_names": {key: dict(value) for key, value in (scope_names or {}).items()},
-        "headline": read_headline_figures(engine, quarter),
-        "files": files,
-        "delivery_errors": errors,
-    }
+    return files
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
