@@ -29,7 +29,7 @@ from pathlib import Path
 
 from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
-from etl.demo import build as demo
+from etl import demo
 from etl.pipeline import compute_quarter
 from etl.report import charts
 from etl.report.context import build_context

@@ -52,13 +52,15 @@ def _default_through() -> Quarter:
 
 def _demo_sources_digest() -> str:
     """sha256 over the schema files and the generator, so --reuse notices code changes."""
-    from etl.demo import build as demo
-    from etl.warehouse import SCHEMA_DIR
+    from etl import demo
+    from etl.warehouse import SCHEMA_DIR, SQL_DIR, bulk
 
     digest = hashlib.sha256()
     for path in [
         *sorted(SCHEMA_DIR.glob("*.sql")),
+        *sorted((SQL_DIR / "demo").glob("*.sql")),
         *sorted(Path(demo.__file__).parent.glob("*.py")),
+        Path(bulk.__file__),
     ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -66,7 +68,7 @@ def _demo_sources_digest() -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the demo warehouse (SQLite file by default, or any empty database by URL)."""
-    from etl.demo import build as demo
+    from etl import demo
     from etl.warehouse import connect
 
     settings = load_settings()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
-from etl.demo import build as demo
+from etl import demo
 from etl.warehouse import apply_schema, connect
 
 # The server .ci/run starts; tests that need it fail (never skip) when it is down.

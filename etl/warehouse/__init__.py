@@ -2,6 +2,7 @@
 
 from etl.core.errors import WarehouseError
 from etl.warehouse.actions import read_earlier_actions, store_actions
+from etl.warehouse.bulk import BulkWriter, policy_count, refresh_statistics
 from etl.warehouse.engine import check_reachable, connect, redact, url_from_connection
 from etl.warehouse.results import plain, read_results, replace_results, upsert_results
 from etl.warehouse.scopes import available_scopes, segment_scopes
@@ -19,17 +20,20 @@ from etl.warehouse.sqlfiles import (
 __all__ = [
     "SCHEMA_DIR",
     "SQL_DIR",
+    "BulkWriter",
     "WarehouseError",
     "apply_schema",
     "available_scopes",
     "check_reachable",
     "connect",
     "plain",
+    "policy_count",
     "query_text",
     "read_earlier_actions",
     "read_query",
     "read_results",
     "redact",
+    "refresh_statistics",
     "replace_results",
     "segment_scopes",
     "statement",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
-from etl.demo import build as demo
+from etl import demo
 from etl.warehouse import connect
 
 PLAN = demo.DemoPlan(through=Quarter(2026, 3), size=demo.SCALES["small"])

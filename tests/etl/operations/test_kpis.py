@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
-from etl.demo import build as demo
+from etl import demo
 from etl.operations import kpis
 from etl.pipeline import compute_quarter
 from etl.warehouse import connect, read_query, read_results
