@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl.core.periods import Quarter
 from etl import demo
+from etl.core.periods import Quarter
 from etl.warehouse import apply_schema, connect
 
 # The server .ci/run starts; tests that need it fail (never skip) when it is down.

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl.core.periods import Quarter
 from etl import demo
+from etl.core.periods import Quarter
 from etl.warehouse import connect
 
 PLAN = demo.DemoPlan(through=Quarter(2026, 3), size=demo.SCALES["small"])

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
+from etl import demo
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
-from etl import demo
 from etl.operations import kpis
 from etl.pipeline import compute_quarter
 from etl.warehouse import connect, read_query, read_results
