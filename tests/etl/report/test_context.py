@@ -14,7 +14,9 @@ import pytest
 from etl.core.config import SERVICE_DIMENSIONS, ConfigError, Settings, load_item_bank, load_settings
 from etl.core.periods import Quarter
 from etl.core.scopes import Scope
-from etl.report.context import build_context, load_brand, strengths_and_weaknesses
+from etl.report.brand import load_brand
+from etl.report.context import build_context
+from etl.report.sections.summary import strengths_and_weaknesses
 
 QUARTER = Quarter(2026, 3)
 COMPANY = Scope("company", "company", "全公司", "Company")
@@ -489,7 +491,7 @@ def test_brand_file_errors_name_file_and_key(
 ) -> None:
     import tomllib
 
-    from etl.report import context as assemble
+    from etl.report import brand as assemble
 
     source = assemble.TEMPLATES_DIR / "brands" / "chengyuan"
     raw = tomllib.loads((source / "brand.toml").read_text(encoding="utf-8"))

@@ -22,8 +22,9 @@ from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
 from etl.core.scopes import Scope
 from etl.pipeline import compute_quarter, render_scope
-from etl.report.context import SECTIONS, build_context
+from etl.report.context import build_context
 from etl.report.i18n import number_filters, translations
+from etl.report.labels import SECTIONS
 from etl.report.pdf import (
     TEMPLATES_DIR,
     TemplateAssetFetcher,

@@ -1,0 +1,85 @@
+"""The report's fixed vocabulary: section list, status and quadrant labels, trend length."""
+
+from __future__ import annotations
+
+from etl.core.metrics import N_
+
+TREND_QUARTERS = 8
+
+
+KPI_PANELS = 9  # small multiples in the KPI trend chart (3 × 3)
+
+
+HIDDEN_FLAGS = frozenset({"suppressed", "not_applicable"})
+
+
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+QUADRANTS: dict[str, str] = {
+    "concentrate_here": N_("Concentrate here"),
+    "keep_up": N_("Keep up the good work"),
+    "low_priority": N_("Low priority"),
+    "possible_overkill": N_("Possible overkill"),
+}
+
+
+RAG: dict[str, str] = {"green": N_("Green"), "amber": N_("Amber"), "red": N_("Red")}
+
+
+ACTION_STATUS: dict[str, str] = {
+    "open": N_("Open"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
+}
+
+
+SENTIMENT_LABELS: dict[str, str] = {
+    "negative": N_("Negative"),
+    "neutral": N_("Neutral"),
+    "positive": N_("Positive"),
+}
+
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", N_("Executive summary")),
+    ("dimensions", N_("The six service dimensions")),
+    ("drivers", N_("Key drivers")),
+    ("kpis", N_("Operational KPIs")),
+    ("segments", N_("Segments")),
+    ("voc", N_("Voice of the customer")),
+    ("actions", N_("Improvement plan")),
+    ("methodology", N_("Methodology appendix")),
+)
+
+
+GRADE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("service", N_("Contact centre and satisfaction")),
+    ("claims", N_("Claims")),
+    ("complaints", N_("Complaints")),
+)
+
+
+SEGMENT_KPIS = ("claim_cycle_days_mean", "complaints_per_10k_policies", "persistency_13_count")
+
+
+SEGMENT_KPI_HEADERS = (
+    N_("Claim cycle (days)"),
+    N_("Complaints per 10k"),
+    N_("13-month persistency"),
+)
+
+
+ACTION_REASONS: dict[str, str] = {
+    "concentrate_here": N_("Concentrate here: important and below average"),
+    "red_kpi": N_("Red against target"),
+    "significant_decline": N_("Significant decline"),
+}
+
+
+ACTION_MET: dict[str, str] = {
+    "met": N_("Met"),
+    "not_met": N_("Not met"),
+    "no_data": N_("Not measured"),
+}

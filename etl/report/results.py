@@ -1,0 +1,99 @@
+"""The results read model: stored figures by (quarter, scope, metric)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from etl.report.labels import HIDDEN_FLAGS
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One stored figure (a row of the results table)."""
+
+    value: float | None
+    lower: float | None = None
+    upper: float | None = None
+    n: int | None = None
+    n_effective: float | None = None
+    flag: str | None = None
+    note: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        """A figure the report may print: present, and neither suppressed nor not applicable."""
+        return self.value is not None and self.flag not in HIDDEN_FLAGS
+
+
+def column_values(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column as plain Python values, missing (None, NaN, NA) as None; absent → all None."""
+    if name not in frame.columns:
+        return [None] * len(frame)
+    return [
+        None if value is None or value is pd.NA or (isinstance(value, float) and value != value)
+        else value
+        for value in frame[name].tolist()
+    ]  # fmt: skip
+
+
+def as_number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+class Results:
+    """Stored results indexed by (quarter, scope, metric)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._stats: dict[tuple[str, str, str], Stat] = {}
+        self._scopes: dict[str, list[str]] = {}
+        # Column lists rather than row records: a report reads tens of thousands of rows,
+        # and the archive builds each context twice.
+        columns = zip(
+            *(
+                column_values(frame, name)
+                for name in ("quarter", "scope", "metric", "value", "lower_bound",
+                             "upper_bound", "n", "n_effective", "flag", "note")
+            ),
+            strict=True,
+        )  # fmt: skip
+        for quarter, scope, metric, value, lower, upper, n, n_eff, flag, note in columns:
+            key = (str(quarter), str(scope), str(metric))
+            self._stats[key] = Stat(
+                value=as_number(value),
+                lower=as_number(lower),
+                upper=as_number(upper),
+                n=None if n is None else int(n),
+                n_effective=as_number(n_eff),
+                flag=flag,
+                note=note,
+            )
+            scopes = self._scopes.setdefault(key[0], [])
+            if key[1] not in scopes:
+                scopes.append(key[1])
+
+    def get(self, quarter: str, scope: str, metric: str) -> Stat | None:
+        return self._stats.get((quarter, scope, metric))
+
+    def scopes(self, quarter: str) -> list[str]:
+        return list(self._scopes.get(quarter, []))
+
+    def metrics(self, quarter: str, scope: str, prefix: str) -> list[str]:
+        return sorted(
+            metric
+            for (q, s, metric) in self._stats
+            if q == quarter and s == scope and metric.startswith(prefix)
+        )
+
+    def any_metric(self, quarter: str, prefix: str) -> bool:
+        """Whether any scope has a metric starting with `prefix` in the quarter."""
+        return any(q == quarter and m.startswith(prefix) for (q, _s, m) in self._stats)
+
+    def rows(self, quarter: str, scope: str) -> dict[str, Stat]:
+        return {m: stat for (q, s, m), stat in self._stats.items() if q == quarter and s == scope}

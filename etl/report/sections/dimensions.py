@@ -1,0 +1,192 @@
+"""Satisfaction by dimension and item, with trends and branch ranks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etl.core.config import SERVICE_DIMENSIONS
+from etl.core.metrics import SPECS
+from etl.core.scopes import COMPANY
+from etl.report import charts
+from etl.report.format import (
+    ReportView,
+    change_marker,
+    chart_labels,
+    flag_text,
+    interval_text,
+    n_text,
+    trend_series,
+)
+from etl.report.i18n import quarter_tick
+from etl.report.labels import TREND_QUARTERS
+
+
+def branch_ranks(report: ReportView, metric: str) -> list[tuple[str, float]]:
+    """Branches with a shown figure for `metric`, best first (ties by code)."""
+    ranked = []
+    for code in report.branch_codes():
+        stat = report.stat(metric, code)
+        if stat is not None and stat.shown and stat.value is not None:
+            ranked.append((code, stat.value))
+    return sorted(ranked, key=lambda item: (-item[1], item[0]))
+
+
+def dimensions_section(report: ReportView) -> dict[str, Any]:
+    _ = report.gettext
+    is_company = report.scope.code == COMPANY
+    quarters = report.quarter.trailing(TREND_QUARTERS)
+    ticks = [quarter_tick(q, report.language) for q in quarters]
+    rows = []
+    bars = []
+    panels = []
+    for code in SERVICE_DIMENSIONS:
+        metric = f"dimension.{code}"
+        stat = report.stat(metric)
+        company = report.stat(metric, COMPANY)
+        ranked = branch_ranks(report, metric)
+        row: dict[str, Any] = {
+            "code": code,
+            "name": report.dimension_name(code),
+            "shown": bool(stat and stat.shown),
+            "value": report.fmt["number"](stat.value, 1) if stat and stat.shown else "—",
+            "interval": interval_text(report, stat) if stat and stat.shown else "",
+            "n": report.fmt["number"](stat.n if stat else 0, 0),
+            "flag": (stat.flag if stat else None) or "",
+            "flag_text": flag_text(report, stat),
+            "change_prev": change_marker(report, metric, "change_prev", "score"),
+            "change_year": change_marker(report, metric, "change_year", "score"),
+        }
+        if is_company:
+            row["best"] = (
+                f"{report.scope_name(ranked[0][0])} {report.fmt['number'](ranked[0][1], 1)}"
+                if ranked
+                else "—"
+            )
+            row["worst"] = (
+                f"{report.scope_name(ranked[-1][0])} {report.fmt['number'](ranked[-1][1], 1)}"
+                if len(ranked) > 1
+                else "—"
+            )
+        else:
+            position = (
+                [c for c, _v in ranked].index(report.scope.code) + 1
+                if (report.scope.code in [c for c, _v in ranked])
+                else None
+            )
+            row["rank"] = (
+                _("%(rank)s of %(total)s") % {"rank": position, "total": len(ranked)}
+                if position
+                else "—"
+            )
+        rows.append(row)
+        bars.append(
+            charts.Bar(
+                label=row["name"],
+                value=stat.value if stat and stat.shown else None,
+                lower=stat.lower if stat and stat.shown else None,
+                upper=stat.upper if stat and stat.shown else None,
+                reference=company.value
+                if not is_company and company is not None and company.shown
+                else None,
+                note=(flag_text(report, stat) + " " + n_text(report, stat.n if stat else 0)).strip()
+                if not (stat and stat.shown) or (stat and stat.flag == "low_base")
+                else n_text(report, stat.n),
+            )
+        )
+        series = [trend_series(report, report.scope_name(report.scope.code), report.trend(metric))]
+        if not is_company:
+            series.append(
+                trend_series(report, _("Company"), report.trend(metric, COMPANY), reference=True)
+            )
+        panels.append(charts.Panel(title=row["name"], series=tuple(series)))
+
+    respondents = report.stat("respondents")
+    n_all = respondents.value if respondents and respondents.value is not None else 0
+    scope_label = report.scope_name(report.scope.code)
+    index_panels = []
+    for code in ("csi", "nps"):
+        series = [trend_series(report, scope_label, report.trend(code))]
+        if not is_company:
+            series.append(
+                trend_series(report, _("Company"), report.trend(code, COMPANY), reference=True)
+            )
+        index_panels.append(charts.Panel(title=_(SPECS[code].label), series=tuple(series)))
+    any_index = any(v is not None for panel in index_panels for s in panel.series for v in s.values)
+    index_chart = (
+        charts.trend_panels(
+            "index-trend",
+            _("CSI and NPS over eight quarters"),
+            _("CSI 0–100, NPS −100 to 100; shaded: 95%% interval · %(n)s this quarter")
+            % {"n": n_text(report, n_all)},
+            ticks,
+            index_panels,
+            report.style,
+            chart_labels(report),
+            columns=2,
+            panel_height_in=1.8,
+        )
+        if any_index
+        else None
+    )
+    any_dimension = any(bar.value is not None for bar in bars)
+    bar_chart = (
+        charts.bar_panels(
+            "dimension-bars",
+            _("Dimension scores with 95% intervals"),
+            _("Score 0–100 · n = respondents who rated the dimension"),
+            [charts.BarPanel("", tuple(bars))],
+            report.style,
+            chart_labels(report, value_axis=_("Score (0–100)")),
+            value_limits=(0, 100),
+        )
+        if any_dimension
+        else None
+    )
+    trend_chart = (
+        charts.trend_panels(
+            "dimension-trend",
+            _("Dimension scores over eight quarters"),
+            _("Score 0–100; shaded: 95%% interval · %(n)s this quarter")
+            % {"n": n_text(report, n_all)},
+            ticks,
+            panels,
+            report.style,
+            chart_labels(report),
+            columns=3,
+        )
+        if any_dimension
+        else None
+    )
+    return {
+        "rows": rows,
+        "is_company": is_company,
+        "index_chart": index_chart,
+        "bar_chart": bar_chart,
+        "trend_chart": trend_chart,
+        "items": item_rows(report),
+    }
+
+
+def item_rows(report: ReportView) -> list[dict[str, Any]]:
+    """Item-level scores per dimension (`item.<CODE>`); empty when none are stored."""
+    groups = []
+    for code in SERVICE_DIMENSIONS:
+        items = []
+        for item in report.bank.items:
+            if item.dimension != code:
+                continue
+            stat = report.stat(f"item.{item.code}")
+            if stat is None:
+                continue
+            items.append(
+                {
+                    "code": item.code,
+                    "text": item.text_zh if report.language == "zh-CN" else item.text_en,
+                    "value": report.fmt["number"](stat.value, 1) if stat.shown else "—",
+                    "n": report.fmt["number"](stat.n or 0, 0),
+                    "flag_text": flag_text(report, stat),
+                }
+            )
+        if items:
+            groups.append({"name": report.dimension_name(code), "items": items})
+    return groups

@@ -1,0 +1,124 @@
+"""Key drivers: importance, performance quadrants and the PLS path model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etl.core.config import SERVICE_DIMENSIONS
+from etl.report import charts
+from etl.report.format import ReportView, chart_labels, flag_text, interval_text, n_text
+from etl.report.labels import QUADRANTS
+
+
+def drivers_section(report: ReportView) -> dict[str, Any]:
+    _ = report.gettext
+    rows = []
+    points = []
+    for code in SERVICE_DIMENSIONS:
+        importance = report.stat(f"drivers.{code}.importance")
+        if importance is None:
+            continue
+        if not importance.shown or importance.value is None:
+            rows.append(
+                {
+                    "name": report.dimension_name(code),
+                    "importance": "—",
+                    "interval": "",
+                    "score": "—",
+                    "quadrant": "",
+                    "quadrant_label": flag_text(report, importance),
+                }
+            )
+            continue
+        quadrant = report.stat(f"drivers.{code}.quadrant")
+        score = report.stat(f"dimension.{code}")
+        quadrant_code = quadrant.note if quadrant is not None else None
+        rows.append(
+            {
+                "name": report.dimension_name(code),
+                "importance": report.fmt["number"](importance.value, 1) + "%",
+                "interval": interval_text(report, importance),
+                "score": report.fmt["number"](score.value, 1) if score and score.shown else "—",
+                "quadrant": quadrant_code or "",
+                "quadrant_label": _(QUADRANTS[quadrant_code])
+                if quadrant_code in QUADRANTS
+                else "—",
+            }
+        )
+        if score is not None and score.shown and score.value is not None:
+            points.append(
+                charts.QuadrantPoint(report.dimension_name(code), importance.value, score.value)
+            )
+    r_squared = report.stat("drivers.r_squared")
+    n = next(
+        (
+            stat.n
+            for code in SERVICE_DIMENSIONS
+            if (stat := report.stat(f"drivers.{code}.importance")) is not None and stat.n
+        ),
+        None,
+    )
+    chart = None
+    if len(points) >= 2:
+        chart = charts.quadrant_chart(
+            "quadrant",
+            _("Importance–performance quadrants"),
+            _(
+                "Importance: relative weight, %% · performance: score 0–100 · split at the means "
+                "· %(n)s"
+            )
+            % {"n": n_text(report, n)},
+            points,
+            report.style,
+            chart_labels(
+                report,
+                quadrants=tuple((key, _(label)) for key, label in QUADRANTS.items()),
+                x_axis=_("Performance: dimension score (0–100)"),
+                y_axis=_("Importance: relative weight (%)"),
+            ),
+        )
+    paths = []
+    for metric in report.results.metrics(report.q, report.scope.code, "pls.path."):
+        stat = report.stat(metric)
+        parts = metric.removeprefix("pls.path.").split(".")
+        if stat is None or stat.value is None or len(parts) != 2:
+            continue
+        paths.append(
+            {
+                "source": pls_name(report, parts[0]),
+                "target": pls_name(report, parts[1]),
+                "value": report.fmt["number"](stat.value, 3),
+                "interval": interval_text(report, stat, digits=3),
+            }
+        )
+    pls = report.stat("csi.pls")
+    pls_r2 = report.stat("pls.r_squared.sat")
+    return {
+        "available": any(row["importance"] != "—" for row in rows),
+        "rows": rows,
+        "chart": chart,
+        "r_squared": report.fmt["number"](r_squared.value, 2)
+        if r_squared is not None and r_squared.value is not None
+        else None,
+        "n": report.fmt["number"](n, 0) if n else None,
+        "pls_index": report.fmt["number"](pls.value, 1) if pls is not None and pls.shown else None,
+        "pls_interval": interval_text(report, pls) if pls is not None and pls.shown else "",
+        "paths": paths,
+        "pls_r_squared": report.fmt["number"](pls_r2.value, 2)
+        if pls_r2 is not None and pls_r2.value is not None
+        else None,
+        "pls_n": report.fmt["number"](pls.n, 0) if pls is not None and pls.n else None,
+    }
+
+
+def pls_name(report: ReportView, code: str) -> str:
+    _ = report.gettext
+    if code in SERVICE_DIMENSIONS:
+        return report.dimension_name(code)
+    return {
+        "sat": _("Satisfaction"),
+        "satisfaction": _("Satisfaction"),
+        "overall": _("Satisfaction"),
+        "loy": _("Loyalty"),
+        "loyalty": _("Loyalty"),
+    }.get(code, code)

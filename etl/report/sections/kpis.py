@@ -1,0 +1,169 @@
+"""Operational KPIs against their targets, and the service grade's groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etl.core.metrics import KPIS, LINKAGE_GROUPS, MetricSpec
+from etl.report import charts
+from etl.report.format import ReportView, chart_labels, flag_text, n_text, trend_series
+from etl.report.i18n import quarter_tick
+from etl.report.labels import GRADE_GROUPS, KPI_PANELS, RAG, TREND_QUARTERS
+from etl.report.sections.summary import grade_tile
+
+
+def kpi_row(report: ReportView, spec: MetricSpec) -> dict[str, Any] | None:
+    _ = report.gettext
+    stat = report.stat(spec.code)
+    if stat is None:
+        return None
+    rag = report.stat(f"rag.{spec.code}")
+    previous = report.stat(spec.code, quarter=str(report.quarter.previous()))
+    change = "—"
+    if stat.shown and previous is not None and previous.shown and previous.value is not None:
+        change = report.format_difference(spec.unit, stat.value - previous.value)  # type: ignore[operator]
+    status = rag.note if rag is not None and rag.note in RAG else "none"
+    return {
+        "code": spec.code,
+        "label": _(spec.label),
+        "value": report.format(spec.unit, stat.value) if stat.shown else "—",
+        "note": flag_text(report, stat),
+        "n": report.fmt["number"](stat.n, 0) if stat.n is not None else "—",
+        "target": report.format(spec.unit, rag.value) if rag is not None else "—",
+        "status": status,
+        "status_label": _(RAG[status]) if status in RAG else "",
+        "change": change,
+    }
+
+
+def kpis_section(report: ReportView) -> dict[str, Any]:
+    _ = report.gettext
+    rows = []
+    missing = []
+    with_target: list[charts.Panel] = []
+    without_target: list[charts.Panel] = []
+    for spec in KPIS:
+        row = kpi_row(report, spec)
+        if row is None:
+            missing.append(_(spec.label))
+            continue
+        rows.append(row)
+        history = report.trend(spec.code)
+        scale = 100.0 if spec.unit == "rate" else 1.0
+        if sum(1 for stat in history if stat is not None and stat.shown) >= 2:
+            rag = report.stat(f"rag.{spec.code}")
+            unit = {"rate": "%", "days": _("days")}.get(spec.unit, "")
+            panel = charts.Panel(
+                title=_(spec.label) + (f" ({unit})" if unit else ""),
+                series=(
+                    trend_series(
+                        report, report.scope_name(report.scope.code), history, scale=scale
+                    ),
+                ),
+                target=None if rag is None or rag.value is None else rag.value * scale,
+            )
+            (without_target if panel.target is None else with_target).append(panel)
+    # The chart is about targets: KPIs that have one, else the first six with a history.
+    panels = with_target[:KPI_PANELS] if with_target else without_target[:6]
+    ticks = [quarter_tick(q, report.language) for q in report.quarter.trailing(TREND_QUARTERS)]
+    trend_chart = (
+        charts.trend_panels(
+            "kpi-trend",
+            _("KPIs over eight quarters against their targets"),
+            _(
+                "Rates in %%, cycle times in days, complaints per 10,000 policies · dotted "
+                "line: target · n in the KPI table"
+            )
+            % {},
+            ticks,
+            panels,
+            report.style,
+            chart_labels(report),
+            columns=3,
+        )
+        if panels
+        else None
+    )
+    linkage_panels = []
+    linkage_rows = []
+    for group_label, bands in LINKAGE_GROUPS:
+        bars = []
+        for metric, label in bands:
+            stat = report.stat(metric)
+            if stat is None:
+                continue
+            shown = stat.shown
+            bars.append(
+                charts.Bar(
+                    label=_(label),
+                    value=stat.value if shown else None,
+                    lower=stat.lower if shown else None,
+                    upper=stat.upper if shown else None,
+                    note=n_text(report, stat.n)
+                    if shown
+                    else (flag_text(report, stat) + " " + n_text(report, stat.n)).strip(),
+                )
+            )
+            linkage_rows.append(
+                {
+                    "group": _(group_label),
+                    "label": _(label),
+                    "value": report.fmt["number"](stat.value, 1) if shown else "—",
+                    "n": report.fmt["number"](stat.n or 0, 0),
+                    "flag_text": flag_text(report, stat),
+                }
+            )
+        if bars:
+            linkage_panels.append(charts.BarPanel(_(group_label), tuple(bars)))
+    linkage_chart = (
+        charts.bar_panels(
+            "linkage",
+            _("Satisfaction by claim cycle time and complaint experience"),
+            _("Mean overall satisfaction of the respondents in each group, 0–100 · n per bar"),
+            linkage_panels,
+            report.style,
+            chart_labels(report, value_axis=_("Overall satisfaction (0–100)")),
+            value_limits=(0, 100),
+        )
+        if any(bar.value is not None for panel in linkage_panels for bar in panel.bars)
+        else None
+    )
+    return {
+        "available": bool(rows),
+        "rows": rows,
+        "missing": missing,
+        "trend_chart": trend_chart,
+        "linkage_chart": linkage_chart,
+        "linkage_rows": linkage_rows,
+        "grade": grade_tile(report),
+        "grade_groups": grade_groups(report),
+        "surrender_basis": surrender_basis(report),
+    }
+
+
+def grade_groups(report: ReportView) -> list[dict[str, str]]:
+    """The grade's component scores (`service_grade.group.<group>`), where stored."""
+    _ = report.gettext
+    rows = []
+    for code, label in GRADE_GROUPS:
+        stat = report.stat(f"service_grade.group.{code}")
+        if stat is not None and stat.value is not None:
+            rows.append({"label": _(label), "score": report.fmt["number"](stat.value, 1)})
+    return rows
+
+
+def surrender_basis(report: ReportView) -> str:
+    """Which surrender-rate definition the figure used, read from its stored note."""
+    _ = report.gettext
+    stat = report.stat("surrender_rate")
+    if stat is None or not stat.note:
+        return ""
+    if stat.note.startswith("count"):
+        return _(
+            "Surrender rate on the count basis: policies surrendered in the quarter ÷ "
+            "policies in force at quarter start (reserves are not held in the warehouse)."
+        )
+    return _(
+        "Surrender rate on the reserve basis: surrender payments in the quarter ÷ (reserves "
+        "at quarter start + premium written in the quarter)."
+    )

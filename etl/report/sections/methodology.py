@@ -1,0 +1,172 @@
+"""Methodology appendix: sample, weighting, methods, data sources and lineage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etl import __version__
+from etl.core.metrics import INDICES, KPIS
+from etl.core.scopes import COMPANY
+from etl.report.format import ReportView
+from etl.report.i18n import quarter_label
+from etl.report.labels import TREND_QUARTERS
+
+
+def weighting_text(report: ReportView) -> str:
+    """The appendix sentence on raking, from the weighting figures stored for the company."""
+    _ = report.gettext
+    number = report.fmt["number"]
+    n_eff = report.stat("weighting.kish_effective_n", COMPANY)
+    deff = report.stat("weighting.design_effect", COMPANY)
+    iterations = report.stat("weighting.iterations", COMPANY)
+    if not n_eff or not deff or not iterations:
+        return _("Respondents were not weighted this quarter.")
+    trim = report.settings.weighting.get("trim", [0.2, 5.0])
+    text = _(
+        "Respondents are raked to the policies in force at quarter end by branch, channel and "
+        "product line (weights trimmed to %(low)s–%(high)s × the mean; %(iterations)s "
+        "iterations). Kish effective sample size %(n_eff)s; design effect %(deff)s. Every "
+        "interval uses the effective sample size."
+    ) % {
+        "low": number(trim[0], 1),
+        "high": number(trim[1], 0),
+        "iterations": number(iterations.value, 0),
+        "n_eff": number(n_eff.value, 0),
+        "deff": number(deff.value, 2),
+    }
+    if iterations.flag == "not_converged":
+        text += " " + _("The raking did not converge; the weights of the last iteration are used.")
+    return text
+
+
+def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
+    _ = report.gettext
+    number = report.fmt["number"]
+    suppression = report.settings.suppression
+    samples = []
+    for code in [COMPANY, *report.branch_codes()]:
+        respondents = report.stat("respondents", code)
+        csi = report.stat("csi", code)
+        samples.append(
+            {
+                "name": report.scope_name(code),
+                "respondents": number(
+                    respondents.value if respondents and respondents.value is not None else 0, 0
+                ),
+                "n_effective": number(csi.n_effective, 0) if csi and csi.n_effective else "—",
+                "highlight": code == report.scope.code,
+            }
+        )
+    definitions = [
+        {"term": _(spec.label), "definition": _(spec.definition)} for spec in (*INDICES, *KPIS)
+    ]
+    definitions += [
+        {
+            "term": _("Dimension score"),
+            "definition": _(
+                "Item answers rescaled to 0–100 (reverse items flipped), averaged per "
+                "respondent over the dimension's items, then the weighted mean over the "
+                "respondents who used the touchpoint. Touchpoints not used are missing by "
+                "design, never scored low."
+            ),
+        },
+        {
+            "term": _("Significance"),
+            "definition": _(
+                "A change vs last quarter or a year ago is marked ▲/▼ only when a two-sample "
+                "z test on the two estimates is significant at 95%; otherwise it reads "
+                "“n.s.” (no significant change). KPI changes are differences of census "
+                "figures and carry no test."
+            ),
+        },
+        {
+            "term": _("Key drivers"),
+            "definition": _(
+                "Johnson's relative weights of the six dimensions for overall satisfaction, "
+                "normalised to 100%, with bootstrap 95% intervals. Quadrants split importance "
+                "and performance at their means (Martilla & James)."
+            ),
+        },
+        {
+            "term": _("Strengths and weaknesses"),
+            "definition": _(
+                "For a branch, up to three dimensions furthest above (strengths) and below "
+                "(weaknesses) the company's score for the same dimension; for the company, "
+                "up to three furthest above and below the mean of its own dimension scores. "
+                "Suppressed dimensions are left out."
+            ),
+        },
+        {
+            "term": _("Red / amber / green"),
+            "definition": _(
+                "Each KPI against its target and amber threshold for the scope: green meets "
+                "the target, amber lies between target and threshold, red is beyond the "
+                "threshold."
+            ),
+        },
+        {
+            "term": _("Satisfaction by cycle time"),
+            "definition": _(
+                "Mean overall satisfaction (0–100) of respondents whose most recent claim "
+                "closed within the year before they answered, by days from report to closure "
+                "(≤ 10, 11–30, > 30), and of respondents with and without a complaint on "
+                "their policy in that year."
+            ),
+        },
+    ]
+    weights = [
+        {"name": report.dimension_name(code), "weight": report.fmt["percent"](weight, 0)}
+        for code, weight in report.settings.csi_weights.items()
+    ]
+    lineage = []
+    for metric in report.results.metrics(report.q, COMPANY, "lineage."):
+        if not metric.endswith(".rows"):
+            continue
+        source = metric.removeprefix("lineage.").removesuffix(".rows")
+        rows = report.stat(metric, COMPANY)
+        quarantined = report.stat(f"lineage.{source}.quarantined", COMPANY)
+        lineage.append(
+            {
+                "source": source,
+                "rows": number(rows.value if rows else None, 0),
+                "quarantined": number(quarantined.value, 0)
+                if quarantined is not None and quarantined.value is not None
+                else "—",
+            }
+        )
+    # The run ids stored with the figures are not shown: a recompute over unchanged data
+    # must give the same report (the archive keeps its revision), so only `run_id` is.
+    figures = report.results.rows(report.q, report.scope.code)
+    quarters_with_data = [
+        quarter_label(q, report.language)
+        for q in report.quarter.trailing(TREND_QUARTERS)
+        if report.stat("respondents", quarter=str(q)) is not None
+    ]
+    csi_method = report.settings.csi_method
+    return {
+        "samples": samples,
+        "weighting_text": weighting_text(report),
+        "csi_method": _("weighted mean of dimension scores")
+        if csi_method == "weighted"
+        else _("PLS path model (ACSI style)"),
+        "csi_weights": weights,
+        "definitions": definitions,
+        "suppression_text": _(
+            "A figure with n < %(suppress)s is not shown (“—”, footnoted); with n < %(low)s it is "
+            "shown flagged “low base”. Verbatim comments are quoted only for a scope with at "
+            "least %(verbatim)s respondents, with personal data masked."
+        )
+        % {
+            "suppress": suppression["suppress_below"],
+            "low": suppression["low_base_below"],
+            "verbatim": suppression.get("min_verbatim_respondents", 5),
+        },
+        "lineage": lineage,
+        "figures": number(len(figures), 0),
+        "history": ", ".join(quarters_with_data) if quarters_with_data else "—",
+        "run_id": run_id,
+        "software_version": __version__,
+        "item_bank_version": report.bank.version,
+        "item_count": number(len(report.bank.items), 0),
+        "brand": report.brand.name,
+    }

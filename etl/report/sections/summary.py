@@ -1,0 +1,208 @@
+"""Executive summary: headline tiles, grade, scorecard, strengths and weaknesses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from etl.core.config import SERVICE_DIMENSIONS
+from etl.core.metrics import INDICES, KPIS, SPECS, MetricSpec
+from etl.core.scopes import COMPANY
+from etl.report.format import ReportView, change_marker, flag_text, interval_text, n_text
+from etl.report.i18n import quarter_label
+from etl.report.labels import RAG
+
+
+def strengths_and_weaknesses(
+    scores: Mapping[str, float], reference: Mapping[str, float] | None, count: int = 3
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Strengths and weaknesses among the dimensions shown, each with its gap.
+
+    The gap is the score minus the reference scope's score for the same dimension (a
+    branch against the company) or, without a reference, minus the mean of the scope's
+    own dimension scores. Strengths are the (up to) three largest positive gaps,
+    weaknesses the three most negative; a dimension level with its reference is neither.
+    """
+    gaps: dict[str, float] = {}
+    if reference:
+        gaps = {
+            code: score - reference[code] for code, score in scores.items() if code in reference
+        }
+    elif scores:
+        mean = sum(scores.values()) / len(scores)
+        gaps = {code: score - mean for code, score in scores.items()}
+    ranked = sorted(gaps, key=lambda code: (-gaps[code], code))
+    strengths = [(code, gaps[code]) for code in ranked if gaps[code] > 0][:count]
+    weaknesses = [(code, gaps[code]) for code in reversed(ranked) if gaps[code] < 0][:count]
+    return strengths, weaknesses
+
+
+def dimension_scores(report: ReportView, scope: str) -> dict[str, float]:
+    scores = {}
+    for code in SERVICE_DIMENSIONS:
+        stat = report.stat(f"dimension.{code}", scope)
+        if stat is not None and stat.shown and stat.value is not None:
+            scores[code] = stat.value
+    return scores
+
+
+def headline_tile(report: ReportView, spec: MetricSpec) -> dict[str, Any]:
+    _ = report.gettext
+    stat = report.stat(spec.code)
+    tile: dict[str, Any] = {"code": spec.code, "label": _(spec.label), "available": False}
+    if stat is None:
+        tile["value"] = "—"
+        tile["detail"] = _("Not available for this quarter.")
+        tile["changes"] = []
+        return tile
+    if not stat.shown:
+        tile["value"] = "—"
+        tile["detail"] = flag_text(report, stat) + " · " + n_text(report, stat.n)
+        tile["changes"] = []
+        return tile
+    tile["available"] = True
+    tile["value"] = report.format(spec.unit, stat.value)
+    details = []
+    interval = interval_text(report, stat, spec.unit)
+    if interval:
+        details.append(_("95%% interval %(interval)s") % {"interval": interval})
+    details.append(n_text(report, stat.n))
+    if stat.flag == "low_base":
+        details.append(_("low base"))
+    tile["detail"] = " · ".join(details)
+    tile["changes"] = [
+        change_marker(report, spec.code, which, spec.unit)
+        for which in ("change_prev", "change_year")
+    ]
+    return tile
+
+
+def grade_tile(report: ReportView) -> dict[str, Any]:
+    _ = report.gettext
+    stat = report.stat("service_grade")
+    tile: dict[str, Any] = {
+        "code": "service_grade",
+        "label": _("Service evaluation grade"),
+        "available": False,
+        "changes": [],
+    }
+    if stat is None or not stat.shown:
+        tile["value"] = "—"
+        tile["detail"] = _("Not available for this quarter.")
+        return tile
+    tile["available"] = True
+    tile["value"] = stat.note or report.fmt["number"](stat.value, 1)
+    tile["detail"] = _("Score %(score)s of 100 · internal estimate, not a regulatory rating") % {
+        "score": report.fmt["number"](stat.value, 1)
+    }
+    # The grade is a composite of census KPIs, not a sample estimate: its change carries
+    # no significance test, so it is shown as a difference with the earlier grade.
+    for quarter, period in (
+        (report.quarter.previous(), _("vs last quarter")),
+        (report.quarter.year_ago(), _("vs a year ago")),
+    ):
+        before = report.stat("service_grade", quarter=str(quarter))
+        if before is None or not before.shown or before.value is None:
+            tile["changes"].append(
+                {
+                    "direction": "none",
+                    "short": "—",
+                    "long": _("%(period)s: not available") % {"period": period},
+                }
+            )
+            continue
+        tile["changes"].append(
+            {
+                "direction": "none",
+                "short": report.fmt["signed"](stat.value - before.value, 1),
+                "long": _("%(period)s: %(difference)s points (was %(grade)s)")
+                % {
+                    "period": period,
+                    "difference": report.fmt["signed"](stat.value - before.value, 1),
+                    "grade": before.note or report.fmt["number"](before.value, 1),
+                },
+            }
+        )
+    return tile
+
+
+def scorecard(report: ReportView) -> list[dict[str, Any]]:
+    """Every figure with a target (`rag.<metric>`), in report order, with its RAG status."""
+    _ = report.gettext
+    known = [spec.code for spec in (*INDICES, *KPIS)]
+    present = [
+        m.removeprefix("rag.") for m in report.results.metrics(report.q, report.scope.code, "rag.")
+    ]
+    ordered = [code for code in known if code in present] + sorted(
+        code for code in present if code not in known
+    )
+    rows = []
+    for code in ordered:
+        rag = report.stat(f"rag.{code}")
+        stat = report.stat(code)
+        spec = SPECS.get(code, MetricSpec(code, code, "score", True, ""))
+        status = (rag.note or "") if rag is not None else ""
+        rows.append(
+            {
+                "code": code,
+                "label": _(spec.label) if code in SPECS else code,
+                "value": report.format(spec.unit, stat.value)
+                if stat is not None and stat.shown
+                else flag_text(report, stat) or "—",
+                "target": report.format(spec.unit, rag.value if rag else None),
+                "status": status if status in RAG else "none",
+                "status_label": _(RAG[status]) if status in RAG else _("no status"),
+            }
+        )
+    return rows
+
+
+def summary_section(report: ReportView) -> dict[str, Any]:
+    _ = report.gettext
+    respondents = report.stat("respondents")
+    csi = report.stat("csi")
+    n = int(respondents.value or 0) if respondents and respondents.value is not None else 0
+    lead = _(
+        "Customer service satisfaction of %(scope)s in %(quarter)s, from %(n)s survey respondents."
+    ) % {
+        "scope": report.scope_name(report.scope.code),
+        "quarter": quarter_label(report.quarter, report.language),
+        "n": report.fmt["number"](n, 0),
+    }
+    if csi is not None and csi.n_effective:
+        lead += " " + _("Effective sample size after weighting: %(n_eff)s.") % {
+            "n_eff": report.fmt["number"](csi.n_effective, 0)
+        }
+    tiles = [headline_tile(report, SPECS[code]) for code in ("csi", "nps", "csat")]
+    tiles.append(grade_tile(report))
+
+    scores = dimension_scores(report, report.scope.code)
+    is_company = report.scope.code == COMPANY
+    reference = None if is_company else dimension_scores(report, COMPANY)
+    strengths, weaknesses = strengths_and_weaknesses(scores, reference)
+
+    def describe(code: str, gap: float) -> dict[str, str]:
+        against = _("vs the mean of its dimensions") if is_company else _("vs the company")
+        return {
+            "name": report.dimension_name(code),
+            "score": report.fmt["number"](scores[code], 1),
+            "evidence": f"{report.fmt['signed'](gap, 1)} {against}",
+        }
+
+    if not scores:
+        no_strengths = no_weaknesses = _("Dimension scores are not available for this quarter.")
+    elif is_company:
+        no_strengths = _("No dimension scores above the mean of the dimensions.")
+        no_weaknesses = _("No dimension scores below the mean of the dimensions.")
+    else:
+        no_strengths = _("No dimension scores above the company.")
+        no_weaknesses = _("No dimension scores below the company.")
+    return {
+        "lead": lead,
+        "tiles": tiles,
+        "strengths": [describe(code, gap) for code, gap in strengths],
+        "weaknesses": [describe(code, gap) for code, gap in weaknesses],
+        "no_strengths": no_strengths,
+        "no_weaknesses": no_weaknesses,
+        "scorecard": scorecard(report),
+    }
