@@ -1,0 +1,318 @@
+"""The report's charts, drawn with matplotlib from their specs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from matplotlib.ticker import MaxNLocator
+
+from etl.report.charts.specs import (
+    _POINT_SIZE,
+    BarPanel,
+    Chart,
+    ChartStyle,
+    Labels,
+    Panel,
+    QuadrantPoint,
+    Stack,
+)
+from etl.report.charts.style import (
+    _chart_rc,
+    _figure,
+    _finish,
+    _headline,
+    _plot_series,
+    memoised,
+    wrap,
+)
+
+
+@memoised
+def trend_panels(
+    key: str,
+    title: str,
+    subtitle: str,
+    quarters: Sequence[str],
+    panels: Sequence[Panel],
+    style: ChartStyle,
+    labels: Labels,
+    *,
+    columns: int = 3,
+    panel_height_in: float = 1.55,
+) -> Chart:
+    """Eight-quarter trends as small multiples, each with its target line when there is one."""
+    columns = max(1, min(columns, len(panels)))
+    rows = math.ceil(len(panels) / columns)
+    titles = [wrap(panel.title, 36 if columns <= 2 else 30) for panel in panels]
+    extra_lines = max(title.count("\n") for title in titles)  # wrapped panel titles
+    figure = _figure(0.55 + rows * (panel_height_in + 0.14 * extra_lines) + 0.25)
+    with _chart_rc(style, key):
+        grid = figure.subplots(rows, columns, squeeze=False)
+        for index, axes in enumerate(grid.flat):
+            if index >= len(panels):
+                axes.set_visible(False)
+                continue
+            panel = panels[index]
+            axes.set_title(titles[index], fontsize=_POINT_SIZE + 0.5)
+            for position, series in enumerate(panel.series):
+                _plot_series(axes, series, style.palette[position % len(style.palette)], style)
+            if panel.target is not None:
+                axes.axhline(
+                    panel.target,
+                    color=style.target,
+                    linestyle=(0, (1, 1.5)),
+                    linewidth=1.1,
+                    label=labels.target,
+                )
+            axes.set_xticks(range(len(quarters)))
+            # Narrow panels label every other quarter, always including the latest.
+            step = 1 if columns <= 2 else 2
+            last = len(quarters) - 1
+            axes.set_xticklabels(
+                [q if (last - i) % step == 0 else "" for i, q in enumerate(quarters)],
+                fontsize=_POINT_SIZE - 1,
+            )
+            axes.set_xlim(-0.4, len(quarters) - 0.4)
+            axes.yaxis.set_major_locator(MaxNLocator(4))
+            axes.grid(axis="y", color=style.grid, linewidth=0.5)
+            axes.margins(y=0.25)
+        handles: dict[str, Any] = {}
+        for axes in grid.flat:
+            for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
+                handles.setdefault(label, handle)
+        if len(handles) > 1 or any(p.target is not None for p in panels):
+            figure.legend(
+                handles.values(),
+                handles.keys(),
+                loc="lower center",
+                ncol=min(len(handles), 4),
+                bbox_to_anchor=(0.5, 0.0),
+            )
+        _headline(figure, title, subtitle, style)
+        top = 1.0 - (0.5 + 0.13 * extra_lines) / figure.get_figheight()
+        bottom = 0.33 / figure.get_figheight() if handles else 0.1
+        figure.subplots_adjust(
+            left=0.07,
+            right=0.97,
+            top=top,
+            bottom=bottom + 0.06,
+            hspace=0.75 + 0.2 * extra_lines,
+            wspace=0.28,
+        )
+        return _finish(figure, key, title, subtitle)
+
+
+@memoised
+def bar_panels(
+    key: str,
+    title: str,
+    subtitle: str,
+    panels: Sequence[BarPanel],
+    style: ChartStyle,
+    labels: Labels,
+    *,
+    value_limits: tuple[float, float] | None = None,
+    bar_height_in: float = 0.24,
+    value_format: str = "{:.1f}",
+) -> Chart:
+    """Horizontal bars with 95% intervals, reference markers and notes, in one or more panels."""
+    heights = [max(len(panel.bars), 1) for panel in panels]
+    figure = _figure(0.7 + sum(heights) * bar_height_in + 0.3 * len(panels))
+    with _chart_rc(style, key):
+        grid = figure.subplots(
+            len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights}
+        )
+        has_reference = False
+        for axes, panel in zip(grid[:, 0], panels, strict=True):
+            bars = list(panel.bars)
+            positions = list(range(len(bars)))[::-1]
+            for position, bar in zip(positions, bars, strict=True):
+                colour = style.highlight if bar.highlight else style.palette[0]
+                if bar.value is None:
+                    axes.text(0, position, bar.note or "—", va="center", color=style.muted)
+                    continue
+                axes.barh(
+                    position,
+                    bar.value,
+                    height=0.62,
+                    color=colour,
+                    alpha=1.0 if bar.highlight or not any(b.highlight for b in bars) else 0.55,
+                )
+                if bar.lower is not None and bar.upper is not None:
+                    axes.errorbar(
+                        bar.value,
+                        position,
+                        xerr=[[bar.value - bar.lower], [bar.upper - bar.value]],
+                        fmt="none",
+                        ecolor=style.text,
+                        elinewidth=0.8,
+                        capsize=2,
+                    )
+                if bar.reference is not None:
+                    has_reference = True
+                    axes.plot(
+                        bar.reference,
+                        position,
+                        marker="D",
+                        markersize=4,
+                        color=style.target,
+                        linestyle="none",
+                        label=labels.reference,
+                    )
+                end = max(v for v in (bar.value, bar.upper, bar.reference) if v is not None)
+                text = bar.value_text or value_format.format(bar.value)
+                if bar.note:
+                    text += "  " + bar.note
+                axes.annotate(
+                    text,
+                    (end, position),
+                    xytext=(5, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=_POINT_SIZE - 0.5,
+                    color=style.text,
+                )
+            axes.set_yticks(positions)
+            axes.set_yticklabels([wrap(bar.label, 30) for bar in bars])
+            if panel.title:
+                axes.set_title(panel.title)
+            if value_limits:
+                axes.set_xlim(*value_limits)
+            else:
+                top = max([b.upper or b.value or 0 for b in bars] + [1])
+                axes.set_xlim(min(0, min([b.value or 0 for b in bars])), top * 1.28)
+            axes.grid(axis="x", color=style.grid, linewidth=0.5)
+            axes.set_axisbelow(True)
+            axes.tick_params(axis="y", length=0)
+            axes.set_ylim(-0.6, len(bars) - 0.4)
+        grid[-1, 0].set_xlabel(labels.value_axis)
+        if has_reference:
+            handle = grid[0, 0].get_legend_handles_labels()
+            if not handle[0]:
+                handle = next(
+                    a.get_legend_handles_labels()
+                    for a in grid[:, 0]
+                    if a.get_legend_handles_labels()[0]
+                )
+            figure.legend(
+                handle[0][:1], handle[1][:1], loc="upper right", bbox_to_anchor=(0.99, 1.0)
+            )
+        _headline(figure, title, subtitle, style)
+        figure.subplots_adjust(
+            left=0.30,
+            right=0.97,
+            top=1.0 - 0.5 / figure.get_figheight(),
+            bottom=0.4 / figure.get_figheight(),
+            hspace=0.55,
+        )
+        return _finish(figure, key, title, subtitle)
+
+
+@memoised
+def quadrant_chart(
+    key: str,
+    title: str,
+    subtitle: str,
+    points: Sequence[QuadrantPoint],
+    style: ChartStyle,
+    labels: Labels,
+) -> Chart:
+    """Importance (y) against performance (x), split at the means (Martilla & James)."""
+    figure = _figure(3.6)
+    with _chart_rc(style, key):
+        axes = figure.subplots()
+        xs = [p.performance for p in points]
+        ys = [p.importance for p in points]
+        mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+        span_x = max(max(xs) - min(xs), 2.0)
+        span_y = max(max(ys) - min(ys), 2.0)
+        axes.set_xlim(min(xs) - 0.35 * span_x, max(xs) + 0.35 * span_x)
+        axes.set_ylim(min(ys) - 0.3 * span_y, max(ys) + 0.3 * span_y)
+        axes.axvline(mean_x, color=style.muted, linewidth=0.8, linestyle=(0, (3, 2)))
+        axes.axhline(mean_y, color=style.muted, linewidth=0.8, linestyle=(0, (3, 2)))
+        corners = {
+            "concentrate_here": (0.02, 0.98, "left", "top"),
+            "keep_up": (0.98, 0.98, "right", "top"),
+            "low_priority": (0.02, 0.02, "left", "bottom"),
+            "possible_overkill": (0.98, 0.02, "right", "bottom"),
+        }
+        for quadrant, (x, y, ha, va) in corners.items():
+            axes.text(
+                x,
+                y,
+                dict(labels.quadrants).get(quadrant, quadrant),
+                transform=axes.transAxes,
+                ha=ha,
+                va=va,
+                color=style.muted,
+                fontsize=_POINT_SIZE + 0.5,
+                fontweight="bold",
+            )
+        for position, point in enumerate(points):
+            colour = style.palette[position % len(style.palette)]
+            axes.plot(
+                point.performance,
+                point.importance,
+                marker="o",
+                markersize=6,
+                color=colour,
+                linestyle="none",
+            )
+            axes.annotate(
+                point.label,
+                (point.performance, point.importance),
+                xytext=(6, 3),
+                textcoords="offset points",
+                fontsize=_POINT_SIZE,
+                color=style.text,
+            )
+        axes.set_xlabel(labels.x_axis)
+        axes.set_ylabel(labels.y_axis)
+        axes.grid(color=style.grid, linewidth=0.4)
+        _headline(figure, title, subtitle, style)
+        figure.subplots_adjust(left=0.09, right=0.97, top=1.0 - 0.5 / 3.6, bottom=0.13)
+        return _finish(figure, key, title, subtitle)
+
+
+@memoised
+def stacked_bars(
+    key: str,
+    title: str,
+    subtitle: str,
+    categories: Sequence[str],
+    stacks: Sequence[Stack],
+    style: ChartStyle,
+    labels: Labels,
+) -> Chart:
+    """Horizontal stacked counts per category (e.g. comment themes by sentiment)."""
+    figure = _figure(1.2 + 0.26 * len(categories))
+    with _chart_rc(style, key):
+        axes = figure.subplots()
+        positions = list(range(len(categories)))[::-1]
+        left = [0.0] * len(categories)
+        for stack in stacks:
+            axes.barh(
+                positions,
+                stack.values,
+                left=left,
+                height=0.62,
+                color=stack.colour,
+                label=stack.label,
+            )
+            left = [a + b for a, b in zip(left, stack.values, strict=True)]
+        for position, total in zip(positions, left, strict=True):
+            axes.text(total, position, f"  {total:,.0f}", va="center", color=style.text)
+        axes.set_yticks(positions)
+        axes.set_yticklabels([wrap(category, 30) for category in categories])
+        axes.set_xlim(0, max([*left, 1]) * 1.15)
+        axes.set_xlabel(labels.value_axis)
+        axes.tick_params(axis="y", length=0)
+        axes.grid(axis="x", color=style.grid, linewidth=0.5)
+        axes.set_axisbelow(True)
+        height = figure.get_figheight()
+        figure.legend(loc="lower center", ncol=len(stacks), bbox_to_anchor=(0.5, 0.0))
+        _headline(figure, title, subtitle, style)
+        figure.subplots_adjust(left=0.30, right=0.97, top=1.0 - 0.5 / height, bottom=0.62 / height)
+        return _finish(figure, key, title, subtitle)

@@ -1,0 +1,144 @@
+"""matplotlib's SVG made safe and small for inline use in the report HTML."""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+_SVG_NS_ATTRIBUTES = {
+    "font-size",
+    "font-family",
+    "font-weight",
+    "font-style",
+    "text-anchor",
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-miterlimit",
+    "stroke-opacity",
+    "opacity",
+    "clip-path",
+}
+
+
+_SVG = "http://www.w3.org/2000/svg"
+
+
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+_REFERENCE = re.compile(r"url\(#([^)]+)\)")
+
+
+def _declarations(style: str) -> list[tuple[str, str]]:
+    """`fill: #fff; stroke: none` → [("fill", "#fff"), ("stroke", "none")] for SVG properties."""
+    pairs = []
+    for declaration in style.split(";"):
+        if ":" in declaration:
+            name, value = (part.strip() for part in declaration.split(":", 1))
+            if name in _SVG_NS_ATTRIBUTES:
+                pairs.append((name, value))
+    return pairs
+
+
+def _unwrap_groups(element: ElementTree.Element, referenced: set[str]) -> None:
+    """Lift the children of groups that carry nothing but an id into their parent.
+
+    matplotlib nests every tick, line and label in its own `<g id=…>`; the renderer
+    draws each node in Python, so the empty wrappers cost time and nothing else.
+    """
+    children: list[ElementTree.Element] = []
+    for child in element:
+        _unwrap_groups(child, referenced)
+        plain = set(child.attrib) <= {"id"} and child.get("id") not in referenced
+        children.extend(list(child) if child.tag == f"{{{_SVG}}}g" and plain else [child])
+    element[:] = children
+
+
+def inline_svg(raw: str, key: str, alt: str) -> Markup:
+    """matplotlib's SVG document → an `<svg>` element safe to place in the report HTML.
+
+    Drops the prolog, metadata and the `<style>` block (which would otherwise style the
+    whole HTML page), turns style attributes into SVG presentation attributes (the HTML
+    cascade would read and warn about them), unwraps empty groups, keeps only the ids
+    something refers to, prefixed with the chart key so charts can share a page, and adds
+    a `<title>` that tagged PDF uses as the figure's alternative text.
+    """
+    root = ElementTree.fromstring(raw[raw.index("<svg") :])
+    _remove(root, (f"{{{_SVG}}}metadata", f"{{{_SVG}}}style"))
+    referenced = _presentation_attributes(root)
+    _unwrap_groups(root, referenced)
+    _remove(root, (f"{{{_SVG}}}defs",), only_empty=True)
+    _prefix_ids(root, key, referenced)
+    title = ElementTree.Element(f"{{{_SVG}}}title")
+    title.text = alt
+    root.insert(0, title)
+    root.set("class", "chart")
+    root.set("stroke-linejoin", "round")
+    root.set("stroke-linecap", "butt")
+    root.set("xmlns", _SVG)
+    return Markup(_serialise(root))
+
+
+def _remove(root: ElementTree.Element, tags: tuple[str, ...], only_empty: bool = False) -> None:
+    """Drop every element with one of `tags` (only childless ones with `only_empty`)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in tags and (not only_empty or len(child) == 0):
+                parent.remove(child)
+
+
+def _presentation_attributes(root: ElementTree.Element) -> set[str]:
+    """Style declarations become attributes; returns the ids something refers to."""
+    referenced: set[str] = set()
+    for element in root.iter():
+        for name, value in _declarations(element.attrib.pop("style", "")):
+            element.set(name, value)
+        href = element.get(_XLINK_HREF, "")
+        if href.startswith("#"):
+            referenced.add(href[1:])
+        for value in element.attrib.values():
+            referenced.update(_REFERENCE.findall(value))
+    return referenced
+
+
+def _prefix_ids(root: ElementTree.Element, key: str, referenced: set[str]) -> None:
+    """Keep only referenced ids, prefixed with the chart key so charts can share a page."""
+    for element in root.iter():
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        element.tail = None
+        identifier = element.attrib.pop("id", None)
+        if identifier in referenced:
+            element.set("id", f"{key}-{identifier}")
+        # SVG 2's plain `href`: no xlink prefix to declare (ElementTree's prefix registry is
+        # global, and WeasyPrint rewrites it on import).
+        href = element.attrib.pop(_XLINK_HREF, "")
+        if href.startswith("#"):
+            element.set("href", f"#{key}-{href[1:]}")
+        for name, value in list(element.attrib.items()):
+            if "url(#" in value:
+                element.set(name, _REFERENCE.sub(lambda m: f"url(#{key}-{m.group(1)})", value))
+
+
+def _serialise(element: ElementTree.Element) -> str:
+    """Elements without namespace prefixes, as inline SVG in HTML is written.
+
+    (ElementTree's own writer takes prefixes from a process-wide registry that other
+    libraries change, WeasyPrint among them: `ns0:svg` would be no SVG in HTML.)
+    """
+    name = element.tag.rpartition("}")[2]
+    attributes = "".join(f" {key}={quoteattr(value)}" for key, value in element.attrib.items())
+    children = "".join(_serialise(child) for child in element)
+    text = escape(element.text or "")
+    if not children and not text:
+        return f"<{name}{attributes}/>"
+    return f"<{name}{attributes}>{text}{children}</{name}>"
