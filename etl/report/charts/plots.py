@@ -6,10 +6,12 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from etl.report.charts.specs import (
     _POINT_SIZE,
+    Bar,
     BarPanel,
     Chart,
     ChartStyle,
@@ -27,6 +29,41 @@ from etl.report.charts.style import (
     memoised,
     wrap,
 )
+
+
+def _trend_panel(
+    axes: Axes,
+    panel: Panel,
+    title: str,
+    quarters: Sequence[str],
+    columns: int,
+    style: ChartStyle,
+    labels: Labels,
+) -> None:
+    """One small multiple: its series, target line and quarter axis."""
+    axes.set_title(title, fontsize=_POINT_SIZE + 0.5)
+    for position, series in enumerate(panel.series):
+        _plot_series(axes, series, style.palette[position % len(style.palette)], style)
+    if panel.target is not None:
+        axes.axhline(
+            panel.target,
+            color=style.target,
+            linestyle=(0, (1, 1.5)),
+            linewidth=1.1,
+            label=labels.target,
+        )
+    axes.set_xticks(range(len(quarters)))
+    # Narrow panels label every other quarter, always including the latest.
+    step = 1 if columns <= 2 else 2
+    last = len(quarters) - 1
+    axes.set_xticklabels(
+        [q if (last - i) % step == 0 else "" for i, q in enumerate(quarters)],
+        fontsize=_POINT_SIZE - 1,
+    )
+    axes.set_xlim(-0.4, len(quarters) - 0.4)
+    axes.yaxis.set_major_locator(MaxNLocator(4))
+    axes.grid(axis="y", color=style.grid, linewidth=0.5)
+    axes.margins(y=0.25)
 
 
 @memoised
@@ -54,30 +91,7 @@ def trend_panels(
             if index >= len(panels):
                 axes.set_visible(False)
                 continue
-            panel = panels[index]
-            axes.set_title(titles[index], fontsize=_POINT_SIZE + 0.5)
-            for position, series in enumerate(panel.series):
-                _plot_series(axes, series, style.palette[position % len(style.palette)], style)
-            if panel.target is not None:
-                axes.axhline(
-                    panel.target,
-                    color=style.target,
-                    linestyle=(0, (1, 1.5)),
-                    linewidth=1.1,
-                    label=labels.target,
-                )
-            axes.set_xticks(range(len(quarters)))
-            # Narrow panels label every other quarter, always including the latest.
-            step = 1 if columns <= 2 else 2
-            last = len(quarters) - 1
-            axes.set_xticklabels(
-                [q if (last - i) % step == 0 else "" for i, q in enumerate(quarters)],
-                fontsize=_POINT_SIZE - 1,
-            )
-            axes.set_xlim(-0.4, len(quarters) - 0.4)
-            axes.yaxis.set_major_locator(MaxNLocator(4))
-            axes.grid(axis="y", color=style.grid, linewidth=0.5)
-            axes.margins(y=0.25)
+            _trend_panel(axes, panels[index], titles[index], quarters, columns, style, labels)
         handles: dict[str, Any] = {}
         for axes in grid.flat:
             for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
@@ -129,64 +143,8 @@ def bar_panels(
             bars = list(panel.bars)
             positions = list(range(len(bars)))[::-1]
             for position, bar in zip(positions, bars, strict=True):
-                colour = style.highlight if bar.highlight else style.palette[0]
-                if bar.value is None:
-                    axes.text(0, position, bar.note or "—", va="center", color=style.muted)
-                    continue
-                axes.barh(
-                    position,
-                    bar.value,
-                    height=0.62,
-                    color=colour,
-                    alpha=1.0 if bar.highlight or not any(b.highlight for b in bars) else 0.55,
-                )
-                if bar.lower is not None and bar.upper is not None:
-                    axes.errorbar(
-                        bar.value,
-                        position,
-                        xerr=[[bar.value - bar.lower], [bar.upper - bar.value]],
-                        fmt="none",
-                        ecolor=style.text,
-                        elinewidth=0.8,
-                        capsize=2,
-                    )
-                if bar.reference is not None:
-                    has_reference = True
-                    axes.plot(
-                        bar.reference,
-                        position,
-                        marker="D",
-                        markersize=4,
-                        color=style.target,
-                        linestyle="none",
-                        label=labels.reference,
-                    )
-                end = max(v for v in (bar.value, bar.upper, bar.reference) if v is not None)
-                text = bar.value_text or value_format.format(bar.value)
-                if bar.note:
-                    text += "  " + bar.note
-                axes.annotate(
-                    text,
-                    (end, position),
-                    xytext=(5, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=_POINT_SIZE - 0.5,
-                    color=style.text,
-                )
-            axes.set_yticks(positions)
-            axes.set_yticklabels([wrap(bar.label, 30) for bar in bars])
-            if panel.title:
-                axes.set_title(panel.title)
-            if value_limits:
-                axes.set_xlim(*value_limits)
-            else:
-                top = max([b.upper or b.value or 0 for b in bars] + [1])
-                axes.set_xlim(min(0, min([b.value or 0 for b in bars])), top * 1.28)
-            axes.grid(axis="x", color=style.grid, linewidth=0.5)
-            axes.set_axisbelow(True)
-            axes.tick_params(axis="y", length=0)
-            axes.set_ylim(-0.6, len(bars) - 0.4)
+                has_reference |= _draw_bar(axes, position, bar, bars, style, labels, value_format)
+            _bar_axes(axes, panel.title, bars, positions, value_limits, style)
         grid[-1, 0].set_xlabel(labels.value_axis)
         if has_reference:
             handle = grid[0, 0].get_legend_handles_labels()
@@ -208,6 +166,96 @@ def bar_panels(
             hspace=0.55,
         )
         return _finish(figure, key, title, subtitle)
+
+
+def _draw_bar(
+    axes: Axes,
+    position: int,
+    bar: Bar,
+    bars: Sequence[Bar],
+    style: ChartStyle,
+    labels: Labels,
+    value_format: str,
+) -> bool:
+    """One bar with its interval, reference marker and value text; True if it has a reference."""
+    colour = style.highlight if bar.highlight else style.palette[0]
+    if bar.value is None:
+        axes.text(0, position, bar.note or "—", va="center", color=style.muted)
+        return False
+    axes.barh(
+        position,
+        bar.value,
+        height=0.62,
+        color=colour,
+        alpha=1.0 if bar.highlight or not any(b.highlight for b in bars) else 0.55,
+    )
+    if bar.lower is not None and bar.upper is not None:
+        axes.errorbar(
+            bar.value,
+            position,
+            xerr=[[bar.value - bar.lower], [bar.upper - bar.value]],
+            fmt="none",
+            ecolor=style.text,
+            elinewidth=0.8,
+            capsize=2,
+        )
+    if bar.reference is not None:
+        axes.plot(
+            bar.reference,
+            position,
+            marker="D",
+            markersize=4,
+            color=style.target,
+            linestyle="none",
+            label=labels.reference,
+        )
+    end = max(v for v in (bar.value, bar.upper, bar.reference) if v is not None)
+    text = bar.value_text or value_format.format(bar.value)
+    if bar.note:
+        text += "  " + bar.note
+    axes.annotate(
+        text,
+        (end, position),
+        xytext=(5, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=_POINT_SIZE - 0.5,
+        color=style.text,
+    )
+    return bar.reference is not None
+
+
+def _bar_axes(
+    axes: Axes,
+    title: str | None,
+    bars: Sequence[Bar],
+    positions: Sequence[int],
+    value_limits: tuple[float, float] | None,
+    style: ChartStyle,
+) -> None:
+    """Labels, limits and grid of one bar panel."""
+    axes.set_yticks(positions)
+    axes.set_yticklabels([wrap(bar.label, 30) for bar in bars])
+    if title:
+        axes.set_title(title)
+    if value_limits:
+        axes.set_xlim(*value_limits)
+    else:
+        top = max([b.upper or b.value or 0 for b in bars] + [1])
+        axes.set_xlim(min(0, min([b.value or 0 for b in bars])), top * 1.28)
+    axes.grid(axis="x", color=style.grid, linewidth=0.5)
+    axes.set_axisbelow(True)
+    axes.tick_params(axis="y", length=0)
+    axes.set_ylim(-0.6, len(bars) - 0.4)
+
+
+# Where each quadrant's name sits: axes fraction x, y and its alignment.
+QUADRANT_CORNERS = {
+    "concentrate_here": (0.02, 0.98, "left", "top"),
+    "keep_up": (0.98, 0.98, "right", "top"),
+    "low_priority": (0.02, 0.02, "left", "bottom"),
+    "possible_overkill": (0.98, 0.02, "right", "bottom"),
+}
 
 
 @memoised
@@ -232,13 +280,7 @@ def quadrant_chart(
         axes.set_ylim(min(ys) - 0.3 * span_y, max(ys) + 0.3 * span_y)
         axes.axvline(mean_x, color=style.muted, linewidth=0.8, linestyle=(0, (3, 2)))
         axes.axhline(mean_y, color=style.muted, linewidth=0.8, linestyle=(0, (3, 2)))
-        corners = {
-            "concentrate_here": (0.02, 0.98, "left", "top"),
-            "keep_up": (0.98, 0.98, "right", "top"),
-            "low_priority": (0.02, 0.02, "left", "bottom"),
-            "possible_overkill": (0.98, 0.02, "right", "bottom"),
-        }
-        for quadrant, (x, y, ha, va) in corners.items():
+        for quadrant, (x, y, ha, va) in QUADRANT_CORNERS.items():
             axes.text(
                 x,
                 y,
