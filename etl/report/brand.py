@@ -10,10 +10,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from etl.core.config import ConfigError
+from etl.core.config import TEMPLATES_DIR, ConfigError
 from etl.report import charts
 from etl.report.i18n import translations
-from etl.core.config import TEMPLATES_DIR
 
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 

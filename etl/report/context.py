@@ -28,6 +28,34 @@ from etl.report.sections.summary import summary_section
 from etl.report.sections.voc import voc_section
 
 
+def report_view(
+    quarter: Quarter,
+    scope: Scope,
+    language: str,
+    results: pd.DataFrame,
+    bank: ItemBank,
+    settings: Settings,
+    scopes: Sequence[Scope] | None,
+) -> ReportView:
+    """What every section reads: results, names, brand, catalog and formats."""
+    brand = load_brand(str(settings.raw["report"]["brand"]))
+    names = {s.code: s for s in (scopes or [])}
+    names[scope.code] = scope  # the report's own scope as given, whatever the list says
+    return ReportView(
+        quarter=quarter,
+        scope=scope,
+        language=language,
+        results=Results(results),
+        bank=bank,
+        settings=settings,
+        brand=brand,
+        names=names,
+        gettext=translations(language).gettext,
+        fmt=number_filters(language),
+        style=brand.chart_style(),
+    )
+
+
 def build_context(
     quarter: Quarter,
     scope: Scope,
@@ -46,24 +74,9 @@ def build_context(
     archive; a first render is v1 with no reason. `scopes` gives branch and segment names
     (codes are shown without it).
     """
-    gettext = translations(language).gettext
-    _ = gettext
-    brand = load_brand(str(settings.raw["report"]["brand"]))
-    names = {s.code: s for s in (scopes or [])}
-    names[scope.code] = scope  # the report's own scope as given, whatever the list says
-    report = ReportView(
-        quarter=quarter,
-        scope=scope,
-        language=language,
-        results=Results(results),
-        bank=bank,
-        settings=settings,
-        brand=brand,
-        names=names,
-        gettext=gettext,
-        fmt=number_filters(language),
-        style=brand.chart_style(),
-    )
+    report = report_view(quarter, scope, language, results, bank, settings, scopes)
+    brand = report.brand
+    _ = report.gettext
     label = quarter_label(quarter, language)
     title = _("%(quarter)s Customer Service Satisfaction Assessment") % {"quarter": label}
     scope_name = report.scope_name(scope.code)

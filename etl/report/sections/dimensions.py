@@ -32,139 +32,161 @@ def branch_ranks(report: ReportView, metric: str) -> list[tuple[str, float]]:
 
 
 def dimensions_section(report: ReportView) -> dict[str, Any]:
-    _ = report.gettext
+    """Each dimension's score, interval, changes and rank; the index and dimension charts."""
     is_company = report.scope.code == COMPANY
-    quarters = report.quarter.trailing(TREND_QUARTERS)
-    ticks = [quarter_tick(q, report.language) for q in quarters]
-    rows = []
-    bars = []
-    panels = []
+    ticks = [quarter_tick(q, report.language) for q in report.quarter.trailing(TREND_QUARTERS)]
+    rows, bars, panels = [], [], []
     for code in SERVICE_DIMENSIONS:
-        metric = f"dimension.{code}"
-        stat = report.stat(metric)
-        company = report.stat(metric, COMPANY)
-        ranked = branch_ranks(report, metric)
-        row: dict[str, Any] = {
-            "code": code,
-            "name": report.dimension_name(code),
-            "shown": bool(stat and stat.shown),
-            "value": report.fmt["number"](stat.value, 1) if stat and stat.shown else "—",
-            "interval": interval_text(report, stat) if stat and stat.shown else "",
-            "n": report.fmt["number"](stat.n if stat else 0, 0),
-            "flag": (stat.flag if stat else None) or "",
-            "flag_text": flag_text(report, stat),
-            "change_prev": change_marker(report, metric, "change_prev", "score"),
-            "change_year": change_marker(report, metric, "change_year", "score"),
-        }
-        if is_company:
-            row["best"] = (
-                f"{report.scope_name(ranked[0][0])} {report.fmt['number'](ranked[0][1], 1)}"
-                if ranked
-                else "—"
-            )
-            row["worst"] = (
-                f"{report.scope_name(ranked[-1][0])} {report.fmt['number'](ranked[-1][1], 1)}"
-                if len(ranked) > 1
-                else "—"
-            )
-        else:
-            position = (
-                [c for c, _v in ranked].index(report.scope.code) + 1
-                if (report.scope.code in [c for c, _v in ranked])
-                else None
-            )
-            row["rank"] = (
-                _("%(rank)s of %(total)s") % {"rank": position, "total": len(ranked)}
-                if position
-                else "—"
-            )
+        row = dimension_row(report, code, is_company)
         rows.append(row)
-        bars.append(
-            charts.Bar(
-                label=row["name"],
-                value=stat.value if stat and stat.shown else None,
-                lower=stat.lower if stat and stat.shown else None,
-                upper=stat.upper if stat and stat.shown else None,
-                reference=company.value
-                if not is_company and company is not None and company.shown
-                else None,
-                note=(flag_text(report, stat) + " " + n_text(report, stat.n if stat else 0)).strip()
-                if not (stat and stat.shown) or (stat and stat.flag == "low_base")
-                else n_text(report, stat.n),
-            )
-        )
-        series = [trend_series(report, report.scope_name(report.scope.code), report.trend(metric))]
-        if not is_company:
-            series.append(
-                trend_series(report, _("Company"), report.trend(metric, COMPANY), reference=True)
-            )
-        panels.append(charts.Panel(title=row["name"], series=tuple(series)))
-
+        bars.append(dimension_bar(report, code, row["name"], is_company))
+        panels.append(dimension_panel(report, code, row["name"], is_company))
     respondents = report.stat("respondents")
     n_all = respondents.value if respondents and respondents.value is not None else 0
-    scope_label = report.scope_name(report.scope.code)
-    index_panels = []
-    for code in ("csi", "nps"):
-        series = [trend_series(report, scope_label, report.trend(code))]
-        if not is_company:
-            series.append(
-                trend_series(report, _("Company"), report.trend(code, COMPANY), reference=True)
-            )
-        index_panels.append(charts.Panel(title=_(SPECS[code].label), series=tuple(series)))
-    any_index = any(v is not None for panel in index_panels for s in panel.series for v in s.values)
-    index_chart = (
-        charts.trend_panels(
-            "index-trend",
-            _("CSI and NPS over eight quarters"),
-            _("CSI 0–100, NPS −100 to 100; shaded: 95%% interval · %(n)s this quarter")
-            % {"n": n_text(report, n_all)},
-            ticks,
-            index_panels,
-            report.style,
-            chart_labels(report),
-            columns=2,
-            panel_height_in=1.8,
-        )
-        if any_index
-        else None
-    )
     any_dimension = any(bar.value is not None for bar in bars)
-    bar_chart = (
-        charts.bar_panels(
-            "dimension-bars",
-            _("Dimension scores with 95% intervals"),
-            _("Score 0–100 · n = respondents who rated the dimension"),
-            [charts.BarPanel("", tuple(bars))],
-            report.style,
-            chart_labels(report, value_axis=_("Score (0–100)")),
-            value_limits=(0, 100),
-        )
-        if any_dimension
-        else None
-    )
-    trend_chart = (
-        charts.trend_panels(
-            "dimension-trend",
-            _("Dimension scores over eight quarters"),
-            _("Score 0–100; shaded: 95%% interval · %(n)s this quarter")
-            % {"n": n_text(report, n_all)},
-            ticks,
-            panels,
-            report.style,
-            chart_labels(report),
-            columns=3,
-        )
-        if any_dimension
-        else None
-    )
     return {
         "rows": rows,
         "is_company": is_company,
-        "index_chart": index_chart,
-        "bar_chart": bar_chart,
-        "trend_chart": trend_chart,
+        "index_chart": index_chart(report, ticks, n_all, is_company),
+        "bar_chart": dimension_bar_chart(report, bars) if any_dimension else None,
+        "trend_chart": dimension_trend_chart(report, ticks, panels, n_all)
+        if any_dimension
+        else None,
         "items": item_rows(report),
     }
+
+
+def dimension_row(report: ReportView, code: str, is_company: bool) -> dict[str, Any]:
+    """One dimension's table row: score, interval, n, flag, changes, and best/worst or rank."""
+    _ = report.gettext
+    metric = f"dimension.{code}"
+    stat = report.stat(metric)
+    ranked = branch_ranks(report, metric)
+    shown = bool(stat and stat.shown)
+    row: dict[str, Any] = {
+        "code": code,
+        "name": report.dimension_name(code),
+        "shown": shown,
+        "value": report.fmt["number"](stat.value, 1) if stat and stat.shown else "—",
+        "interval": interval_text(report, stat) if stat and stat.shown else "",
+        "n": report.fmt["number"](stat.n if stat else 0, 0),
+        "flag": (stat.flag if stat else None) or "",
+        "flag_text": flag_text(report, stat),
+        "change_prev": change_marker(report, metric, "change_prev", "score"),
+        "change_year": change_marker(report, metric, "change_year", "score"),
+    }
+    if is_company:
+        row["best"] = (
+            f"{report.scope_name(ranked[0][0])} {report.fmt['number'](ranked[0][1], 1)}"
+            if ranked
+            else "—"
+        )
+        row["worst"] = (
+            f"{report.scope_name(ranked[-1][0])} {report.fmt['number'](ranked[-1][1], 1)}"
+            if len(ranked) > 1
+            else "—"
+        )
+        return row
+    codes = [c for c, _v in ranked]
+    position = codes.index(report.scope.code) + 1 if report.scope.code in codes else None
+    row["rank"] = (
+        _("%(rank)s of %(total)s") % {"rank": position, "total": len(ranked)} if position else "—"
+    )
+    return row
+
+
+def dimension_bar(report: ReportView, code: str, name: str, is_company: bool) -> charts.Bar:
+    """The dimension's bar: score with interval, the company's score as reference in a branch."""
+    metric = f"dimension.{code}"
+    stat = report.stat(metric)
+    company = report.stat(metric, COMPANY)
+    return charts.Bar(
+        label=name,
+        value=stat.value if stat and stat.shown else None,
+        lower=stat.lower if stat and stat.shown else None,
+        upper=stat.upper if stat and stat.shown else None,
+        reference=company.value
+        if not is_company and company is not None and company.shown
+        else None,
+        note=(flag_text(report, stat) + " " + n_text(report, stat.n if stat else 0)).strip()
+        if not (stat and stat.shown) or (stat and stat.flag == "low_base")
+        else n_text(report, stat.n),
+    )
+
+
+def scope_and_company_series(
+    report: ReportView, metric: str, is_company: bool
+) -> tuple[charts.Series, ...]:
+    """The scope's trend, and in a branch report the company's as a reference line."""
+    _ = report.gettext
+    series = [trend_series(report, report.scope_name(report.scope.code), report.trend(metric))]
+    if not is_company:
+        series.append(
+            trend_series(report, _("Company"), report.trend(metric, COMPANY), reference=True)
+        )
+    return tuple(series)
+
+
+def dimension_panel(report: ReportView, code: str, name: str, is_company: bool) -> charts.Panel:
+    return charts.Panel(
+        title=name, series=scope_and_company_series(report, f"dimension.{code}", is_company)
+    )
+
+
+def index_chart(
+    report: ReportView, ticks: list[str], n_all: float, is_company: bool
+) -> charts.Chart | None:
+    """CSI and NPS over eight quarters, when either has any value."""
+    _ = report.gettext
+    panels = [
+        charts.Panel(
+            title=_(SPECS[code].label), series=scope_and_company_series(report, code, is_company)
+        )
+        for code in ("csi", "nps")
+    ]
+    if not any(v is not None for panel in panels for s in panel.series for v in s.values):
+        return None
+    return charts.trend_panels(
+        "index-trend",
+        _("CSI and NPS over eight quarters"),
+        _("CSI 0–100, NPS −100 to 100; shaded: 95%% interval · %(n)s this quarter")
+        % {"n": n_text(report, n_all)},
+        ticks,
+        panels,
+        report.style,
+        chart_labels(report),
+        columns=2,
+        panel_height_in=1.8,
+    )
+
+
+def dimension_bar_chart(report: ReportView, bars: list[charts.Bar]) -> charts.Chart:
+    _ = report.gettext
+    return charts.bar_panels(
+        "dimension-bars",
+        _("Dimension scores with 95% intervals"),
+        _("Score 0–100 · n = respondents who rated the dimension"),
+        [charts.BarPanel("", tuple(bars))],
+        report.style,
+        chart_labels(report, value_axis=_("Score (0–100)")),
+        value_limits=(0, 100),
+    )
+
+
+def dimension_trend_chart(
+    report: ReportView, ticks: list[str], panels: list[charts.Panel], n_all: float
+) -> charts.Chart:
+    _ = report.gettext
+    return charts.trend_panels(
+        "dimension-trend",
+        _("Dimension scores over eight quarters"),
+        _("Score 0–100; shaded: 95%% interval · %(n)s this quarter") % {"n": n_text(report, n_all)},
+        ticks,
+        panels,
+        report.style,
+        chart_labels(report),
+        columns=3,
+    )
 
 
 def item_rows(report: ReportView) -> list[dict[str, Any]]:

@@ -8,44 +8,21 @@ from etl.core.config import SERVICE_DIMENSIONS
 from etl.report import charts
 from etl.report.format import ReportView, chart_labels, flag_text, interval_text, n_text
 from etl.report.labels import QUADRANTS
+from etl.report.results import Stat
 
 
 def drivers_section(report: ReportView) -> dict[str, Any]:
-    _ = report.gettext
+    """Relative importance per dimension, the quadrant chart, and the PLS path model."""
     rows = []
     points = []
     for code in SERVICE_DIMENSIONS:
         importance = report.stat(f"drivers.{code}.importance")
         if importance is None:
             continue
-        if not importance.shown or importance.value is None:
-            rows.append(
-                {
-                    "name": report.dimension_name(code),
-                    "importance": "—",
-                    "interval": "",
-                    "score": "—",
-                    "quadrant": "",
-                    "quadrant_label": flag_text(report, importance),
-                }
-            )
-            continue
-        quadrant = report.stat(f"drivers.{code}.quadrant")
+        rows.append(driver_row(report, code, importance))
         score = report.stat(f"dimension.{code}")
-        quadrant_code = quadrant.note if quadrant is not None else None
-        rows.append(
-            {
-                "name": report.dimension_name(code),
-                "importance": report.fmt["number"](importance.value, 1) + "%",
-                "interval": interval_text(report, importance),
-                "score": report.fmt["number"](score.value, 1) if score and score.shown else "—",
-                "quadrant": quadrant_code or "",
-                "quadrant_label": _(QUADRANTS[quadrant_code])
-                if quadrant_code in QUADRANTS
-                else "—",
-            }
-        )
-        if score is not None and score.shown and score.value is not None:
+        shown = importance.shown and importance.value is not None
+        if shown and score is not None and score.shown and score.value is not None:
             points.append(
                 charts.QuadrantPoint(report.dimension_name(code), importance.value, score.value)
             )
@@ -58,25 +35,64 @@ def drivers_section(report: ReportView) -> dict[str, Any]:
         ),
         None,
     )
-    chart = None
-    if len(points) >= 2:
-        chart = charts.quadrant_chart(
-            "quadrant",
-            _("Importance–performance quadrants"),
-            _(
-                "Importance: relative weight, %% · performance: score 0–100 · split at the means "
-                "· %(n)s"
-            )
-            % {"n": n_text(report, n)},
-            points,
-            report.style,
-            chart_labels(
-                report,
-                quadrants=tuple((key, _(label)) for key, label in QUADRANTS.items()),
-                x_axis=_("Performance: dimension score (0–100)"),
-                y_axis=_("Importance: relative weight (%)"),
-            ),
-        )
+    return {
+        "available": any(row["importance"] != "—" for row in rows),
+        "rows": rows,
+        "chart": quadrant(report, points, n) if len(points) >= 2 else None,
+        "r_squared": report.fmt["number"](r_squared.value, 2)
+        if r_squared is not None and r_squared.value is not None
+        else None,
+        "n": report.fmt["number"](n, 0) if n else None,
+        **pls_model(report),
+    }
+
+
+def driver_row(report: ReportView, code: str, importance: Stat) -> dict[str, Any]:
+    """One dimension's importance, interval, score and quadrant (or why it is not shown)."""
+    _ = report.gettext
+    if not importance.shown or importance.value is None:
+        return {
+            "name": report.dimension_name(code),
+            "importance": "—",
+            "interval": "",
+            "score": "—",
+            "quadrant": "",
+            "quadrant_label": flag_text(report, importance),
+        }
+    quadrant_row = report.stat(f"drivers.{code}.quadrant")
+    score = report.stat(f"dimension.{code}")
+    quadrant_code = quadrant_row.note if quadrant_row is not None else None
+    return {
+        "name": report.dimension_name(code),
+        "importance": report.fmt["number"](importance.value, 1) + "%",
+        "interval": interval_text(report, importance),
+        "score": report.fmt["number"](score.value, 1) if score and score.shown else "—",
+        "quadrant": quadrant_code or "",
+        "quadrant_label": _(QUADRANTS[quadrant_code]) if quadrant_code in QUADRANTS else "—",
+    }
+
+
+def quadrant(report: ReportView, points: list[charts.QuadrantPoint], n: int | None) -> charts.Chart:
+    """The importance–performance chart, split at the means."""
+    _ = report.gettext
+    return charts.quadrant_chart(
+        "quadrant",
+        _("Importance–performance quadrants"),
+        _("Importance: relative weight, %% · performance: score 0–100 · split at the means · %(n)s")
+        % {"n": n_text(report, n)},
+        points,
+        report.style,
+        chart_labels(
+            report,
+            quadrants=tuple((key, _(label)) for key, label in QUADRANTS.items()),
+            x_axis=_("Performance: dimension score (0–100)"),
+            y_axis=_("Importance: relative weight (%)"),
+        ),
+    )
+
+
+def pls_model(report: ReportView) -> dict[str, Any]:
+    """The PLS index, its paths with intervals, R² and n."""
     paths = []
     for metric in report.results.metrics(report.q, report.scope.code, "pls.path."):
         stat = report.stat(metric)
@@ -94,13 +110,6 @@ def drivers_section(report: ReportView) -> dict[str, Any]:
     pls = report.stat("csi.pls")
     pls_r2 = report.stat("pls.r_squared.sat")
     return {
-        "available": any(row["importance"] != "—" for row in rows),
-        "rows": rows,
-        "chart": chart,
-        "r_squared": report.fmt["number"](r_squared.value, 2)
-        if r_squared is not None and r_squared.value is not None
-        else None,
-        "n": report.fmt["number"](n, 0) if n else None,
         "pls_index": report.fmt["number"](pls.value, 1) if pls is not None and pls.shown else None,
         "pls_interval": interval_text(report, pls) if pls is not None and pls.shown else "",
         "paths": paths,

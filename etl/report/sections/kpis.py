@@ -37,6 +37,7 @@ def kpi_row(report: ReportView, spec: MetricSpec) -> dict[str, Any] | None:
 
 
 def kpis_section(report: ReportView) -> dict[str, Any]:
+    """Every KPI against its target, their trends, and satisfaction by operational experience."""
     _ = report.gettext
     rows = []
     missing = []
@@ -48,44 +49,67 @@ def kpis_section(report: ReportView) -> dict[str, Any]:
             missing.append(_(spec.label))
             continue
         rows.append(row)
-        history = report.trend(spec.code)
-        scale = 100.0 if spec.unit == "rate" else 1.0
-        if sum(1 for stat in history if stat is not None and stat.shown) >= 2:
-            rag = report.stat(f"rag.{spec.code}")
-            unit = {"rate": "%", "days": _("days")}.get(spec.unit, "")
-            panel = charts.Panel(
-                title=_(spec.label) + (f" ({unit})" if unit else ""),
-                series=(
-                    trend_series(
-                        report, report.scope_name(report.scope.code), history, scale=scale
-                    ),
-                ),
-                target=None if rag is None or rag.value is None else rag.value * scale,
-            )
+        panel = kpi_panel(report, spec)
+        if panel is not None:
             (without_target if panel.target is None else with_target).append(panel)
     # The chart is about targets: KPIs that have one, else the first six with a history.
     panels = with_target[:KPI_PANELS] if with_target else without_target[:6]
-    ticks = [quarter_tick(q, report.language) for q in report.quarter.trailing(TREND_QUARTERS)]
-    trend_chart = (
-        charts.trend_panels(
-            "kpi-trend",
-            _("KPIs over eight quarters against their targets"),
-            _(
-                "Rates in %%, cycle times in days, complaints per 10,000 policies · dotted "
-                "line: target · n in the KPI table"
-            )
-            % {},
-            ticks,
-            panels,
-            report.style,
-            chart_labels(report),
-            columns=3,
-        )
-        if panels
-        else None
+    linkage_panels, linkage_rows = linkage(report)
+    return {
+        "available": bool(rows),
+        "rows": rows,
+        "missing": missing,
+        "trend_chart": kpi_trend_chart(report, panels) if panels else None,
+        "linkage_chart": linkage_chart(report, linkage_panels)
+        if any(bar.value is not None for panel in linkage_panels for bar in panel.bars)
+        else None,
+        "linkage_rows": linkage_rows,
+        "grade": grade_tile(report),
+        "grade_groups": grade_groups(report),
+        "surrender_basis": surrender_basis(report),
+    }
+
+
+def kpi_panel(report: ReportView, spec: MetricSpec) -> charts.Panel | None:
+    """A KPI's eight-quarter trend with its target line; None with fewer than two values."""
+    _ = report.gettext
+    history = report.trend(spec.code)
+    if sum(1 for stat in history if stat is not None and stat.shown) < 2:
+        return None
+    scale = 100.0 if spec.unit == "rate" else 1.0
+    rag = report.stat(f"rag.{spec.code}")
+    unit = {"rate": "%", "days": _("days")}.get(spec.unit, "")
+    return charts.Panel(
+        title=_(spec.label) + (f" ({unit})" if unit else ""),
+        series=(trend_series(report, report.scope_name(report.scope.code), history, scale=scale),),
+        target=None if rag is None or rag.value is None else rag.value * scale,
     )
-    linkage_panels = []
-    linkage_rows = []
+
+
+def kpi_trend_chart(report: ReportView, panels: list[charts.Panel]) -> charts.Chart:
+    _ = report.gettext
+    ticks = [quarter_tick(q, report.language) for q in report.quarter.trailing(TREND_QUARTERS)]
+    return charts.trend_panels(
+        "kpi-trend",
+        _("KPIs over eight quarters against their targets"),
+        _(
+            "Rates in %%, cycle times in days, complaints per 10,000 policies · dotted "
+            "line: target · n in the KPI table"
+        )
+        % {},
+        ticks,
+        panels,
+        report.style,
+        chart_labels(report),
+        columns=3,
+    )
+
+
+def linkage(report: ReportView) -> tuple[list[charts.BarPanel], list[dict[str, Any]]]:
+    """Satisfaction by claim cycle band and by complaint history: bars and table rows."""
+    _ = report.gettext
+    panels = []
+    rows = []
     for group_label, bands in LINKAGE_GROUPS:
         bars = []
         for metric, label in bands:
@@ -104,7 +128,7 @@ def kpis_section(report: ReportView) -> dict[str, Any]:
                     else (flag_text(report, stat) + " " + n_text(report, stat.n)).strip(),
                 )
             )
-            linkage_rows.append(
+            rows.append(
                 {
                     "group": _(group_label),
                     "label": _(label),
@@ -114,31 +138,21 @@ def kpis_section(report: ReportView) -> dict[str, Any]:
                 }
             )
         if bars:
-            linkage_panels.append(charts.BarPanel(_(group_label), tuple(bars)))
-    linkage_chart = (
-        charts.bar_panels(
-            "linkage",
-            _("Satisfaction by claim cycle time and complaint experience"),
-            _("Mean overall satisfaction of the respondents in each group, 0–100 · n per bar"),
-            linkage_panels,
-            report.style,
-            chart_labels(report, value_axis=_("Overall satisfaction (0–100)")),
-            value_limits=(0, 100),
-        )
-        if any(bar.value is not None for panel in linkage_panels for bar in panel.bars)
-        else None
+            panels.append(charts.BarPanel(_(group_label), tuple(bars)))
+    return panels, rows
+
+
+def linkage_chart(report: ReportView, panels: list[charts.BarPanel]) -> charts.Chart:
+    _ = report.gettext
+    return charts.bar_panels(
+        "linkage",
+        _("Satisfaction by claim cycle time and complaint experience"),
+        _("Mean overall satisfaction of the respondents in each group, 0–100 · n per bar"),
+        panels,
+        report.style,
+        chart_labels(report, value_axis=_("Overall satisfaction (0–100)")),
+        value_limits=(0, 100),
     )
-    return {
-        "available": bool(rows),
-        "rows": rows,
-        "missing": missing,
-        "trend_chart": trend_chart,
-        "linkage_chart": linkage_chart,
-        "linkage_rows": linkage_rows,
-        "grade": grade_tile(report),
-        "grade_groups": grade_groups(report),
-        "surrender_basis": surrender_basis(report),
-    }
 
 
 def grade_groups(report: ReportView) -> list[dict[str, str]]:

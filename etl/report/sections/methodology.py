@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from etl import __version__
-from etl.core.metrics import INDICES, KPIS
+from etl.core.metrics import INDICES, KPIS, N_
 from etl.core.scopes import COMPANY
 from etl.report.format import ReportView
 from etl.report.i18n import quarter_label
@@ -39,10 +39,66 @@ def weighting_text(report: ReportView) -> str:
     return text
 
 
-def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
-    _ = report.gettext
+# Terms the appendix defines beyond the metric catalogue (msgids; translated where shown).
+METHOD_TERMS: tuple[tuple[str, str], ...] = (
+    (
+        N_("Dimension score"),
+        N_(
+            "Item answers rescaled to 0–100 (reverse items flipped), averaged per "
+            "respondent over the dimension's items, then the weighted mean over the "
+            "respondents who used the touchpoint. Touchpoints not used are missing by "
+            "design, never scored low."
+        ),
+    ),
+    (
+        N_("Significance"),
+        N_(
+            "A change vs last quarter or a year ago is marked ▲/▼ only when a two-sample "
+            "z test on the two estimates is significant at 95%; otherwise it reads "
+            "“n.s.” (no significant change). KPI changes are differences of census "
+            "figures and carry no test."
+        ),
+    ),
+    (
+        N_("Key drivers"),
+        N_(
+            "Johnson's relative weights of the six dimensions for overall satisfaction, "
+            "normalised to 100%, with bootstrap 95% intervals. Quadrants split importance "
+            "and performance at their means (Martilla & James)."
+        ),
+    ),
+    (
+        N_("Strengths and weaknesses"),
+        N_(
+            "For a branch, up to three dimensions furthest above (strengths) and below "
+            "(weaknesses) the company's score for the same dimension; for the company, "
+            "up to three furthest above and below the mean of its own dimension scores. "
+            "Suppressed dimensions are left out."
+        ),
+    ),
+    (
+        N_("Red / amber / green"),
+        N_(
+            "Each KPI against its target and amber threshold for the scope: green meets "
+            "the target, amber lies between target and threshold, red is beyond the "
+            "threshold."
+        ),
+    ),
+    (
+        N_("Satisfaction by cycle time"),
+        N_(
+            "Mean overall satisfaction (0–100) of respondents whose most recent claim "
+            "closed within the year before they answered, by days from report to closure "
+            "(≤ 10, 11–30, > 30), and of respondents with and without a complaint on "
+            "their policy in that year."
+        ),
+    ),
+)
+
+
+def sample_rows(report: ReportView) -> list[dict[str, Any]]:
+    """Respondents and effective n of the company and each branch."""
     number = report.fmt["number"]
-    suppression = report.settings.suppression
     samples = []
     for code in [COMPANY, *report.branch_codes()]:
         respondents = report.stat("respondents", code)
@@ -57,67 +113,12 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
                 "highlight": code == report.scope.code,
             }
         )
-    definitions = [
-        {"term": _(spec.label), "definition": _(spec.definition)} for spec in (*INDICES, *KPIS)
-    ]
-    definitions += [
-        {
-            "term": _("Dimension score"),
-            "definition": _(
-                "Item answers rescaled to 0–100 (reverse items flipped), averaged per "
-                "respondent over the dimension's items, then the weighted mean over the "
-                "respondents who used the touchpoint. Touchpoints not used are missing by "
-                "design, never scored low."
-            ),
-        },
-        {
-            "term": _("Significance"),
-            "definition": _(
-                "A change vs last quarter or a year ago is marked ▲/▼ only when a two-sample "
-                "z test on the two estimates is significant at 95%; otherwise it reads "
-                "“n.s.” (no significant change). KPI changes are differences of census "
-                "figures and carry no test."
-            ),
-        },
-        {
-            "term": _("Key drivers"),
-            "definition": _(
-                "Johnson's relative weights of the six dimensions for overall satisfaction, "
-                "normalised to 100%, with bootstrap 95% intervals. Quadrants split importance "
-                "and performance at their means (Martilla & James)."
-            ),
-        },
-        {
-            "term": _("Strengths and weaknesses"),
-            "definition": _(
-                "For a branch, up to three dimensions furthest above (strengths) and below "
-                "(weaknesses) the company's score for the same dimension; for the company, "
-                "up to three furthest above and below the mean of its own dimension scores. "
-                "Suppressed dimensions are left out."
-            ),
-        },
-        {
-            "term": _("Red / amber / green"),
-            "definition": _(
-                "Each KPI against its target and amber threshold for the scope: green meets "
-                "the target, amber lies between target and threshold, red is beyond the "
-                "threshold."
-            ),
-        },
-        {
-            "term": _("Satisfaction by cycle time"),
-            "definition": _(
-                "Mean overall satisfaction (0–100) of respondents whose most recent claim "
-                "closed within the year before they answered, by days from report to closure "
-                "(≤ 10, 11–30, > 30), and of respondents with and without a complaint on "
-                "their policy in that year."
-            ),
-        },
-    ]
-    weights = [
-        {"name": report.dimension_name(code), "weight": report.fmt["percent"](weight, 0)}
-        for code, weight in report.settings.csi_weights.items()
-    ]
+    return samples
+
+
+def lineage_rows(report: ReportView) -> list[dict[str, Any]]:
+    """Rows each source fed into the quarter, and rows quarantined when recorded."""
+    number = report.fmt["number"]
     lineage = []
     for metric in report.results.metrics(report.q, COMPANY, "lineage."):
         if not metric.endswith(".rows"):
@@ -134,6 +135,23 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
                 else "—",
             }
         )
+    return lineage
+
+
+def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
+    _ = report.gettext
+    number = report.fmt["number"]
+    suppression = report.settings.suppression
+    samples = sample_rows(report)
+    definitions = [
+        {"term": _(spec.label), "definition": _(spec.definition)} for spec in (*INDICES, *KPIS)
+    ]
+    definitions += [{"term": _(term), "definition": _(text)} for term, text in METHOD_TERMS]
+    weights = [
+        {"name": report.dimension_name(code), "weight": report.fmt["percent"](weight, 0)}
+        for code, weight in report.settings.csi_weights.items()
+    ]
+    lineage = lineage_rows(report)
     # The run ids stored with the figures are not shown: a recompute over unchanged data
     # must give the same report (the archive keeps its revision), so only `run_id` is.
     figures = report.results.rows(report.q, report.scope.code)

@@ -54,26 +54,52 @@ def segment_rows(report: ReportView, codes: Sequence[str]) -> list[dict[str, Any
 
 
 def segments_section(report: ReportView) -> dict[str, Any]:
+    """Branches side by side (ranked by CSI), channels and product lines."""
     _ = report.gettext
     branches = segment_rows(report, report.branch_codes())
     ranked = branch_ranks(report, "csi")
+    channels = segment_rows(report, report.segment_codes("channel"))
+    products = segment_rows(report, report.segment_codes("product"))
+    return {
+        "kpi_columns": [_(label) for label in SEGMENT_KPI_HEADERS],
+        "survey_missing": [
+            kind
+            for kind, rows in ((_("channel"), channels), (_("product line"), products))
+            if rows and all(row["csi"] == "—" and not row["flag_text"] for row in rows)
+        ],
+        "branches": branches,
+        "rank_sentence": rank_sentence(report, ranked),
+        "chart": branch_chart(report, ranked) if ranked else None,
+        "channels": channels,
+        "products": products,
+        "suppress_below": report.settings.suppression["suppress_below"],
+        "low_base_below": report.settings.suppression["low_base_below"],
+    }
+
+
+def rank_sentence(report: ReportView, ranked: list[tuple[str, float]]) -> str:
+    """Where a branch stands among the branches by CSI (empty for the company)."""
+    _ = report.gettext
+    if report.scope.kind != "branch":
+        return ""
     own_rank = next(
         (position for position, (code, _v) in enumerate(ranked, 1) if code == report.scope.code),
         None,
     )
-    rank_sentence = ""
-    if report.scope.kind == "branch":
-        rank_sentence = (
-            _("%(scope)s ranks %(rank)s of %(total)s branches by CSI this quarter.")
-            % {
-                "scope": report.scope_name(report.scope.code),
-                "rank": own_rank,
-                "total": len(ranked),
-            }
-            if own_rank
-            else _("%(scope)s is not ranked this quarter: its CSI is suppressed.")
-            % {"scope": report.scope_name(report.scope.code)}
-        )
+    if own_rank:
+        return _("%(scope)s ranks %(rank)s of %(total)s branches by CSI this quarter.") % {
+            "scope": report.scope_name(report.scope.code),
+            "rank": own_rank,
+            "total": len(ranked),
+        }
+    return _("%(scope)s is not ranked this quarter: its CSI is suppressed.") % {
+        "scope": report.scope_name(report.scope.code)
+    }
+
+
+def branch_chart(report: ReportView, ranked: list[tuple[str, float]]) -> charts.Chart:
+    """CSI by branch with intervals, ranked; branches without a CSI say why."""
+    _ = report.gettext
     company = report.stat("csi", COMPANY)
     bars = []
     for code, value in ranked:
@@ -95,39 +121,14 @@ def segments_section(report: ReportView) -> dict[str, Any]:
             bars.append(
                 charts.Bar(label=report.scope_name(code), value=None, note=flag_text(report, stat))
             )
-    chart = (
-        charts.bar_panels(
-            "branch-csi",
-            _("CSI by branch with 95% intervals"),
-            _("CSI 0–100; company %(value)s · n per branch in the table")
-            % {
-                "value": report.fmt["number"](company.value, 1)
-                if company and company.shown
-                else "—"
-            },
-            [charts.BarPanel("", tuple(bars))],
-            report.style,
-            chart_labels(report, value_axis=_("CSI (0–100)")),
-            value_limits=(0, 100),
-            bar_height_in=0.2,
-        )
-        if ranked
-        else None
+    return charts.bar_panels(
+        "branch-csi",
+        _("CSI by branch with 95% intervals"),
+        _("CSI 0–100; company %(value)s · n per branch in the table")
+        % {"value": report.fmt["number"](company.value, 1) if company and company.shown else "—"},
+        [charts.BarPanel("", tuple(bars))],
+        report.style,
+        chart_labels(report, value_axis=_("CSI (0–100)")),
+        value_limits=(0, 100),
+        bar_height_in=0.2,
     )
-    channels = segment_rows(report, report.segment_codes("channel"))
-    products = segment_rows(report, report.segment_codes("product"))
-    return {
-        "kpi_columns": [_(label) for label in SEGMENT_KPI_HEADERS],
-        "survey_missing": [
-            kind
-            for kind, rows in ((_("channel"), channels), (_("product line"), products))
-            if rows and all(row["csi"] == "—" and not row["flag_text"] for row in rows)
-        ],
-        "branches": branches,
-        "rank_sentence": rank_sentence,
-        "chart": chart,
-        "channels": channels,
-        "products": products,
-        "suppress_below": report.settings.suppression["suppress_below"],
-        "low_base_below": report.settings.suppression["low_base_below"],
-    }
