@@ -26,6 +26,7 @@ from etl.warehouse import (
     read_earlier_actions,
     read_query,
     read_results,
+    replace_findings,
     replace_results,
     store_actions,
 )
@@ -106,10 +107,11 @@ def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> Quarter
 
 @dataclass(frozen=True)
 class QuarterFigures:
-    """A computed quarter: its result rows and the improvement actions it raises."""
+    """A computed quarter: result rows, the actions it raises and its findings tables."""
 
     rows: list[ResultRow]
     actions: tuple[Action, ...]
+    findings: dict[str, list[dict[str, object]]]
 
 
 def survey_rows(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -> list[ResultRow]:
@@ -149,10 +151,34 @@ def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -
     rows += grading_results(quarter, rows, targets, settings)
     rows += lineage_rows(inputs.source_rows, quarter)
     respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
-    rows += voc_results(inputs.feedback, quarter, codes, respondents, settings)
+    voc = voc_results(inputs.feedback, quarter, codes, respondents, settings)
+    rows += voc.rows
     # Last: actions are proposed from every figure above (quadrants, RAG, declines).
     plan = action_results(quarter, codes, rows, inputs.earlier_actions, targets, settings)
-    return QuarterFigures(rows + list(plan.rows), plan.proposed)
+    findings = {
+        "voc_themes": [asdict(theme) | {"change": theme.change} for theme in voc.themes],
+        "voc_quotes": [asdict(quote) | {"quote_text": quote.text} for quote in voc.quotes],
+        "action_proposals": proposal_rows(plan.proposed),
+        "action_follow_ups": [asdict(follow_up) for follow_up in plan.follow_ups],
+    }
+    return QuarterFigures(rows, plan.proposed, findings)
+
+
+def proposal_rows(actions: tuple[Action, ...]) -> list[dict[str, object]]:
+    """Each scope's proposals in the plan's order, with the figure that raised each."""
+    positions: dict[str, int] = {}
+    rows = []
+    for action in actions:
+        positions[action.scope] = positions.get(action.scope, 0) + 1
+        rows.append(
+            {
+                "scope": action.scope,
+                "position": positions[action.scope],
+                "action_id": action.action_id,
+                "current_value": action.current_value,
+            }
+        )
+    return rows
 
 
 def compute_one_quarter(
@@ -176,6 +202,7 @@ def compute_one_quarter(
     with engine.begin() as conn:
         written = replace_results(conn, str(quarter), figures.rows, run_id, stored_scopes)
         store_actions(conn, str(quarter), [asdict(action) for action in figures.actions])
+        replace_findings(conn, str(quarter), figures.findings)
     log.info("stored %s result rows for %s, %s scopes", written, quarter, len(codes))
     return codes
 

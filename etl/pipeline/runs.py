@@ -17,10 +17,12 @@ from etl.publish import publish_revision
 from etl.report.context import build_context
 from etl.report.i18n import LOCALES
 from etl.report.pdf import RenderError, render_html, write_pdf
+from etl.report.results import Findings
 from etl.warehouse import (
     available_scopes,
     check_reachable,
     connect,
+    read_findings,
     read_results,
     segment_scopes,
 )
@@ -101,6 +103,7 @@ def render_scope(
             f"no stored results for {quarter} / {scope.code}: run the compute step first"
         )
     bank = load_item_bank()
+    findings = Findings.from_store(read_findings(engine, str(quarter), scope.code))
     resolved = settings
     # Names of every branch and segment, so the company report never shows bare codes.
     named_scopes = available_scopes(engine) + segment_scopes(engine)
@@ -116,6 +119,7 @@ def render_scope(
             shown_run_id,
             revision=revision,
             scopes=named_scopes,
+            findings=findings,
         )
         return render_html("assessment/report.html.j2", context, language)
 

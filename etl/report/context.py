@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -16,7 +17,7 @@ from etl.report.brand import load_brand, page_footer_css
 from etl.report.format import ReportView
 from etl.report.i18n import number_filters, quarter_label, translations
 from etl.report.labels import SECTIONS
-from etl.report.results import Results
+from etl.report.results import Findings, Results
 from etl.report.sections.actions import actions_section
 from etl.report.sections.cover import cover_section
 from etl.report.sections.dimensions import dimensions_section
@@ -67,14 +68,17 @@ def build_context(
     revision: Mapping[str, Any] | None = None,
     *,
     scopes: Sequence[Scope] | None = None,
+    findings: Findings | None = None,
 ) -> dict[str, Any]:
     """Everything the template shows for one scope and language, from stored results only.
 
     `revision` ({"label": "v2", "reason": …, "date": "2026-11-02"}) comes from the report
     archive; a first render is v1 with no reason. `scopes` gives branch and segment names
-    (codes are shown without it).
+    (codes are shown without it). `findings` holds the scope's VoC themes and quotes and its
+    improvement actions, read from the findings tables.
     """
     report = report_view(quarter, scope, language, results, bank, settings, scopes)
+    report = replace(report, findings=findings or Findings())
     brand = report.brand
     _ = report.gettext
     label = quarter_label(quarter, language)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from etl.core.config import ItemBank, Settings
@@ -12,7 +12,7 @@ from etl.core.scopes import COMPANY, Scope
 from etl.report import charts
 from etl.report.brand import Brand
 from etl.report.labels import TREND_QUARTERS
-from etl.report.results import Results, Stat
+from etl.report.results import Findings, Results, Stat
 
 
 @dataclass
@@ -30,6 +30,7 @@ class ReportView:
     gettext: Callable[[str], str]
     fmt: dict[str, Callable[..., str]]
     style: charts.ChartStyle
+    findings: Findings = field(default_factory=Findings)
 
     @property
     def q(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,3 +98,30 @@ class Results:
 
     def rows(self, quarter: str, scope: str) -> dict[str, Stat]:
         return {m: stat for (q, s, m), stat in self._stats.items() if q == quarter and s == scope}
+
+
+@dataclass(frozen=True)
+class Findings:
+    """A scope's findings beside its figures, as the findings tables hold them.
+
+    `themes` (dimension, texts, negative, positive, previous, change), `quotes` (position,
+    dimension, sentiment, source, quote_text), `new_actions` (improvement_actions raised
+    this quarter, with `current_value`), `follow_ups` (earlier actions with `measured_value`
+    and `target_status`); `plan_ran` says whether the quarter's improvement plan ran at all.
+    """
+
+    themes: tuple[Mapping[str, Any], ...] = ()
+    quotes: tuple[Mapping[str, Any], ...] = ()
+    new_actions: tuple[Mapping[str, Any], ...] = ()
+    follow_ups: tuple[Mapping[str, Any], ...] = ()
+    plan_ran: bool = False
+
+    @classmethod
+    def from_store(cls, stored: Mapping[str, Any]) -> Findings:
+        return cls(
+            themes=tuple(stored.get("themes", ())),
+            quotes=tuple(stored.get("quotes", ())),
+            new_actions=tuple(stored.get("new_actions", ())),
+            follow_ups=tuple(stored.get("follow_ups", ())),
+            plan_ran=bool(stored.get("plan_ran", False)),
+        )

@@ -3,10 +3,9 @@ and earlier ones tracked."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -53,6 +52,58 @@ def _value(rows: Sequence[ResultRow], scope: str, metric: str) -> ResultRow | No
     )
 
 
+# A trigger: (subject, reason, current value, target metric, target value, higher is better).
+Trigger = tuple[str, str, float, str, float, bool]
+
+
+def concentrate_here(rows: Sequence[ResultRow], scope: str, uplift: float) -> list[Trigger]:
+    """Dimensions in the 'concentrate here' quadrant; target: the score plus the uplift."""
+    triggers = []
+    for dimension in SERVICE_DIMENSIONS:
+        quadrant = next(
+            (r for r in rows if r.scope == scope and r.metric == f"drivers.{dimension}.quadrant"),
+            None,
+        )
+        if quadrant is None or quadrant.note != "concentrate_here" or quadrant.value is None:
+            continue
+        metric = f"dimension.{dimension}"
+        target = min(100.0, quadrant.value + uplift)
+        triggers.append((metric, "concentrate_here", quadrant.value, metric, target, True))
+    return triggers
+
+
+def red_kpis(
+    rows: Sequence[ResultRow], scope: str, targets: Sequence[Target], quarter: Quarter
+) -> list[Trigger]:
+    """KPIs whose status is red; target: the KPI's own target."""
+    triggers = []
+    for row in rows:
+        if not (row.scope == scope and row.metric.startswith("rag.") and row.note == "red"):
+            continue
+        kpi = row.metric.removeprefix("rag.")
+        measured = _value(rows, scope, kpi)
+        target = target_for(targets, kpi, scope, quarter)
+        if measured is not None and target is not None:
+            triggers.append(
+                (kpi, "red_kpi", float(measured.value), kpi, target.target_value,
+                 target.is_higher_better)
+            )  # fmt: skip
+    return triggers
+
+
+def significant_declines(rows: Sequence[ResultRow], scope: str) -> list[Trigger]:
+    """Headline figures that fell significantly; target: back to last quarter's level."""
+    triggers = []
+    for metric in HEADLINE_DECLINES:
+        change = _value(rows, scope, f"{metric}.change_prev")
+        measured = _value(rows, scope, metric)
+        if change is not None and change.flag == "down" and measured is not None:
+            current = float(measured.value)
+            target = current - float(change.value)
+            triggers.append((metric, "significant_decline", current, metric, target, True))
+    return triggers
+
+
 def propose(
     quarter: Quarter,
     scope: str,
@@ -63,74 +114,29 @@ def propose(
 ) -> list[Action]:
     """Actions for one scope: each 'concentrate here' dimension, red KPI and significant decline.
 
-    `earlier` holds the actions raised before the quarter (see `earlier_actions`).
+    `earlier` holds the actions raised before the quarter (see `earlier_actions`). One action
+    per subject, the first reason found being the strongest; a subject that already has an
+    action still open is followed up, not raised again.
     """
-    config = settings.raw["actions"]
-    uplift = float(config["dimension_uplift"])
-    # A subject that already has an action still open is followed up, not raised again.
+    uplift = float(settings.raw["actions"]["dimension_uplift"])
     still_open = set(
         earlier[(earlier["scope"] == scope) & earlier["status"].isin(OPEN_STATUSES)]["subject"]
     )
     due_on = quarter.next().last_day.isoformat()  # end of next quarter (metrics.md §7)
+    triggers = [
+        *concentrate_here(rows, scope, uplift),
+        *red_kpis(rows, scope, targets, quarter),
+        *significant_declines(rows, scope),
+    ]
     proposals: dict[str, Action] = {}
-
-    def add(
-        subject: str, reason: str, current: float, target_metric: str, target: float, higher: bool
-    ) -> None:
+    for subject, reason, current, target_metric, target, higher in triggers:
         if subject in proposals or subject in still_open:
-            return  # one action per subject, the first reason found is the strongest
+            continue
         department, owner = _department(settings, subject)
         proposals[subject] = Action(
             f"{quarter}-{scope}-{subject}", str(quarter), scope, subject, reason, round(current, 4),
             department, owner, due_on, target_metric, round(target, 4), higher,
         )  # fmt: skip
-
-    for dimension in SERVICE_DIMENSIONS:
-        quadrant = next(
-            (r for r in rows if r.scope == scope and r.metric == f"drivers.{dimension}.quadrant"),
-            None,
-        )
-        if (
-            quadrant is not None
-            and quadrant.note == "concentrate_here"
-            and quadrant.value is not None
-        ):
-            metric = f"dimension.{dimension}"
-            add(
-                metric,
-                "concentrate_here",
-                quadrant.value,
-                metric,
-                min(100.0, quadrant.value + uplift),
-                True,
-            )
-    for row in rows:
-        if row.scope == scope and row.metric.startswith("rag.") and row.note == "red":
-            kpi = row.metric.removeprefix("rag.")
-            measured = _value(rows, scope, kpi)
-            target = target_for(targets, kpi, scope, quarter)
-            if measured is not None and target is not None:
-                add(
-                    kpi,
-                    "red_kpi",
-                    float(measured.value),
-                    kpi,
-                    target.target_value,
-                    target.is_higher_better,
-                )
-    for metric in HEADLINE_DECLINES:
-        change = _value(rows, scope, f"{metric}.change_prev")
-        measured = _value(rows, scope, metric)
-        if change is not None and change.flag == "down" and measured is not None:
-            # Target: back to last quarter's level.
-            add(
-                metric,
-                "significant_decline",
-                float(measured.value),
-                metric,
-                float(measured.value) - float(change.value),
-                True,
-            )
     return list(proposals.values())
 
 
@@ -149,11 +155,21 @@ def target_met(value: float | None, target: float, is_higher_better: bool) -> st
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """An earlier action's measurable target checked against the quarter's figure."""
+
+    scope: str
+    action_id: str
+    measured_value: float | None
+    target_status: str  # met | not_met | no_data
+
+
+@dataclass(frozen=True)
 class ActionPlan:
-    """This quarter's new actions (to store) and the result rows of new and earlier actions."""
+    """This quarter's new actions and the follow-up of earlier ones (both stored as tables)."""
 
     proposed: tuple[Action, ...]
-    rows: tuple[ResultRow, ...]
+    follow_ups: tuple[FollowUp, ...]
 
 
 def action_results(
@@ -166,47 +182,15 @@ def action_results(
 ) -> ActionPlan:
     """Propose this quarter's actions and follow up earlier ones (raised before the quarter
     within the follow-up window, or still open), from the quarter's figures."""
-    out: list[ResultRow] = []
-    proposed: list[Action] = []
-    for scope in scopes:
-        actions = propose(quarter, scope, rows, earlier, targets, settings)
-        proposed += actions
-        for number, action in enumerate(actions, start=1):
-            out.append(
-                ResultRow(
-                    str(quarter),
-                    scope,
-                    f"action.new.{number}",
-                    action.current_value,
-                    n=None,
-                    note=json.dumps(asdict(action), ensure_ascii=False),
-                )
-            )
-    in_scope = earlier[earlier["scope"].isin(list(scopes))]
-    for record in in_scope.itertuples(index=False):
+    proposed = [
+        action
+        for scope in scopes
+        for action in propose(quarter, scope, rows, earlier, targets, settings)
+    ]
+    follow_ups = []
+    for record in earlier[earlier["scope"].isin(list(scopes))].itertuples(index=False):
         measured = _value(rows, record.scope, record.target_metric)
         value = float(measured.value) if measured is not None else None
         status = target_met(value, float(record.target_value), bool(record.is_higher_better))
-        note = {
-            "action_id": record.action_id,
-            "quarter_raised": record.quarter_raised,
-            "subject": record.subject,
-            "issue": record.issue,
-            "department": record.department,
-            "owner": record.owner,
-            "due_on": str(record.due_on),
-            "target_metric": record.target_metric,
-            "target_value": float(record.target_value),
-            "status": record.status,
-        }
-        out.append(
-            ResultRow(
-                str(quarter),
-                record.scope,
-                f"action.earlier.{record.action_id}",
-                value,
-                flag=status,
-                note=json.dumps(note, ensure_ascii=False),
-            )
-        )
-    return ActionPlan(tuple(proposed), tuple(out))
+        follow_ups.append(FollowUp(record.scope, record.action_id, value, status))
+    return ActionPlan(tuple(proposed), tuple(follow_ups))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -252,13 +251,67 @@ def feedback_params(quarter: Quarter) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class VocTheme:
+    """One dimension's feedback in a scope: texts by sentiment, and the quarter before."""
+
+    scope: str
+    dimension: str
+    texts: int
+    negative: int
+    positive: int
+    previous: int
+
+    @property
+    def change(self) -> int:
+        return self.texts - self.previous
+
+
+@dataclass(frozen=True)
+class VocQuote:
+    """A masked representative quote of a scope, in report order."""
+
+    scope: str
+    position: int
+    dimension: str
+    sentiment: str
+    source: str
+    text: str
+
+
+@dataclass(frozen=True)
+class VocFindings:
+    """Result rows (text counts, quote suppression) plus the themes and quotes as records."""
+
+    rows: tuple[ResultRow, ...]
+    themes: tuple[VocTheme, ...]
+    quotes: tuple[VocQuote, ...]
+
+
+def scope_themes(scope: str, now: pd.DataFrame, before: pd.DataFrame) -> list[VocTheme]:
+    """The themes of every dimension (and "other") for a scope's tagged texts."""
+    themes_now = _themes(now).set_index("dimension")
+    themes_before = _themes(before).set_index("dimension")
+    return [
+        VocTheme(
+            scope,
+            dimension,
+            int(themes_now["texts"].get(dimension, 0)),
+            int(themes_now["negative"].get(dimension, 0)),
+            int(themes_now["positive"].get(dimension, 0)),
+            int(themes_before["texts"].get(dimension, 0)),
+        )
+        for dimension in (*SERVICE_DIMENSIONS, "other")
+    ]
+
+
 def voc_results(
     texts: pd.DataFrame,
     quarter: Quarter,
     scopes: Sequence[str],
     respondents_by_scope: dict[str, int],
     settings: Settings,
-) -> list[ResultRow]:
+) -> VocFindings:
     """Theme counts, negative shares, change vs last quarter and masked quotes per scope.
 
     `texts` holds the feedback of the quarter and the one before (see `feedback_params`).
@@ -269,6 +322,8 @@ def voc_results(
     last_quarter = tagged[tagged["received_on"] < current_start]
     minimum = settings.suppression["min_verbatim_respondents"]
     rows: list[ResultRow] = []
+    themes: list[VocTheme] = []
+    quotes: list[VocQuote] = []
     q = str(quarter)
     for scope in scopes:
         now = (
@@ -277,60 +332,26 @@ def voc_results(
         before = (
             last_quarter if scope == COMPANY else last_quarter[last_quarter["branch_code"] == scope]
         )
-        rows.append(
-            ResultRow(
-                q,
-                scope,
-                "voc.texts",
-                float(now["feedback_id"].nunique()),
-                n=int(now["feedback_id"].nunique()),
-            )
-        )
-        themes_now = _themes(now).set_index("dimension")
-        themes_before = _themes(before).set_index("dimension")
-        for dimension in (*SERVICE_DIMENSIONS, "other"):
-            count = int(themes_now["texts"].get(dimension, 0))
-            earlier = int(themes_before["texts"].get(dimension, 0))
-            negative = int(themes_now["negative"].get(dimension, 0))
+        count = int(now["feedback_id"].nunique())
+        rows.append(ResultRow(q, scope, "voc.texts", float(count), n=count))
+        scope_rows = scope_themes(scope, now, before)
+        themes += scope_rows
+        rows += [
+            ResultRow(q, scope, f"voc.theme.{t.dimension}", float(t.texts), n=t.texts)
+            for t in scope_rows
+        ]
+        respondents = respondents_by_scope.get(scope, 0)
+        if respondents < minimum:
+            note = f"verbatims shown only for scopes with ≥ {minimum} respondents"
             rows.append(
-                ResultRow(
-                    q,
-                    scope,
-                    f"voc.theme.{dimension}",
-                    float(count),
-                    n=count,
-                    note=json.dumps(
-                        {
-                            "negative": negative,
-                            "positive": int(themes_now["positive"].get(dimension, 0)),
-                            "previous": earlier,
-                            "change": count - earlier,
-                        }
-                    ),
-                )
-            )
-        if respondents_by_scope.get(scope, 0) < minimum:
-            rows.append(
-                ResultRow(
-                    q,
-                    scope,
-                    "voc.quotes",
-                    None,
-                    n=respondents_by_scope.get(scope, 0),
-                    flag="suppressed",
-                    note=f"verbatims shown only for scopes with ≥ {minimum} respondents",
-                )
+                ResultRow(q, scope, "voc.quotes", None, n=respondents, flag="suppressed", note=note)
             )
             continue
-        quotes = representative_quotes(now)
-        rows.append(
-            ResultRow(
-                q,
-                scope,
-                "voc.quotes",
-                float(len(quotes)),
-                n=len(quotes),
-                note=json.dumps(quotes, ensure_ascii=False),
-            )
-        )
-    return rows
+        picked = representative_quotes(now)
+        quotes += [
+            VocQuote(scope, position, quote["dimension"], quote["sentiment"], quote["source"],
+                     quote["text"])
+            for position, quote in enumerate(picked, start=1)
+        ]  # fmt: skip
+        rows.append(ResultRow(q, scope, "voc.quotes", float(len(picked)), n=len(picked)))
+    return VocFindings(tuple(rows), tuple(themes), tuple(quotes))

@@ -180,7 +180,10 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
             "verbatim": suppression.get("min_verbatim_respondents", 5),
         },
         "lineage": lineage,
-        "figures": number(len(figures), 0),
+        # Stored items for the scope: its figures and its actions (new and followed up).
+        "figures": number(
+            len(figures) + len(report.findings.new_actions) + len(report.findings.follow_ups), 0
+        ),
         "history": ", ".join(quarters_with_data) if quarters_with_data else "—",
         "run_id": run_id,
         "software_version": __version__,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -16,6 +16,7 @@ from etl.core.periods import Quarter
 from etl.core.scopes import Scope
 from etl.report.brand import load_brand
 from etl.report.context import build_context
+from etl.report.results import Findings
 from etl.report.sections.summary import strengths_and_weaknesses
 
 QUARTER = Quarter(2026, 3)
@@ -149,31 +150,7 @@ def complete_results() -> pd.DataFrame:
         (q, "company", "linkage.complained.no", 73.5, 73.1, 74.0, 2866),
         (q, "company", "service_grade.group.claims", 83.0, None, None, 3),
         (q, "company", "voc.texts", 9277.0, None, None, 9277),
-        (q, "company", "voc.quotes", 1.0, None, None, 1, None, None, json.dumps([QUOTE])),
-        (
-            q,
-            "company",
-            "action.new.1",
-            70.2,
-            None,
-            None,
-            None,
-            None,
-            None,
-            json.dumps(NEW_ACTION, ensure_ascii=False),
-        ),
-        (
-            q,
-            "company",
-            "action.earlier.2025-Q1-company-complaints",
-            0.91,
-            None,
-            None,
-            None,
-            None,
-            "not_met",
-            json.dumps(EARLIER_ACTION, ensure_ascii=False),
-        ),
+        (q, "company", "voc.quotes", 1.0, None, None, 1),
         (q, "company", "csi.pls", 70.8, 70.1, 71.5, 3271),
         (q, "company", "pls.path.claims.satisfaction", 0.412, 0.35, 0.47, 3271),
     ]
@@ -198,10 +175,7 @@ def complete_results() -> pd.DataFrame:
                 quadrant[dimension],
             ),
         ]
-        # 130 texts this quarter, 120 the quarter before
-        counts = {"negative": 50, "positive": 60, "previous": 120, "change": 10}
-        rows.append((q, "company", f"voc.theme.{dimension}", 130.0, None, None, 130, None, None,
-                     json.dumps(counts)))  # fmt: skip
+        rows.append((q, "company", f"voc.theme.{dimension}", 130.0, None, None, 130))
     return frame(rows)
 
 
@@ -215,9 +189,28 @@ def settings() -> Settings:
     return load_settings()
 
 
+# The findings tables of the company in 2026-Q3: 130 texts per theme this quarter (120 the
+# quarter before), one quote, one new action and one earlier action followed up.
+FINDINGS = Findings(
+    themes=tuple(
+        {"dimension": dimension, "texts": 130, "negative": 50, "positive": 60, "previous": 120,
+         "change": 10}
+        for dimension in ("presale", "purchase", "policy_service", "claims", "complaints",
+                          "value_added")
+    ),
+    quotes=({"position": 1, "dimension": QUOTE["dimension"], "sentiment": QUOTE["sentiment"],
+             "source": QUOTE["source"], "quote_text": QUOTE["text"]},),
+    new_actions=({**NEW_ACTION, "issue": NEW_ACTION["reason"]},),
+    follow_ups=({**EARLIER_ACTION, "measured_value": 0.91, "target_status": "not_met"},),
+    plan_ran=True,
+)  # fmt: skip
+
+
 def context(results: pd.DataFrame, scope: Scope = COMPANY, language: str = "en",
             **kwargs: Any) -> dict[str, Any]:  # fmt: skip
     settings = kwargs.pop("settings", None) or load_settings()
+    if "findings" not in kwargs:
+        kwargs["findings"] = FINDINGS if scope == COMPANY else Findings(plan_ran=True)
     return build_context(QUARTER, scope, language, results, load_item_bank(), settings, "run-1",
                          scopes=kwargs.pop("scopes", SCOPES), **kwargs)  # fmt: skip
 
@@ -338,7 +331,10 @@ def test_suppressed_figures_show_a_dash_never_the_number() -> None:
 
 
 def test_absent_figures_are_reported_as_not_available() -> None:
-    built = context(frame([("2026-Q3", "company", "respondents", 500.0, None, None, 500)]))
+    built = context(
+        frame([("2026-Q3", "company", "respondents", 500.0, None, None, 500)]),
+        findings=Findings(),
+    )
     assert [tile["value"] for tile in built["summary"]["tiles"]] == ["—"] * 4
     assert built["summary"]["scorecard"] == []
     assert built["dimensions"]["index_chart"] is None
@@ -383,7 +379,8 @@ def test_quotes_are_withheld_below_the_verbatim_minimum(results: pd.DataFrame) -
     few = results.copy()
     quotes = (few["metric"] == "voc.quotes") & (few["quarter"] == "2026-Q3")
     few.loc[quotes, ["value", "flag", "note"]] = [None, "suppressed", "fewer than 5 respondents"]
-    voc = context(few)["voc"]
+    # Below the minimum the computation stores no quotes at all.
+    voc = context(few, findings=replace(FINDINGS, quotes=()))["voc"]
     assert voc["quotes"] == [] and voc["quotes_withheld"] is True
 
 
@@ -417,7 +414,7 @@ def test_actions_show_new_and_earlier_with_target_met(
     assert [{k: a[k] for k in earlier} for a in plan["earlier"]] == [earlier]
 
 
-def test_a_scope_without_action_rows_has_no_actions_but_a_plan(results: pd.DataFrame) -> None:
+def test_a_scope_without_actions_has_none_but_a_plan(results: pd.DataFrame) -> None:
     plan = context(results, scope=SICHUAN)["actions"]
     assert (plan["available"], plan["new"], plan["earlier"]) == (True, [], [])
 

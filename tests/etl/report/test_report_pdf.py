@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-import json
 import logging
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,8 @@ from etl.report.pdf import (
     render_html,
     write_pdf,
 )
-from etl.warehouse import available_scopes, connect, read_results
+from etl.report.results import Findings
+from etl.warehouse import available_scopes, connect, read_findings, read_results
 
 QUARTER = Quarter(2026, 3)
 PAYLOAD = (
@@ -270,12 +271,16 @@ def test_two_renders_of_the_same_inputs_are_byte_identical(
 
 def _render(
     results: pd.DataFrame, warehouse_url: str, scope: Scope, language: str, path: Path,
-    settings: Any = None,
+    settings: Any = None, findings: Findings | None = None,
 ) -> TemplateAssetFetcher:  # fmt: skip
     scopes = available_scopes(connect(warehouse_url))
+    if findings is None:
+        findings = Findings.from_store(
+            read_findings(connect(warehouse_url), str(QUARTER), scope.code)
+        )
     context = build_context(
         QUARTER, scope, language, results, load_item_bank(), settings or load_settings(),
-        "test-run", scopes=scopes,
+        "test-run", scopes=scopes, findings=findings,
     )  # fmt: skip
     fetcher = TemplateAssetFetcher()
     write_pdf(render_html("assessment/report.html.j2", context, language), path, fetcher)
@@ -287,15 +292,14 @@ def test_markup_in_the_data_is_printed_as_text_and_fetches_nothing(
     weasyprint_log: list[logging.LogRecord],
 ) -> None:  # fmt: skip
     """A customer comment and a scope name carrying markup: literal text, no fetch at all."""
-    row = {column: None for column in results.columns}
-    quote = {"dimension": "claims", "sentiment": "negative", "text": PAYLOAD, "source": "x"}
-    row.update(quarter=str(QUARTER), scope="company", metric="voc.quotes", value=1.0, n=1,
-               note=json.dumps([quote]), run_id="test-run")  # fmt: skip
-    replaced = (results["quarter"] == str(QUARTER)) & (results["scope"] == "company")
-    results = results[~(replaced & (results["metric"] == "voc.quotes"))]
-    injected = pd.concat([results, pd.DataFrame([row])], ignore_index=True)
+    quote = {"position": 1, "dimension": "claims", "sentiment": "negative",
+             "quote_text": PAYLOAD, "source": "x"}  # fmt: skip
+    stored = Findings.from_store(read_findings(connect(warehouse_url), str(QUARTER), "company"))
+    findings = replace(stored, quotes=(quote,))
     scope = Scope("company", "company", "全公司" + PAYLOAD, "Company" + PAYLOAD)
-    fetcher = _render(injected, warehouse_url, scope, "en", tmp_path / "injected.pdf")
+    fetcher = _render(
+        results, warehouse_url, scope, "en", tmp_path / "injected.pdf", findings=findings
+    )
     assert fetcher.refused == []
     assert fetcher.served == [(TEMPLATES_DIR / "brands" / "chengyuan" / "logo.svg").as_uri()]
     text = flat("".join(page_texts(tmp_path / "injected.pdf")))

@@ -79,12 +79,12 @@ def test_open_subject_is_followed_up_not_raised_again() -> None:
     last_quarter_rows = [replace(row, quarter="2026-Q2") for row in ROWS]
     raised = propose(earlier, "company", last_quarter_rows, NO_EARLIER, TARGETS, SETTINGS)
     plan = action_results(Q, ["company"], ROWS, as_stored(raised), TARGETS, SETTINGS)
-    followed = {r.metric: r.flag for r in plan.rows if r.metric.startswith("action.earlier.")}
+    followed = {f.action_id: f.target_status for f in plan.follow_ups}
     assert plan.proposed == ()  # every subject already has an open action from 2026-Q2
     assert followed == {
-        "action.earlier.2026-Q2-company-claim_cycle_days_mean": "not_met",  # 18.2 days vs ≤ 10
-        "action.earlier.2026-Q2-company-dimension.claims": "not_met",  # 69.9 vs ≥ 72.9
-        "action.earlier.2026-Q2-company-nps": "not_met",  # −5 vs ≥ 1
+        "2026-Q2-company-claim_cycle_days_mean": "not_met",  # 18.2 days vs ≤ 10
+        "2026-Q2-company-dimension.claims": "not_met",  # 69.9 vs ≥ 72.9
+        "2026-Q2-company-nps": "not_met",  # −5 vs ≥ 1
     }
 
 

@@ -1,0 +1,49 @@
+"""Findings beside the results: VoC themes and quotes, and earlier actions followed up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from etl.warehouse.sqlfiles import SCHEMA_DIR, read_query, statement, statements
+from etl.warehouse.stores import records
+
+FINDINGS_TABLES = ("voc_themes", "voc_quotes", "action_proposals", "action_follow_ups")
+
+
+def ensure_findings_schema(conn: Connection) -> None:
+    """Create the findings tables in a warehouse made before they existed (idempotent)."""
+    for ddl in statements((SCHEMA_DIR / "10_findings.sql").read_text(encoding="utf-8")):
+        conn.execute(sa.text(ddl))
+
+
+def replace_findings(
+    conn: Connection, quarter: str, tables: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> None:
+    """Replace the quarter's rows of each findings table inside the caller's transaction."""
+    ensure_findings_schema(conn)
+    for table in FINDINGS_TABLES:
+        conn.execute(statement(f"store/{table}_delete"), {"quarter": quarter})
+        rows = [dict(row) | {"quarter": quarter} for row in tables.get(table, ())]
+        if rows:
+            conn.execute(statement(f"store/{table}_insert"), rows)
+
+
+def read_findings(engine: Engine, quarter: str, scope: str) -> dict[str, Any]:
+    """A scope's findings for the report: themes, quotes, new actions, follow-ups."""
+    with engine.begin() as conn:
+        ensure_findings_schema(conn)
+        params = {"quarter": quarter, "scope": scope}
+        new_actions = records(read_query(conn, "store/action_proposals_of_scope", params))
+        return {
+            "themes": records(read_query(conn, "store/voc_themes_of_scope", params)),
+            "quotes": records(read_query(conn, "store/voc_quotes_of_scope", params)),
+            "new_actions": new_actions,
+            "follow_ups": records(read_query(conn, "store/action_follow_ups_of_scope", params)),
+            "plan_ran": bool(
+                read_query(conn, "store/action_plan_count", {"quarter": quarter})["actions"].iloc[0]
+            ),
+        }

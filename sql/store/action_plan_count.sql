@@ -1,0 +1,19 @@
+-- Grain: one row: actions proposed in a quarter plus earlier actions followed up in it
+-- (any at all means the quarter's improvement plan ran).
+with
+
+proposed as (
+    select count(*) as actions from action_proposals where quarter = :quarter
+),
+
+followed as (
+    select count(*) as actions from action_follow_ups where quarter = :quarter
+),
+
+final as (
+    select proposed.actions + followed.actions as actions
+    from proposed
+    cross join followed
+)
+
+select * from final
