@@ -15,21 +15,17 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from etl.core.config import ConfigError, load_settings
-from etl.core.periods import Quarter, QuarterError, last_complete_quarter
+from etl.core import ConfigError, Quarter, QuarterError, last_complete_quarter, load_settings
 
 ERRORS_USERS_CAN_FIX: tuple[type[Exception], ...] = (QuarterError, ConfigError)
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
     """Error types whose message is the whole story: printed without a traceback."""
-    from etl.core.errors import UserError
-    from etl.core.scopes import UnknownScopeError
+    from etl.core import UnknownScopeError, UserError
+    from etl.report import RenderError
     from etl.report.i18n import LanguageError
-    from etl.report.pdf import RenderError
-    from etl.survey.indices import IndexInputError
-    from etl.survey.scoring import SurveyDataError
-    from etl.survey.weighting import RakingError
+    from etl.survey import IndexInputError, RakingError, SurveyDataError
     from etl.warehouse import WarehouseError
 
     return (

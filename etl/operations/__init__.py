@@ -1,0 +1,15 @@
+"""Operational figures: KPIs from the warehouse's aggregates, the voice of the customer (pure)."""
+
+from etl.operations.kpis import KPI_METRICS, KPIS, family_params, kpi_results, kpi_trend
+from etl.operations.voc import VocFindings, feedback_params, voc_results
+
+__all__ = [
+    "KPIS",
+    "KPI_METRICS",
+    "VocFindings",
+    "family_params",
+    "feedback_params",
+    "kpi_results",
+    "kpi_trend",
+    "voc_results",
+]

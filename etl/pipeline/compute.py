@@ -8,17 +8,26 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from etl.core.config import ItemBank, Settings, load_item_bank, load_settings
-from etl.core.periods import Quarter
-from etl.core.results import ResultRow
-from etl.core.scopes import COMPANY, Scope
-from etl.operations.kpis import family_params, kpi_results
-from etl.operations.voc.keywords import feedback_params, voc_results
-from etl.survey.figures import survey_results, weight_respondents
-from etl.survey.linkage import linkage_params, linkage_results, linked_frame
-from etl.survey.scoring import score
-from etl.targets.actions import Action, action_results, follow_up_window
-from etl.targets.grading import grading_results, parse_targets
+from etl.core import (
+    COMPANY,
+    ItemBank,
+    Quarter,
+    ResultRow,
+    Scope,
+    Settings,
+    load_item_bank,
+    load_settings,
+)
+from etl.operations import family_params, feedback_params, kpi_results, voc_results
+from etl.survey import (
+    linkage_params,
+    linkage_results,
+    linked_frame,
+    score,
+    survey_results,
+    weight_respondents,
+)
+from etl.targets import Action, action_results, follow_up_window, grading_results, parse_targets
 from etl.warehouse import (
     available_scopes,
     check_reachable,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl.core.config import Settings, load_settings
+from etl.core import Settings, load_settings
 from etl.delivery import (
     OutboxTransport,
     SmtpTransport,

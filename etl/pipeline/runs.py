@@ -9,15 +9,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.core.config import Settings, load_item_bank, load_settings
+from etl.core import Scope, Settings, load_item_bank, load_settings, select_scopes
 from etl.core.periods import Quarter, report_quarter
-from etl.core.scopes import Scope, select_scopes
 from etl.pipeline.compute import compute_quarter
 from etl.publish import publish_revision
-from etl.report.context import build_context
+from etl.report import Findings, RenderError, build_context, render_html, write_pdf
 from etl.report.i18n import LOCALES
-from etl.report.pdf import RenderError, render_html, write_pdf
-from etl.report.results import Findings
 from etl.warehouse import (
     available_scopes,
     check_reachable,

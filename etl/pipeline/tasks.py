@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.core.config import ConfigError
+from etl.core import ConfigError
 from etl.delivery import (
     OutboxTransport,
     deliver_quarter,
@@ -22,7 +22,7 @@ from etl.pipeline.compute import compute_quarter
 from etl.pipeline.resources import Resources
 from etl.pipeline.runs import render_scope, resolve_run
 from etl.publish import publish_quarter
-from etl.report.index import render_index
+from etl.report import render_index
 from etl.warehouse import available_scopes, connect
 
 log = logging.getLogger(__name__)

@@ -298,6 +298,43 @@ def _weights_from_correlation(correlation: np.ndarray) -> np.ndarray:
     return (root**2) @ (beta**2)
 
 
+def _pair_counts(data: np.ndarray, columns: list[str], min_pair_count: int) -> np.ndarray:
+    """Respondents who rated each pair of variables; too few for any pair is an error."""
+    present = ~np.isnan(data)
+    counts = present.T.astype(int) @ present.astype(int)
+    sparse = [
+        f"{columns[a]}×{columns[b]} (n={counts[a, b]})"
+        for a in range(len(columns))
+        for b in range(a, len(columns))
+        if counts[a, b] < min_pair_count
+    ]
+    if sparse:
+        raise DriverInputError(
+            f"too few respondents rated both of {', '.join(sparse)}; need {min_pair_count}"
+        )
+    return counts
+
+
+def _replicate_weights(
+    rng: np.random.Generator, sums: np.ndarray, groups_used: int, n_boot: int
+) -> np.ndarray:
+    """Normalised relative weights of each bootstrap replicate of the groups."""
+    # All replicates in one matrix product: (replicates × groups) @ (groups × statistics).
+    picks = np.stack(
+        [
+            np.bincount(rng.integers(0, groups_used, groups_used), minlength=groups_used)
+            for _ in range(n_boot)
+        ]
+    ).astype(float)
+    replicate_totals = (picks @ sums.reshape(groups_used, -1)).reshape(n_boot, *sums.shape[1:])
+    return np.stack(
+        [
+            _normalised(_weights_from_correlation(_correlation_from_sums(t)))
+            for t in replicate_totals
+        ]
+    )
+
+
 def pairwise_relative_weights(
     frame: pd.DataFrame,
     predictors: list[str],
@@ -331,38 +368,14 @@ def pairwise_relative_weights(
         else rng.integers(0, groups_used, len(frame))
     )
     sums = _group_sums(data, w, groups, groups_used)
-    present = ~np.isnan(data)
-    counts = present.T.astype(int) @ present.astype(int)
-    sparse = [
-        f"{columns[a]}×{columns[b]} (n={counts[a, b]})"
-        for a in range(len(columns))
-        for b in range(a, len(columns))
-        if counts[a, b] < min_pair_count
-    ]
-    if sparse:
-        raise DriverInputError(
-            f"too few respondents rated both of {', '.join(sparse)}; need {min_pair_count}"
-        )
+    counts = _pair_counts(data, columns, min_pair_count)
     correlation = _correlation_from_sums(sums.sum(axis=0))
     constant = [c for c, v in zip(columns, np.diag(correlation), strict=True) if not np.isfinite(v)]
     if constant:
         raise DriverInputError(f"columns {constant} are constant")
     raw = _weights_from_correlation(correlation)
     estimate = _normalised(raw)
-    # All replicates in one matrix product: (replicates × groups) @ (groups × statistics).
-    picks = np.stack(
-        [
-            np.bincount(rng.integers(0, groups_used, groups_used), minlength=groups_used)
-            for _ in range(n_boot)
-        ]
-    ).astype(float)
-    replicate_totals = (picks @ sums.reshape(groups_used, -1)).reshape(n_boot, *sums.shape[1:])
-    draws = np.stack(
-        [
-            _normalised(_weights_from_correlation(_correlation_from_sums(t)))
-            for t in replicate_totals
-        ]
-    )
+    draws = _replicate_weights(rng, sums, groups_used, n_boot)
     tail = (1 - level) / 2 * 100
     return PairwiseDriverResult(
         normalized_weights=pd.Series(estimate, index=predictors),

@@ -11,9 +11,11 @@ import pandas as pd
 
 from etl.core.config import SERVICE_DIMENSIONS, ItemBank, Settings
 from etl.core.periods import Quarter
-from etl.core.results import ResultRow
+from etl.core.results import RESULT_COLUMNS, ResultRow
 from etl.core.scopes import COMPANY, Scope
 from etl.survey import indices
+from etl.survey.driver_figures import driver_rows
+from etl.survey.pls_figures import pls_as_csi, pls_rows
 from etl.survey.scoring import ScoredSurvey
 from etl.survey.weighting import RakingResult, rake
 
@@ -319,220 +321,6 @@ def change_rows(quarter: str, rows: list[ResultRow], history: pd.DataFrame) -> l
     return out
 
 
-def driver_rows(
-    quarter: str, scope: str, frame: pd.DataFrame, weights: np.ndarray, settings: Settings
-) -> list[ResultRow]:
-    """Key drivers of overall satisfaction and the importance–performance quadrants."""
-    from etl.survey.drivers import (
-        DriverInputError,
-        importance_performance,
-        pairwise_relative_weights,
-    )
-
-    minimum = settings.suppression["suppress_below"]
-    predictors, excluded = drivable_dimensions(frame, minimum)
-    if len(predictors) < 2:
-        note = (
-            "fewer than two dimensions rated together with overall satisfaction "
-            f"by ≥ {minimum} respondents"
-        )
-        return [
-            ResultRow(
-                quarter,
-                scope,
-                "drivers.r_squared",
-                None,
-                n=len(frame),
-                flag="suppressed",
-                note=note,
-            )
-        ]
-    try:
-        result = pairwise_relative_weights(
-            frame, predictors, "overall", weights, min_pair_count=minimum
-        )
-    except DriverInputError as exc:
-        return [
-            ResultRow(
-                quarter,
-                scope,
-                "drivers.r_squared",
-                None,
-                n=len(frame),
-                flag="suppressed",
-                note=str(exc),
-            )
-        ]
-    performance = {
-        d: float(np.average(frame[d].dropna(), weights=weights[frame[d].notna().to_numpy()]))
-        for d in predictors
-    }
-    quadrants = importance_performance(result.normalized_weights.to_dict(), performance)
-    note = (
-        f"Johnson relative weights, pairwise-complete correlations; bootstrap {result.n_boot} "
-        f"resamples of {result.n_groups} groups, seed {result.seed}"
-    )
-    if excluded:
-        note += "; left out (too few respondents rated them with the others): " + ", ".join(
-            excluded
-        )
-    rows = [
-        ResultRow(quarter, scope, "drivers.r_squared", result.r_squared, n=len(frame), note=note)
-    ]
-    for dimension in SERVICE_DIMENSIONS:
-        if dimension not in predictors:
-            rows.append(
-                ResultRow(
-                    quarter,
-                    scope,
-                    f"drivers.{dimension}.importance",
-                    None,
-                    n=int(frame[dimension].notna().sum()),
-                    flag="suppressed",
-                    note="too few respondents rated this dimension with the others",
-                )
-            )
-            continue
-        n_pair = int(result.pair_counts.loc[dimension, "overall"])
-        rows.append(
-            ResultRow(
-                quarter,
-                scope,
-                f"drivers.{dimension}.importance",
-                float(result.normalized_weights[dimension]),
-                float(result.lower[dimension]),
-                float(result.upper[dimension]),
-                n=n_pair,
-            )
-        )
-        rows.append(
-            ResultRow(
-                quarter,
-                scope,
-                f"drivers.{dimension}.quadrant",
-                performance[dimension],
-                n=n_pair,
-                note=quadrants[dimension],
-            )
-        )
-    return rows
-
-
-def drivable_dimensions(frame: pd.DataFrame, minimum: int) -> tuple[list[str], list[str]]:
-    """Dimensions whose every pair (and pair with overall) has ≥ `minimum` respondents.
-
-    Drops the least-rated dimension until the rest qualify, so one rare touchpoint does
-    not suppress the whole driver analysis; the dropped ones are named in the appendix.
-    """
-    present = frame[[*SERVICE_DIMENSIONS, "overall"]].notna().to_numpy().astype(int)
-    counts = pd.DataFrame(
-        present.T @ present,
-        index=[*SERVICE_DIMENSIONS, "overall"],
-        columns=[*SERVICE_DIMENSIONS, "overall"],
-    )
-    kept = [d for d in SERVICE_DIMENSIONS if counts.loc[d, "overall"] >= minimum]
-    while kept and counts.loc[[*kept, "overall"], [*kept, "overall"]].to_numpy().min() < minimum:
-        kept.remove(min(kept, key=lambda d: counts.loc[d, d]))
-    return kept, [d for d in SERVICE_DIMENSIONS if d not in kept]
-
-
-def pls_rows(
-    quarter: str, frame: pd.DataFrame, survey: ScoredSurvey, settings: Settings, bootstrap: bool
-) -> list[ResultRow]:
-    """ACSI-style PLS path model at company level: dimensions → satisfaction → loyalty.
-
-    Estimated on respondents who rated every dimension in the model (listwise within the
-    model, counted); dimensions rated by fewer than `pls_min_coverage` of respondents are
-    left out of the model and named. Items enter on their 0–100 scale, which leaves the
-    index unchanged (it is invariant to a linear rescaling of the items and bounds).
-    """
-    from etl.survey import pls
-
-    csi = settings.raw["csi"]
-    coverage = float(csi.get("pls_min_coverage", 0.5))
-    dimensions = [d for d in SERVICE_DIMENSIONS if frame[d].notna().mean() >= coverage]
-    left_out = [d for d in SERVICE_DIMENSIONS if d not in dimensions]
-    blocks = {d: survey.item_columns[d] for d in dimensions}
-    blocks["sat"] = survey.item_columns["overall"]
-    blocks["loy"] = [*survey.item_columns.get("nps", []), *survey.item_columns.get("loyalty", [])]
-    paths = [(d, "sat") for d in dimensions] + [("sat", "loy")]
-    columns = [c for block in blocks.values() for c in block]
-    data = frame[columns]
-    scheme = str(csi.get("pls_scheme", "path"))
-    note = f"PLS ({scheme} scheme, mode A) on respondents who rated {', '.join(dimensions)}"
-    if left_out:
-        note += f"; left out (rated by < {coverage:.0%}): {', '.join(left_out)}"
-    try:
-        result = pls.fit(data, blocks, paths, scheme=scheme)
-        index = result.index("sat", 0.0, 100.0)
-        lower = upper = None
-        intervals = None
-        if bootstrap:
-            boot = pls.bootstrap(
-                data,
-                blocks,
-                paths,
-                scheme=scheme,
-                n_boot=int(csi.get("pls_bootstrap", 200)),
-                seed=int(csi.get("pls_seed", 20260101)),
-                index_latent="sat",
-                scale_min=0.0,
-                scale_max=100.0,
-            )
-            lower, upper, intervals = boot.index_lower, boot.index_upper, boot.path_intervals
-    except ValueError as exc:  # specification, convergence or index errors, each named
-        return [
-            ResultRow(
-                quarter,
-                COMPANY,
-                "csi.pls",
-                None,
-                n=len(frame),
-                flag="suppressed",
-                note=f"{note}: {exc}",
-            )
-        ]
-    note += f"; n used {result.n_used}, dropped {result.n_dropped}; GoF {result.gof:.3f}"
-    rows = [
-        ResultRow(quarter, COMPANY, "csi.pls", index, lower, upper, n=result.n_used, note=note),
-        ResultRow(
-            quarter, COMPANY, "pls.r_squared.sat", float(result.r_squared["sat"]), n=result.n_used
-        ),
-        ResultRow(quarter, COMPANY, "pls.gof", float(result.gof), n=result.n_used),
-    ]
-    for source, target in paths:
-        bounds = (None, None)
-        if intervals is not None:
-            match = intervals[(intervals["from"] == source) & (intervals["to"] == target)]
-            bounds = (float(match["lower"].iloc[0]), float(match["upper"].iloc[0]))
-        rows.append(
-            ResultRow(
-                quarter,
-                COMPANY,
-                f"pls.path.{source}.{target}",
-                float(result.path_coefficients.loc[source, target]),
-                *bounds,
-                n=result.n_used,
-            )
-        )
-    for latent in blocks:
-        rows.append(
-            ResultRow(
-                quarter, COMPANY, f"pls.ave.{latent}", float(result.ave[latent]), n=result.n_used
-            )
-        )
-        rows.append(
-            ResultRow(
-                quarter,
-                COMPANY,
-                f"pls.composite_reliability.{latent}",
-                float(result.composite_reliability[latent]),
-                n=result.n_used,
-            )
-        )
-    return rows
-
-
 def survey_results(
     quarter: str,
     survey: ScoredSurvey,
@@ -558,45 +346,15 @@ def survey_results(
         rows += item_rows(quarter, code, scoped, scoped_weights, survey, thresholds)
         if not code.startswith(("channel.", "product.")):
             rows += driver_rows(quarter, code, scoped, scoped_weights, settings)
-    empty_history = pd.DataFrame(
-        columns=[
-            "quarter",
-            "scope",
-            "metric",
-            "value",
-            "lower_bound",
-            "upper_bound",
-            "n",
-            "n_effective",
-            "flag",
-        ]
-    )
+    empty_history = pd.DataFrame(columns=list(RESULT_COLUMNS))
     use_pls = settings.csi_method == "pls"
     rows += pls_rows(quarter, frame, survey, settings, bootstrap=use_pls)
     if use_pls:
         # The PLS index is the company CSI; branches keep the weighted CSI (too few
         # complete respondents per branch for a stable path model), as the appendix says.
         rows = [
-            _pls_as_csi(row, rows) if (row.scope, row.metric) == (COMPANY, "csi") else row
+            pls_as_csi(row, rows) if (row.scope, row.metric) == (COMPANY, "csi") else row
             for row in rows
         ]
     rows += change_rows(quarter, rows, empty_history if history is None else history)
     return rows
-
-
-def _pls_as_csi(weighted: ResultRow, rows: list[ResultRow]) -> ResultRow:
-    pls_row = next(r for r in rows if (r.scope, r.metric) == (COMPANY, "csi.pls"))
-    if pls_row.value is None:
-        return weighted
-    return ResultRow(
-        weighted.quarter,
-        COMPANY,
-        "csi",
-        pls_row.value,
-        pls_row.lower_bound,
-        pls_row.upper_bound,
-        pls_row.n,
-        float(pls_row.n or 0),
-        None,
-        "method pls: " + (pls_row.note or ""),
-    )

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-SCHEMES = ("centroid", "factorial", "path")
-MODES = ("A", "B")
+from etl.survey.pls_spec import (
+    PLSConvergenceError,
+    PLSIndexError,
+    PLSSpecificationError,
+    _Model,
+    _validate_model,
+)
+
 DEFAULT_BOOTSTRAP_SEED = 20260101
-
-
-class PLSSpecificationError(ValueError):
-    """The blocks, paths, modes or data cannot define an estimable PLS path model."""
-
-
-class PLSConvergenceError(ValueError):
-    """The outer weights did not settle within the iteration limit."""
-
-
-class PLSIndexError(ValueError):
-    """The 0-100 index of a latent is undefined (bad scale bounds or non-positive weights)."""
 
 
 @dataclass(frozen=True)
@@ -123,19 +117,6 @@ class PLSBootstrapResult:
     level: float
 
 
-@dataclass(frozen=True)
-class _Model:
-    """A validated model specification in positional form."""
-
-    latents: tuple[str, ...]
-    blocks: dict[str, tuple[str, ...]]
-    paths: tuple[tuple[str, str], ...]
-    modes: dict[str, str]
-    adjacency: np.ndarray  # adjacency[i, j] == 1 when latent i → latent j
-    columns: tuple[str, ...]
-    block_index: tuple[np.ndarray, ...]
-
-
 def fit(
     data: pd.DataFrame,
     blocks: dict[str, list[str]],
@@ -179,53 +160,26 @@ def bootstrap(
     column, non-convergence, an undefined index) is redrawn and counted in ``n_redrawn``;
     more than ``n_boot`` such failures raise, since the intervals would then be unreliable.
     """
-    if n_boot < 2:
-        raise ValueError(f"n_boot must be at least 2, got {n_boot}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), got {level}")
+    _check_bootstrap(n_boot, level, index_latent, scale_min, scale_max)
     wants_index = index_latent is not None
-    if wants_index and (scale_min is None or scale_max is None):
-        raise ValueError(f"index of {index_latent!r} needs scale_min and scale_max")
     model = _validate_model(data, blocks, paths, modes, scheme, tol, max_iter)
     items, n_dropped = _complete_items(data, model)
     full = _fit_items(items, n_dropped, model, scheme, standardize, tol, max_iter, False)
     index_value = full.index(index_latent, scale_min, scale_max) if wants_index else None
 
-    rng = np.random.default_rng(seed)
-    n = len(items)
-    path_draws: list[list[float]] = []
-    index_draws: list[float] = []
-    redrawn = 0
-    while len(path_draws) < n_boot:
-        sample = items.iloc[rng.integers(0, n, size=n)].reset_index(drop=True)
-        try:
-            boot = _fit_items(sample, 0, model, scheme, standardize, tol, max_iter, False)
-            boot_index = boot.index(index_latent, scale_min, scale_max) if wants_index else None
-        except (PLSSpecificationError, PLSConvergenceError, PLSIndexError) as error:
-            redrawn += 1
-            if redrawn > n_boot:
-                raise PLSConvergenceError(
-                    f"bootstrap abandoned: {redrawn} resamples failed (last: {error})"
-                ) from error
-            continue
-        path_draws.append([boot.path_coefficients.loc[a, b] for a, b in model.paths])
-        if boot_index is not None:
-            index_draws.append(boot_index)
+    def refit(sample: pd.DataFrame) -> tuple[list[float], float | None]:
+        boot = _fit_items(sample, 0, model, scheme, standardize, tol, max_iter, False)
+        boot_index = boot.index(index_latent, scale_min, scale_max) if wants_index else None
+        return [boot.path_coefficients.loc[a, b] for a, b in model.paths], boot_index
 
+    path_draws, index_draws, redrawn = _resample(items, refit, n_boot, seed)
     tail = (1.0 - level) / 2.0
-    bounds = np.quantile(np.asarray(path_draws), [tail, 1.0 - tail], axis=0)
-    path_intervals = pd.DataFrame(
-        {
-            "from": [a for a, _ in model.paths],
-            "to": [b for _, b in model.paths],
-            "estimate": [full.path_coefficients.loc[a, b] for a, b in model.paths],
-            "lower": bounds[0],
-            "upper": bounds[1],
-        }
+    path_intervals = _path_intervals(model, full, path_draws, tail)
+    index_lower, index_upper = (
+        (float(v) for v in np.quantile(index_draws, [tail, 1 - tail]))
+        if wants_index
+        else (None, None)
     )
-    index_lower = index_upper = None
-    if wants_index:
-        index_lower, index_upper = (float(v) for v in np.quantile(index_draws, [tail, 1 - tail]))
     return PLSBootstrapResult(
         path_intervals=path_intervals,
         index_latent=index_latent,
@@ -239,144 +193,64 @@ def bootstrap(
     )
 
 
-def _validate_model(
-    data: pd.DataFrame,
-    blocks: Mapping[str, Sequence[str]],
-    paths: Sequence[tuple[str, str]],
-    modes: Mapping[str, str] | None,
-    scheme: str,
-    tol: float,
-    max_iter: int,
-) -> _Model:
-    """Check blocks, paths, modes and options against the data; build the positional model."""
-    if scheme not in SCHEMES:
-        raise PLSSpecificationError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
-    if not tol > 0:
-        raise PLSSpecificationError(f"tol must be positive, got {tol}")
-    if max_iter < 1:
-        raise PLSSpecificationError(f"max_iter must be at least 1, got {max_iter}")
-    checked_blocks = _validate_blocks(data, blocks)
-    latents = tuple(checked_blocks)
-    adjacency = _validate_paths(latents, paths)
-    checked_modes = _validate_modes(latents, modes)
-    columns = tuple(column for latent in latents for column in checked_blocks[latent])
-    position = {column: i for i, column in enumerate(columns)}
-    block_index = tuple(
-        np.array([position[column] for column in checked_blocks[latent]]) for latent in latents
-    )
-    return _Model(
-        latents=latents,
-        blocks=checked_blocks,
-        paths=tuple((a, b) for a, b in paths),
-        modes=checked_modes,
-        adjacency=adjacency,
-        columns=columns,
-        block_index=block_index,
+def _path_intervals(
+    model: _Model, full: PLSResult, path_draws: list[list[float]], tail: float
+) -> pd.DataFrame:
+    """Each path's estimate with its percentile interval over the replicates."""
+    bounds = np.quantile(np.asarray(path_draws), [tail, 1.0 - tail], axis=0)
+    return pd.DataFrame(
+        {
+            "from": [a for a, _ in model.paths],
+            "to": [b for _, b in model.paths],
+            "estimate": [full.path_coefficients.loc[a, b] for a, b in model.paths],
+            "lower": bounds[0],
+            "upper": bounds[1],
+        }
     )
 
 
-def _validate_blocks(
-    data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]
-) -> dict[str, tuple[str, ...]]:
-    """Every latent has items; every item is a numeric data column used in only one block."""
-    if not blocks:
-        raise PLSSpecificationError("blocks is empty: give at least two latents with items")
-    owner: dict[str, str] = {}
-    for latent, columns in blocks.items():
-        if isinstance(columns, str) or len(columns) == 0:
-            raise PLSSpecificationError(
-                f"latent {latent!r}: block must be a non-empty list of column names"
-            )
-        for column in columns:
-            if column in owner:
-                raise PLSSpecificationError(
-                    f"column {column!r} is in the blocks of both {owner[column]!r} and {latent!r}"
-                )
-            owner[column] = latent
-            if column not in data.columns:
-                raise PLSSpecificationError(
-                    f"latent {latent!r}: column {column!r} is not in the data"
-                )
-            dtype = data[column].dtype
-            if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-                raise PLSSpecificationError(
-                    f"latent {latent!r}: column {column!r} is not numeric (dtype {dtype})"
-                )
-    return {latent: tuple(columns) for latent, columns in blocks.items()}
+def _check_bootstrap(
+    n_boot: int,
+    level: float,
+    index_latent: str | None,
+    scale_min: float | None,
+    scale_max: float | None,
+) -> None:
+    if n_boot < 2:
+        raise ValueError(f"n_boot must be at least 2, got {n_boot}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    if index_latent is not None and (scale_min is None or scale_max is None):
+        raise ValueError(f"index of {index_latent!r} needs scale_min and scale_max")
 
 
-def _validate_paths(latents: tuple[str, ...], paths: Sequence[tuple[str, str]]) -> np.ndarray:
-    """Paths join known latents, without duplicates or cycles, and leave no latent isolated."""
-    if not paths:
-        raise PLSSpecificationError("paths is empty: a path model needs at least one path")
-    position = {latent: i for i, latent in enumerate(latents)}
-    adjacency = np.zeros((len(latents), len(latents)))
-    for path in paths:
-        if len(path) != 2:
-            raise PLSSpecificationError(f"path {path!r} must be a (from, to) pair")
-        source, target = path
-        for end in (source, target):
-            if end not in position:
-                raise PLSSpecificationError(
-                    f"path {source!r} → {target!r} names unknown latent {end!r}; "
-                    f"blocks define {list(latents)}"
-                )
-        if source == target:
-            raise PLSSpecificationError(f"path {source!r} → {target!r} is a self-loop")
-        if adjacency[position[source], position[target]]:
-            raise PLSSpecificationError(f"path {source!r} → {target!r} is listed twice")
-        adjacency[position[source], position[target]] = 1.0
-    isolated = [lv for lv in latents if not (adjacency + adjacency.T)[position[lv]].any()]
-    if isolated:
-        raise PLSSpecificationError(
-            f"latents {isolated} are in no path; their inner estimate would be empty"
-        )
-    in_cycle = _latents_in_cycles(latents, adjacency)
-    if in_cycle:
-        raise PLSSpecificationError(
-            f"paths contain a cycle through {in_cycle}; the structural model must be recursive"
-        )
-    return adjacency
-
-
-def _latents_in_cycles(latents: tuple[str, ...], adjacency: np.ndarray) -> list[str]:
-    """Latents left after repeatedly removing sources (Kahn); empty when the graph is acyclic."""
-    remaining = set(range(len(latents)))
-    changed = True
-    while changed:
-        changed = False
-        for node in sorted(remaining):
-            if not any(adjacency[other, node] for other in remaining):
-                remaining.discard(node)
-                changed = True
-    # Nodes downstream of a cycle but not on it also stay; keep those that reach themselves.
-    return [latents[i] for i in sorted(remaining) if _reaches(adjacency, i, i)]
-
-
-def _reaches(adjacency: np.ndarray, start: int, goal: int) -> bool:
-    """Whether a directed walk of length ≥ 1 leads from start to goal."""
-    frontier = list(np.flatnonzero(adjacency[start]))
-    seen: set[int] = set()
-    while frontier:
-        node = int(frontier.pop())
-        if node == goal:
-            return True
-        if node not in seen:
-            seen.add(node)
-            frontier.extend(np.flatnonzero(adjacency[node]))
-    return False
-
-
-def _validate_modes(latents: tuple[str, ...], modes: Mapping[str, str] | None) -> dict[str, str]:
-    """Mode per latent, "A" (reflective) unless set to "B" (formative)."""
-    given = dict(modes or {})
-    unknown = [latent for latent in given if latent not in latents]
-    if unknown:
-        raise PLSSpecificationError(f"modes names unknown latents {unknown}")
-    bad = {latent: mode for latent, mode in given.items() if mode not in MODES}
-    if bad:
-        raise PLSSpecificationError(f"modes must be 'A' or 'B', got {bad}")
-    return {latent: given.get(latent, "A") for latent in latents}
+def _resample(
+    items: pd.DataFrame,
+    refit: Callable[[pd.DataFrame], tuple[list[float], float | None]],
+    n_boot: int,
+    seed: int,
+) -> tuple[list[list[float]], list[float], int]:
+    """`n_boot` successful refits on row resamples; failed resamples are redrawn and counted."""
+    rng = np.random.default_rng(seed)
+    n = len(items)
+    path_draws: list[list[float]] = []
+    index_draws: list[float] = []
+    redrawn = 0
+    while len(path_draws) < n_boot:
+        sample = items.iloc[rng.integers(0, n, size=n)].reset_index(drop=True)
+        try:
+            paths, boot_index = refit(sample)
+        except (PLSSpecificationError, PLSConvergenceError, PLSIndexError) as error:
+            redrawn += 1
+            if redrawn > n_boot:
+                raise PLSConvergenceError(
+                    f"bootstrap abandoned: {redrawn} resamples failed (last: {error})"
+                ) from error
+            continue
+        path_draws.append(paths)
+        if boot_index is not None:
+            index_draws.append(boot_index)
+    return path_draws, index_draws, redrawn
 
 
 def _complete_items(data: pd.DataFrame, model: _Model) -> tuple[pd.DataFrame, int]:
@@ -390,18 +264,8 @@ def _complete_items(data: pd.DataFrame, model: _Model) -> tuple[pd.DataFrame, in
     return kept, int((~complete).sum())
 
 
-def _fit_items(
-    items: pd.DataFrame,
-    n_dropped: int,
-    model: _Model,
-    scheme: str,
-    standardize: bool,
-    tol: float,
-    max_iter: int,
-    allow_nonconvergence: bool,
-) -> PLSResult:
-    """Fit the model to complete item data (rows × model.columns)."""
-    raw = items.to_numpy(dtype=float)
+def _check_estimable(raw: np.ndarray, n_dropped: int, model: _Model) -> None:
+    """Enough complete rows for the largest regression, and no constant item."""
     n = raw.shape[0]
     max_predecessors = int(model.adjacency.sum(axis=0).max())
     if n < max(3, max_predecessors + 2):
@@ -417,6 +281,22 @@ def _fit_items(
             f"columns {constant} are constant over the {n} complete rows; drop them from "
             "their blocks"
         )
+
+
+def _fit_items(
+    items: pd.DataFrame,
+    n_dropped: int,
+    model: _Model,
+    scheme: str,
+    standardize: bool,
+    tol: float,
+    max_iter: int,
+    allow_nonconvergence: bool,
+) -> PLSResult:
+    """Fit the model to complete item data (rows × model.columns)."""
+    raw = items.to_numpy(dtype=float)
+    n = raw.shape[0]
+    _check_estimable(raw, n_dropped, model)
     means = raw.mean(axis=0)
     sds = raw.std(axis=0)  # population sd (divisor n), as plspm uses
     x = raw - means

@@ -11,14 +11,9 @@ import pytest
 from etl.core.config import SERVICE_DIMENSIONS, load_item_bank, load_settings
 from etl.core.results import ResultRow
 from etl.core.scopes import Scope
+from etl.survey.driver_figures import drivable_dimensions
 from etl.survey.drivers import pairwise_relative_weights, relative_weights
-from etl.survey.figures import (
-    change_rows,
-    csi_estimate,
-    drivable_dimensions,
-    scope_rows,
-    segment_masks,
-)
+from etl.survey.figures import change_rows, csi_estimate, scope_rows, segment_masks
 
 SETTINGS = load_settings()
 BANK = load_item_bank()
