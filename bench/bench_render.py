@@ -27,13 +27,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from etl import demo
 from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
-from etl import demo
 from etl.pipeline import compute_quarter
 from etl.report import charts
 from etl.report.context import build_context
-from etl.report.pdf import render_html, write_pdf
+from etl.report.pdf import render_html, render_pdf
 from etl.warehouse import available_scopes, connect, read_results
 
 QUARTER = Quarter(2026, 3)
@@ -69,7 +69,8 @@ def render_one(url: str, scope_code: str, language: str, folder: str) -> tuple[f
         scopes=scopes,
     )  # fmt: skip
     html = render_html("assessment/report.html.j2", context, language)
-    path = write_pdf(html, Path(folder) / f"{scope_code}.{language}.pdf")
+    path = Path(folder) / f"{scope_code}.{language}.pdf"
+    path.write_bytes(render_pdf(html, path.name))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     engine.dispose()
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)

@@ -37,6 +37,7 @@ from etl.warehouse import (
     read_results,
     replace_findings,
     replace_results,
+    segment_scopes,
     store_actions,
 )
 
@@ -94,7 +95,7 @@ def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> Quarter
     return QuarterInputs(
         quarter=quarter,
         scopes=available_scopes(engine),
-        segment_scopes=list(read_query(engine, "kpi_segment_scopes")["scope"]),
+        segment_scopes=[scope.code for scope in segment_scopes(engine)],
         answers=read_query(engine, "survey_answers", wave),
         respondents=read_query(engine, "survey_respondents", wave),
         policy_cells=read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()}),

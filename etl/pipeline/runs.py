@@ -13,7 +13,7 @@ from etl.core import Scope, Settings, load_item_bank, load_settings, select_scop
 from etl.core.periods import Quarter, report_quarter
 from etl.pipeline.compute import compute_quarter
 from etl.publish import publish_revision
-from etl.report import Findings, RenderError, build_context, render_html, write_pdf
+from etl.report import Findings, RenderError, build_context, render_html, render_pdf
 from etl.report.i18n import LOCALES
 from etl.warehouse import (
     available_scopes,
@@ -129,7 +129,7 @@ def render_scope(
         scope=scope.code,
         language=language,
         html_for=html_for,
-        write_pdf=write_pdf,
+        render_pdf=render_pdf,
         run_id=run_id,
         reason=reason,
         timezone=settings.timezone,

@@ -209,7 +209,7 @@ def publish_revision(
     scope: str,
     language: str,
     html_for: HtmlForRevision,
-    write_pdf: Callable[[str, Path], object],
+    render_pdf: Callable[[str, str], bytes],
     run_id: str,
     reason: str | None = None,
     today: dt.date | None = None,
@@ -217,10 +217,11 @@ def publish_revision(
 ) -> Path:
     """Render one report as its right revision and put it in place atomically.
 
-    `html_for(revision, shown_run_id)` renders the report's HTML and `write_pdf(html, path)`
-    turns it into the PDF at `path` (the report stage's writer, handed in). It is called once with
-    no revision to fingerprint the inputs, then with the decided revision; the run id shown
-    in the report is the run that made the revision, so unchanged inputs give the same bytes.
+    `html_for(revision, shown_run_id)` renders the report's HTML: once with no revision to
+    fingerprint the inputs, then with the decided revision; the run id shown in the report is
+    the run that made the revision, so unchanged inputs give the same bytes.
+    `render_pdf(html, name)` gives its PDF bytes (the report stage's renderer, handed in);
+    they are written atomically.
     """
     ensure_schema(engine)
     inputs = inputs_sha256(html_for(None, ""))
@@ -249,7 +250,7 @@ def publish_revision(
     html = html_for(revision.cover(), revision.run_id)
     if revision.is_new and previous is not None:
         keep_previous(destination, previous)
-    write_pdf(html, destination)
+    atomic_write_bytes(destination, render_pdf(html, destination.name))
     os.chmod(destination, 0o644)  # readable by the web server and the mail task
     stored = record_revision(engine, revision, destination)
     log.info(

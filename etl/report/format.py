@@ -187,6 +187,7 @@ def chart_labels(report: ReportView, **extra: Any) -> charts.Labels:
     values: dict[str, Any] = {
         "reference": _("Company"),
         "target": _("Target"),
+        "language": report.language,
     }
     values.update(extra)
     return charts.Labels(**values)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -128,23 +126,9 @@ def pdf_bytes(
     )
 
 
-def write_pdf(html: str, destination: Path, fetcher: TemplateAssetFetcher | None = None) -> Path:
-    """Render HTML to a PDF at `destination`: temp file in the same folder, then rename.
+def render_pdf(html: str, name: str) -> bytes:
+    """The PDF of a report's HTML; `name` (the file name) fixes its identifier.
 
-    A reader (or a killed render) never sees half a file under the final name.
+    Bytes only: the publish stage writes them atomically (a temp file, then a rename).
     """
-    content = pdf_bytes(html, fetcher, destination.name)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as output:
-            output.write(content)
-            output.flush()
-            os.fsync(output.fileno())
-        os.replace(temporary, destination)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return destination
+    return pdf_bytes(html, None, name)

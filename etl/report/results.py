@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from etl.core.results import RESULT_COLUMNS
 from etl.report.labels import HIDDEN_FLAGS
 
 
@@ -56,14 +57,7 @@ class Results:
         self._scopes: dict[str, list[str]] = {}
         # Column lists rather than row records: a report reads tens of thousands of rows,
         # and the archive builds each context twice.
-        columns = zip(
-            *(
-                column_values(frame, name)
-                for name in ("quarter", "scope", "metric", "value", "lower_bound",
-                             "upper_bound", "n", "n_effective", "flag", "note")
-            ),
-            strict=True,
-        )  # fmt: skip
+        columns = zip(*(column_values(frame, name) for name in RESULT_COLUMNS), strict=True)
         for quarter, scope, metric, value, lower, upper, n, n_eff, flag, note in columns:
             key = (str(quarter), str(scope), str(metric))
             self._stats[key] = Stat(

@@ -128,18 +128,7 @@ def _row(
     flag = indices.suppression_flag(
         estimate.n, thresholds["suppress_below"], thresholds["low_base_below"]
     )
-    return ResultRow(
-        quarter,
-        scope,
-        metric,
-        estimate.value,
-        estimate.lower,
-        estimate.upper,
-        estimate.n,
-        estimate.n_effective,
-        flag,
-        note,
-    )
+    return indices.estimate_row(quarter, scope, metric, estimate, flag, note)
 
 
 def _measure(

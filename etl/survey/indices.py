@@ -10,6 +10,8 @@ from typing import Literal, TypeVar
 import numpy as np
 import pandas as pd
 
+from etl.core.results import ResultRow
+
 # The methodology fixes 1.96 (not the exact 1.95996…) so the appendix formulas reproduce.
 Z_95 = 1.96
 NPS_MIN, NPS_MAX = 0, 10
@@ -37,6 +39,29 @@ class Estimate:
     upper: float
     n: int
     n_effective: float
+
+
+def estimate_row(
+    quarter: str,
+    scope: str,
+    metric: str,
+    estimate: Estimate,
+    flag: str | None = None,
+    note: str | None = None,
+) -> ResultRow:
+    """An estimate as a result row: value, 95% interval, n and effective n."""
+    return ResultRow(
+        quarter,
+        scope,
+        metric,
+        estimate.value,
+        estimate.lower,
+        estimate.upper,
+        estimate.n,
+        estimate.n_effective,
+        flag,
+        note,
+    )
 
 
 @dataclass(frozen=True)

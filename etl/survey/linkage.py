@@ -77,18 +77,7 @@ def group_row(
             note=note,
         )
     estimate = indices.weighted_mean(values, w)
-    return ResultRow(
-        quarter,
-        scope,
-        metric,
-        estimate.value,
-        estimate.lower,
-        estimate.upper,
-        estimate.n,
-        estimate.n_effective,
-        flag,
-        note,
-    )
+    return indices.estimate_row(quarter, scope, metric, estimate, flag, note)
 
 
 def linkage_params(quarter: Quarter, lookback_days: int = LOOKBACK_DAYS) -> dict[str, object]:

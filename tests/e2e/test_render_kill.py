@@ -27,7 +27,7 @@ RENDER_SCRIPT = """
 import datetime as dt, os, sys, time
 from pathlib import Path
 from etl.publish import publish_revision
-from etl.report.pdf import write_pdf
+from etl.report.pdf import render_pdf
 from etl.warehouse import connect
 
 url, destination, content, run_id = sys.argv[1:5]
@@ -45,7 +45,7 @@ def html_for(revision, shown_run_id):
     return f'<html lang="zh-CN"><body><h1>{label}</h1>{body}</body></html>'
 
 publish_revision(connect(url), Path(destination), quarter="2026-Q3", scope="company",
-                 language="zh-CN", html_for=html_for, write_pdf=write_pdf, run_id=run_id,
+                 language="zh-CN", html_for=html_for, render_pdf=render_pdf, run_id=run_id,
                  today=dt.date(2026, 10, 1))
 """
 

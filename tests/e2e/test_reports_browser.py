@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from etl import publish
 from etl.core.results import ResultRow
 from etl.report.index import render_index
-from etl.report.pdf import write_pdf
+from etl.report.pdf import render_pdf
 from etl.warehouse import apply_schema, connect, upsert_results
 from tests.e2e.smtp import free_port, valid_pdf
 
@@ -73,7 +73,7 @@ def build_reports(root: Path) -> Path:
             html_for=lambda revision, run, scope=scope, csi=csi: (
                 f'<html lang="zh-CN"><body><h1>{scope} CSI {csi}</h1></body></html>'
             ),
-            write_pdf=write_pdf,
+            render_pdf=render_pdf,
             run_id=RUN_ID,
         )
     names = {

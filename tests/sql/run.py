@@ -12,7 +12,7 @@ from etl.core.results import ResultRow
 from etl.operations import kpis
 from etl.survey import linkage
 from etl.targets import grading
-from etl.warehouse import read_query
+from etl.warehouse import read_query, segment_scopes
 
 
 def kpi_rows(engine: Engine, quarter: Quarter, scopes: Sequence[str]) -> list[ResultRow]:
@@ -21,7 +21,7 @@ def kpi_rows(engine: Engine, quarter: Quarter, scopes: Sequence[str]) -> list[Re
         name: read_query(engine, name, params)
         for name, params in kpis.family_params(quarter).items()
     }
-    segments = list(read_query(engine, "kpi_segment_scopes")["scope"])
+    segments = [scope.code for scope in segment_scopes(engine)]
     return kpis.kpi_results(families, quarter, scopes, segments)
 
 

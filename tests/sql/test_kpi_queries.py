@@ -17,7 +17,6 @@ NAMES = sorted(
     for path in (SQL_DIR / "queries").glob(pattern)
 )
 PARAMS = family_params(Quarter(2026, 3)) | {
-    "kpi_segment_scopes": {},
     "kpi_targets": {},
     "linkage_claim_cycle_band": {"wave_id": "2026-Q3", "lookback_days": 365},
     "linkage_complaint": {"wave_id": "2026-Q3", "lookback_days": 365},

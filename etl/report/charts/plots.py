@@ -29,6 +29,7 @@ from etl.report.charts.style import (
     memoised,
     wrap,
 )
+from etl.report.i18n import format_number
 
 
 def _trend_panel(
@@ -43,7 +44,8 @@ def _trend_panel(
     """One small multiple: its series, target line and quarter axis."""
     axes.set_title(title, fontsize=_POINT_SIZE + 0.5)
     for position, series in enumerate(panel.series):
-        _plot_series(axes, series, style.palette[position % len(style.palette)], style)
+        colour = style.palette[position % len(style.palette)]
+        _plot_series(axes, series, colour, style, labels.language)
     if panel.target is not None:
         axes.axhline(
             panel.target,
@@ -129,7 +131,7 @@ def bar_panels(
     *,
     value_limits: tuple[float, float] | None = None,
     bar_height_in: float = 0.24,
-    value_format: str = "{:.1f}",
+    value_digits: int = 1,
 ) -> Chart:
     """Horizontal bars with 95% intervals, reference markers and notes, in one or more panels."""
     heights = [max(len(panel.bars), 1) for panel in panels]
@@ -143,7 +145,7 @@ def bar_panels(
             bars = list(panel.bars)
             positions = list(range(len(bars)))[::-1]
             for position, bar in zip(positions, bars, strict=True):
-                has_reference |= _draw_bar(axes, position, bar, bars, style, labels, value_format)
+                has_reference |= _draw_bar(axes, position, bar, bars, style, labels, value_digits)
             _bar_axes(axes, panel.title, bars, positions, value_limits, style)
         grid[-1, 0].set_xlabel(labels.value_axis)
         if has_reference:
@@ -175,7 +177,7 @@ def _draw_bar(
     bars: Sequence[Bar],
     style: ChartStyle,
     labels: Labels,
-    value_format: str,
+    value_digits: int,
 ) -> bool:
     """One bar with its interval, reference marker and value text; True if it has a reference."""
     colour = style.highlight if bar.highlight else style.palette[0]
@@ -210,7 +212,7 @@ def _draw_bar(
             label=labels.reference,
         )
     end = max(v for v in (bar.value, bar.upper, bar.reference) if v is not None)
-    text = bar.value_text or value_format.format(bar.value)
+    text = bar.value_text or format_number(bar.value, labels.language, value_digits)
     if bar.note:
         text += "  " + bar.note
     axes.annotate(
@@ -345,7 +347,13 @@ def stacked_bars(
             )
             left = [a + b for a, b in zip(left, stack.values, strict=True)]
         for position, total in zip(positions, left, strict=True):
-            axes.text(total, position, f"  {total:,.0f}", va="center", color=style.text)
+            axes.text(
+                total,
+                position,
+                "  " + format_number(total, labels.language, 0),
+                va="center",
+                color=style.text,
+            )
         axes.set_yticks(positions)
         axes.set_yticklabels([wrap(category, 30) for category in categories])
         axes.set_xlim(0, max([*left, 1]) * 1.15)

@@ -59,7 +59,6 @@ class Panel:
     title: str
     series: tuple[Series, ...]
     target: float | None = None
-    value_format: str = "{:.1f}"
 
 
 @dataclass(frozen=True)
@@ -112,3 +111,4 @@ class Labels:
     quadrants: tuple[tuple[str, str], ...] = ()  # (quadrant code, label)
     x_axis: str = ""
     y_axis: str = ""
+    language: str = "en"  # numbers printed in the chart are formatted for it (Babel)

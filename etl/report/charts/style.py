@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from etl.report.charts.specs import _POINT_SIZE, PAGE_WIDTH_IN, Chart, ChartStyle, Series
 from etl.report.charts.svg import inline_svg
+from etl.report.i18n import format_number
 
 # Every memoised chart function, so one call can clear them all (tests, a new brand).
 _CACHES: list[Any] = []
@@ -145,7 +146,7 @@ def _present(values: Sequence[float | None]) -> list[tuple[int, float]]:
     return [(i, v) for i, v in enumerate(values) if v is not None and math.isfinite(v)]
 
 
-def _plot_series(axes: Axes, series: Series, colour: str, style: ChartStyle) -> None:
+def _plot_series(axes: Axes, series: Series, colour: str, style: ChartStyle, language: str) -> None:
     points = _present(series.values)
     if not points:
         return
@@ -174,7 +175,7 @@ def _plot_series(axes: Axes, series: Series, colour: str, style: ChartStyle) -> 
     axes.plot(xs, ys, color=colour, marker="o", label=series.label)
     last_x, last_y = points[-1]
     axes.annotate(
-        f"{last_y:.1f}",
+        format_number(last_y, language, 1),
         (last_x, last_y),
         xytext=(4, 0),
         textcoords="offset points",

@@ -30,7 +30,7 @@ from etl.delivery import (
 )
 from etl.delivery.recipients import DEFAULT_RECIPIENTS
 from etl.report.index import render_index
-from etl.report.pdf import write_pdf
+from etl.report.pdf import render_pdf
 from etl.warehouse import read_query, upsert_results
 from tests.e2e.smtp import SmtpServer, valid_pdf
 
@@ -83,7 +83,7 @@ def make_report(
         scope=scope,
         language=language,
         html_for=html_for,
-        write_pdf=write_pdf,
+        render_pdf=render_pdf,
         run_id=run_id,
     )
 

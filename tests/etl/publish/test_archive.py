@@ -16,7 +16,7 @@ from etl.core.config import TEMPLATES_DIR
 from etl.core.results import ResultRow
 from etl.publish import Revision, decide_revision, delivery_status, publish_revision
 from etl.report.index import render_index
-from etl.report.pdf import write_pdf
+from etl.report.pdf import render_pdf
 from etl.warehouse import read_query, upsert_results
 from etl.warehouse.stores import records
 
@@ -57,7 +57,7 @@ def publish_one(
         scope=scope,
         language=language,
         html_for=html_for_figures(csi),
-        write_pdf=write_pdf,
+        render_pdf=render_pdf,
         run_id=run_id,
         reason=reason,
         today=today,
@@ -114,7 +114,7 @@ def test_the_cover_gets_label_reason_and_the_date_the_revision_was_made(
         scope="company",
         language="zh-CN",
         html_for=html_for_figures("80.0", seen),
-        write_pdf=write_pdf,
+        render_pdf=render_pdf,
         run_id="r2",
         today=LATER,
     )

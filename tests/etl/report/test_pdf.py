@@ -18,7 +18,7 @@ from etl.report.pdf import (
     TemplateAssetFetcher,
     pdf_bytes,
     render_html,
-    write_pdf,
+    render_pdf,
 )
 
 ROOT = TEMPLATES_DIR.parent
@@ -169,8 +169,8 @@ def test_second_wall_refuses_markup_that_got_through(
     )
     fetcher = TemplateAssetFetcher()
     with caplog.at_level(logging.ERROR, logger="weasyprint"):
-        path = write_pdf(html, tmp_path / "out.pdf", fetcher)
-    assert path.read_bytes().startswith(b"%PDF-")
+        content = pdf_bytes(html, fetcher, "out.pdf")
+    assert content.startswith(b"%PDF-")
     assert set(fetcher.refused) == {
         "file:///etc/passwd",
         "http://127.0.0.1:9/x",
@@ -179,10 +179,9 @@ def test_second_wall_refuses_markup_that_got_through(
     assert fetcher.served == [LOGO.as_uri()]
 
 
-def test_write_pdf_leaves_no_partial_file(tmp_path: Path) -> None:
+def test_render_pdf_gives_the_bytes_publish_writes() -> None:
     html = '<html lang="en"><head><title>t</title></head><body><p>x</p></body></html>'
-    write_pdf(html, tmp_path / "a.pdf")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]
+    assert render_pdf(html, "a.pdf") == pdf_bytes(html, None, "a.pdf")
 
 
 def test_pdf_bytes_are_repeatable() -> None:

@@ -28,8 +28,8 @@ from etl.report.labels import SECTIONS
 from etl.report.pdf import (
     TEMPLATES_DIR,
     TemplateAssetFetcher,
+    pdf_bytes,
     render_html,
-    write_pdf,
 )
 from etl.report.results import Findings
 from etl.warehouse import available_scopes, connect, read_findings, read_results
@@ -283,7 +283,8 @@ def _render(
         "test-run", scopes=scopes, findings=findings,
     )  # fmt: skip
     fetcher = TemplateAssetFetcher()
-    write_pdf(render_html("assessment/report.html.j2", context, language), path, fetcher)
+    html = render_html("assessment/report.html.j2", context, language)
+    path.write_bytes(pdf_bytes(html, fetcher, path.name))
     return fetcher
 
 
