@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from etl.core.periods import Quarter
 from etl.operations import kpis
-from etl.warehouse import apply_schema, connect, query_text
+from etl.warehouse import apply_schema, connect, query_text, read_query, segment_scopes
 
 DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/satisfaction_bench"
 TARGET_SECONDS = 60.0
@@ -94,31 +93,19 @@ def apply_indexes(engine: Engine) -> None:
             conn.execute(sa.text("analyze"))
 
 
-def timed_read_query(timings: dict[str, float]) -> Callable[..., Any]:
-    """kpis.read_query, recording each query's wall time (rows fetched into pandas)."""
-    original = kpis.read_query
-
-    def wrapper(engine: Engine, name: str, params: dict[str, Any] | None = None) -> Any:
-        started = time.perf_counter()
-        frame = original(engine, name, params)
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
-        return frame
-
-    return wrapper
-
-
 def pipeline_round(engine: Engine, quarter: Quarter) -> tuple[float, dict[str, float], int]:
-    """Wall time of kpi_results, per query and in total, and the number of result rows."""
+    """The pipeline's KPI stage as it runs: each family query read into pandas (timed), then
+    the pure stage turns the frames into result rows. Returns total, per query, rows."""
     timings: dict[str, float] = {}
-    original = kpis.read_query
-    kpis.read_query = timed_read_query(timings)  # type: ignore[assignment]
-    try:
-        started = time.perf_counter()
-        rows = kpis.kpi_results(engine, quarter, scopes_of(engine))
-        total = time.perf_counter() - started
-    finally:
-        kpis.read_query = original  # type: ignore[assignment]
-    return total, timings, len(rows)
+    started = time.perf_counter()
+    families = {}
+    for name, params in kpis.family_params(quarter).items():
+        began = time.perf_counter()
+        families[name] = read_query(engine, name, params)
+        timings[name] = time.perf_counter() - began
+    segments = [scope.code for scope in segment_scopes(engine)]
+    rows = kpis.kpi_results(families, quarter, scopes_of(engine), segments)
+    return time.perf_counter() - started, timings, len(rows)
 
 
 def scopes_of(engine: Engine) -> list[str]:
