@@ -157,5 +157,7 @@ def _domain(sender: str) -> str:
 
 
 def render_alert(**context: Any) -> str:
-    """The operators' failure message (report_templates/email/alert.txt.j2)."""
-    return _email_environment().get_template("alert.txt.j2").render(**context)
+    """The operators' failure message (report_templates/email/alert.txt.j2), both languages."""
+    env = _email_environment("zh-CN")
+    english = translations("en").gettext
+    return env.get_template("alert.txt.j2").render(**context, en=english)

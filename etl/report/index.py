@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 
 from etl.core.config import TEMPLATES_DIR
-from etl.report.i18n import format_number
+from etl.report.i18n import format_number, translations
 
 
 def index_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -44,8 +44,12 @@ def _index_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    # The index is bilingual; digits and separators read the same in both languages.
+    # Bilingual page: `_` gives each label in Chinese from the catalog, `en` its English
+    # (the msgid); digits and separators read the same in both languages.
+    env.install_gettext_translations(translations("zh-CN"), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["en"] = translations("en").gettext
     env.filters["figure"] = lambda value, digits=1: format_number(value, "zh-CN", digits)
     return env
 
