@@ -1,152 +1,30 @@
-"""Delivery against a real SMTP server on localhost: once per file and person, nothing lost."""
+"""Sending: once per person, through outages and retries, resent only on request."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-import etl.delivery as deliver
 from etl import publish
-from etl.core.config import ConfigError
-from etl.core.results import ResultRow
-from etl.core.scopes import Scope
 from etl.delivery import (
     DeliveryError,
-    OutboxTransport,
-    SmtpSettings,
-    SmtpTransport,
-    address_problem,
-    decide,
-    deliver_quarter,
-    load_distribution,
 )
-from etl.delivery.recipients import DEFAULT_RECIPIENTS
 from etl.report.index import render_index
-from etl.report.pdf import render_pdf
-from etl.warehouse import read_query, upsert_results
 from tests.e2e.smtp import SmtpServer, valid_pdf
-
-QUARTER = "2026-Q3"
-SCOPES = {
-    "company": Scope("company", "company", "全公司", "Company"),
-    "SC": Scope("SC", "branch", "四川分公司", "Sichuan Branch"),
-    "BJ": Scope("BJ", "branch", "北京分公司", "Beijing Branch"),
-}
-KNOWN = set(SCOPES)
-# 2,000 distinct CJK glyphs embed a font subset of about 470 KB: far over the 200 KB limit
-# the size test sets, while a plain page is about 5 KB.
-BIG_TEXT = "".join(chr(0x4E00 + offset) for offset in range(2000))
-DISTRIBUTION = """
-[sender]
-from = "CX Reports <cx-reports@example.com>"
-[operators]
-to = ["ops@example.com"]
-[scopes.company]
-to = ["ceo@example.com", "cx@example.com"]
-cc = ["audit@example.com"]
-language = "zh-CN"
-[scopes.SC]
-to = ["sc-gm@example.com"]
-language = "en"
-"""
-
-
-def write_list(tmp_path: Path, text: str = DISTRIBUTION) -> deliver.DistributionList:
-    path = tmp_path / "recipients.toml"
-    path.write_text(text, encoding="utf-8")
-    return load_distribution(path)
-
-
-def make_report(
-    engine: Engine, reports: Path, scope: str, language: str, body: str = "", run_id: str = "r0"
-) -> Path:
-    """A small real PDF through the archive (so it has a revision), like a rendered report."""
-
-    def html_for(revision: dict[str, object] | None, shown_run_id: str) -> str:
-        label = (revision or {}).get("label", "v1")
-        return (
-            f'<html lang="en"><body><h1>{scope} {language} {label}</h1><p>{body}</p></body></html>'
-        )
-
-    return publish.publish_revision(
-        engine,
-        reports / QUARTER / f"{scope}.{language}.pdf",
-        quarter=QUARTER,
-        scope=scope,
-        language=language,
-        html_for=html_for,
-        render_pdf=render_pdf,
-        run_id=run_id,
-    )
-
-
-@pytest.fixture
-def reports(warehouse: Engine, tmp_path: Path) -> Path:
-    folder = tmp_path / "reports"
-    rows = [
-        ResultRow(QUARTER, "company", "csi", 78.44, n=1200),
-        ResultRow(QUARTER, "company", "nps", 21.5, n=1200),
-        ResultRow(QUARTER, "company", "csat", 64.2, n=1200),
-        ResultRow(QUARTER, "company", "respondents", 1200.0, n=1200),
-        ResultRow(QUARTER, "SC", "csi", 70.1, n=240),
-    ]
-    upsert_results(warehouse, QUARTER, rows, "r0", list(SCOPES))
-    make_report(warehouse, folder, "company", "zh-CN")
-    make_report(warehouse, folder, "SC", "en")
-    return folder
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(data_size_limit=200_000).start()
-    yield server
-    server.stop()
-
-
-def transport(server: SmtpServer) -> SmtpTransport:
-    return SmtpTransport(SmtpSettings("127.0.0.1", server.port, starttls=False, timeout=5))
-
-
-def run(
-    engine: Engine,
-    reports: Path,
-    distribution: deliver.DistributionList,
-    server: SmtpServer,
-    run_id: str,
-    resend: bool = False,
-    scopes: tuple[str, ...] = ("company", "SC"),
-) -> deliver.DeliveryReport:
-    return deliver_quarter(
-        engine,
-        reports,
-        QUARTER,
-        [SCOPES[code] for code in scopes],
-        KNOWN,
-        distribution,
-        transport(server),
-        run_id,
-        resend=resend,
-    )
-
-
-def log_rows(engine: Engine) -> pd.DataFrame:
-    return read_query(engine, "delivery_log", {"quarter": QUARTER})
-
-
-ALL_FOUR = {
-    "ceo@example.com": 1,
-    "cx@example.com": 1,
-    "audit@example.com": 1,
-    "sc-gm@example.com": 1,
-}
+from tests.etl.delivery.helpers import (
+    ALL_FOUR,
+    BIG_TEXT,
+    DISTRIBUTION,
+    QUARTER,
+    log_rows,
+    make_report,
+    run,
+    write_list,
+)
 
 
 def test_every_recipient_gets_one_message_with_a_valid_pdf(
@@ -332,134 +210,3 @@ def test_a_new_revision_is_held_until_the_run_asks_to_resend(
     assert latest["X-Report-Revision"] == "v2"
     assert smtp.inbox.per_recipient()["sc-gm@example.com"] == 2
     assert "This is a revised edition" in latest.get_body(("plain",)).get_content()
-
-
-def test_outbox_writes_eml_files_once(warehouse: Engine, reports: Path, tmp_path: Path) -> None:
-    outbox = tmp_path / "outbox"
-    for run_id in ("r1", "r2"):
-        deliver_quarter(warehouse, reports, QUARTER, [SCOPES["company"], SCOPES["SC"]], KNOWN,
-                        write_list(tmp_path), OutboxTransport(outbox), run_id)  # fmt: skip
-    files = sorted(outbox.rglob("*.eml"))
-    assert len(files) == 2  # one per distribution group; the rerun wrote nothing
-    message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
-    assert message["X-Envelope-To"]
-    (pdf,) = [part for part in message.iter_attachments()]
-    assert valid_pdf(pdf.get_content()) >= 1
-    assert set(log_rows(warehouse)["channel"]) == {"outbox"}
-
-
-def history(*rows: tuple[str, str, str, str, int]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["pdf_sha256", "language", "status", "run_id", "revision"])
-
-
-@pytest.mark.parametrize(
-    ("rows", "resend", "expected"),
-    [
-        ((), False, "send"),  # never sent
-        ((("a", "en", "pending", "r0", 1),), False, "send"),  # an earlier run left it pending
-        ((("a", "en", "failed", "r0", 1),), False, "send"),  # failed before: try again
-        ((("a", "en", "delivered", "r0", 1),), False, "skip"),  # a rerun
-        ((("a", "en", "delivered", "r0", 1),), True, "send"),  # resend
-        ((("a", "en", "delivered", "r9", 1),), True, "skip"),  # retry of the resend run r9
-        ((("b", "en", "delivered", "r0", 1),), False, "held"),  # has v1, this is v2
-        ((("b", "en", "delivered", "r0", 1),), True, "send"),  # v2 on request
-        ((("b", "zh-CN", "delivered", "r0", 1),), False, "send"),  # other language: no bearing
-    ],
-)
-def test_decide(
-    rows: tuple[tuple[str, str, str, str, int], ...], resend: bool, expected: str
-) -> None:
-    run_id = "r9"
-    action, _ = decide(history(*rows), checksum="a", language="en", run_id=run_id, resend=resend)
-    assert action == expected
-
-
-@pytest.mark.parametrize(
-    ("address", "problem"),
-    [
-        ("ceo@example.com", None),
-        ("张三 <zhang.san@example.com.cn>", None),
-        ("ops@例子.公司", None),
-        ("not-an-address", "is not an e-mail address (expected name@domain.tld)"),
-        ("two@@example.com", "is not an e-mail address (expected name@domain.tld)"),
-        ("nodot@localhost", "is not an e-mail address (expected name@domain.tld)"),
-        ("a@example.com\nBcc: x@evil.example", "contains a line break"),
-    ],
-)
-def test_address_problem(address: str, problem: str | None) -> None:
-    assert address_problem(address) == problem
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("[sender\nfrom = 1", "is not valid TOML"),
-        (
-            '[scopes.company]\nto = ["a@example.com"]',
-            '[sender] from = "Name <address>" is required',
-        ),
-        ('[sender]\nfrom = "a@example.com"\n[scopes.company]\nto = 5', "[scopes.company].to"),
-        ('[sender]\nfrom = "a@example.com"\n[scopes.BJ]\ntoo = ["a@b.cn"]', "unknown keys ['too']"),
-    ],
-)
-def test_broken_distribution_lists_name_file_and_key(
-    tmp_path: Path, text: str, message: str
-) -> None:
-    path = tmp_path / "recipients.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"recipients\.toml") as raised:
-        load_distribution(path)
-    assert message in str(raised.value)
-
-
-def test_the_packaged_distribution_list_covers_the_demo_scopes() -> None:
-    distribution = load_distribution(DEFAULT_RECIPIENTS)
-    scopes = {entry.scope for entry in distribution.entries}
-    assert scopes == {"company", "BJ", "SH", "GD", "JS", "ZJ", "SD", "SC", "HB", "HA", "FJ",
-                      "LN", "SN"}  # fmt: skip
-    assert distribution.operators
-    problems = [a for e in distribution.entries for a, _, _ in e.addresses() if address_problem(a)]
-    assert problems == []
-
-
-def test_alerts_reach_the_operators(smtp: SmtpServer, tmp_path: Path) -> None:
-    text = deliver.render_alert(
-        dag_id="quarterly_satisfaction_report", run_id="manual__1", quarter="2026-Q3",
-        task_id="deliver_reports", map_index=None, try_number=3, error="boom", log_url="http://x",
-    )  # fmt: skip
-    sent = deliver.send_alert(write_list(tmp_path), transport(smtp), "FAILED deliver_reports", text)
-    assert sent == ["ops@example.com"]
-    (received,) = smtp.inbox.received
-    assert "deliver_reports" in received.message.get_content()
-    assert "2026-Q3" in received.message.get_content()
-
-
-@pytest.mark.parametrize(
-    ("port", "extra", "expected"),
-    [
-        # The SMTP provider's defaults: implicit TLS (465) unless disable_ssl.
-        (None, {}, (465, True, True, 30.0, None)),
-        (None, {"disable_ssl": "true"}, (25, False, True, 30.0, None)),  # STARTTLS on 25
-        (587, {"disable_ssl": True}, (587, False, True, 30.0, None)),
-        (2525, {"disable_ssl": "true", "disable_tls": "true"}, (2525, False, False, 30.0, None)),
-        (25, {"disable_ssl": "false", "timeout": "5", "from_email": "cx@x.cn"},
-         (25, True, True, 5.0, "cx@x.cn")),
-    ],
-)  # fmt: skip
-def test_smtp_settings_from_the_airflow_connection(
-    port: int | None, extra: dict[str, object], expected: tuple[object, ...]
-) -> None:
-    settings = deliver.smtp_settings_from_connection("smtp.example.com", port, "u", "s3cret", extra)
-    assert (
-        settings.port,
-        settings.ssl,
-        settings.starttls,
-        settings.timeout,
-        settings.from_address,
-    ) == expected
-    assert settings.password == "s3cret" and "s3cret" not in repr(settings)  # kept out of logs
-
-
-def test_an_smtp_connection_without_host_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="smtp_default has no host"):
-        deliver.smtp_settings_from_connection(None, 25, None, None, {})
