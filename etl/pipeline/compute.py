@@ -85,12 +85,14 @@ class QuarterInputs:
     targets: pd.DataFrame
     feedback: pd.DataFrame
     source_rows: pd.DataFrame
+    ingested: pd.DataFrame  # rows received/loaded/quarantined/flagged per ingested kind
+    quarantine_rules: pd.DataFrame  # quarantined rows per (kind, rule)
     earlier_actions: pd.DataFrame
 
 
 def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> QuarterInputs:
     """Read the quarter's inputs from the warehouse (and stored history) in one pass."""
-    wave = {"wave_id": str(quarter)}
+    wave = {"wave_id": str(quarter), "include_flagged": include_flagged(settings)}
     link = linkage_params(quarter)
     return QuarterInputs(
         quarter=quarter,
@@ -109,6 +111,8 @@ def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> Quarter
         targets=read_query(engine, "kpi_targets"),
         feedback=read_query(engine, "feedback_texts", feedback_params(quarter)),
         source_rows=read_query(engine, "source_row_counts", lineage_params(quarter)),
+        ingested=read_query(engine, "ingest/lineage_files", {"quarter": str(quarter)}),
+        quarantine_rules=read_query(engine, "ingest/lineage_rules", {"quarter": str(quarter)}),
         earlier_actions=read_earlier_actions(
             engine, *reversed(follow_up_window(quarter, settings))
         ),
@@ -160,6 +164,7 @@ def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -
     rows += kpi_results(inputs.kpi_families, quarter, codes, inputs.segment_scopes)
     rows += grading_results(quarter, rows, targets, settings)
     rows += lineage_rows(inputs.source_rows, quarter)
+    rows += ingest_lineage_rows(inputs.ingested, inputs.quarantine_rules, quarter)
     respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
     voc = voc_results(inputs.feedback, quarter, codes, respondents, settings)
     rows += voc.rows
@@ -217,6 +222,11 @@ def compute_one_quarter(
     return codes
 
 
+def include_flagged(settings: Settings) -> int:
+    """1 when low-quality responses count in the indices ([ingest] exclude_flagged = false)."""
+    return 0 if settings.raw.get("ingest", {}).get("exclude_flagged", True) else 1
+
+
 def lineage_params(quarter: Quarter) -> dict[str, str]:
     """Bound parameters of the source row counts: the wave and the quarter's date range."""
     return {
@@ -238,3 +248,33 @@ def lineage_rows(counts: pd.DataFrame, quarter: Quarter) -> list[ResultRow]:
         )
         for row in counts.itertuples(index=False)
     ]
+
+
+# Where each ingested kind of source lands: its quarantine fills that source's lineage row.
+INGEST_TARGET = {
+    "survey": "survey_responses",
+    "feedback": "feedback_texts",
+    "mystery_shop": "mystery_shop_visits",
+}
+
+
+def ingest_lineage_rows(
+    ingested: pd.DataFrame, rules: pd.DataFrame, quarter: Quarter
+) -> list[ResultRow]:
+    """Ingest lineage of the quarter (company scope): per kind of source the rows received,
+    loaded, quarantined (also by rule) and flagged; nothing when no file was ingested."""
+    rows: list[ResultRow] = []
+    q = str(quarter)
+    for row in ingested.itertuples(index=False):
+        prefix = f"lineage.ingest.{row.kind}"
+        for part in ("received", "loaded", "quarantined", "flagged"):
+            value = int(getattr(row, f"rows_{part}"))
+            rows.append(ResultRow(q, COMPANY, f"{prefix}.{part}", float(value), n=value))
+        quarantined = int(row.rows_quarantined)
+        target = f"lineage.{INGEST_TARGET[row.kind]}.quarantined"
+        rows.append(ResultRow(q, COMPANY, target, float(quarantined), n=quarantined))
+    for row in rules.itertuples(index=False):
+        value = int(row.rows_quarantined)
+        metric = f"lineage.ingest.{row.kind}.rule.{row.rule}"
+        rows.append(ResultRow(q, COMPANY, metric, float(value), n=value))
+    return rows

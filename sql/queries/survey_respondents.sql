@@ -7,6 +7,9 @@ with responses as (
         product_line_code
     from survey_responses
     where wave_id = :wave_id
+        -- responses ingest flagged as low quality (speeders, straight-lining) stay out of
+        -- the indices unless the settings include them ([ingest] exclude_flagged = false)
+        and (quality_flag is null or :include_flagged = 1)
 ),
 
 final as (

@@ -6,7 +6,7 @@ create table if not exists survey_waves (
     fielded_from      date not null,
     fielded_to        date not null,
     item_bank_version text not null,
-    invited_count     integer not null
+    invited_count     integer
 );
 
 create table if not exists survey_items (
@@ -29,7 +29,10 @@ create table if not exists survey_responses (
     channel_code      text not null references channels (channel_code),
     product_line_code text not null references product_lines (product_line_code),
     responded_on      date not null,
-    comment_text      text
+    comment_text      text,
+    -- Set by ingest for responses loaded but left out of the indices by default:
+    -- 'speeder', 'straight_lining' or both (comma-separated); null for a sound response.
+    quality_flag      text
 );
 
 create table if not exists survey_answers (

@@ -1,0 +1,137 @@
+"""Cell text to values, by rule: scores, times, durations and yes/no answers.
+
+Each parser works on the distinct texts of a column (exports repeat a handful of answers
+millions of times) and returns the value per text, or the rule the text breaks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Not answered: an empty cell, and the words platforms write for a skipped or n/a question.
+NOT_ANSWERED = frozenset({"", "(跳过)", "跳过", "(空)", "(未填)", "n/a", "na", "不适用"})
+# 问卷星 writes -3 for a skipped question and -2 for one not shown (in numeric exports).
+NOT_ANSWERED_WJX = frozenset({"-3", "-2"})
+_SCORE = re.compile(r"^(?P<number>[+-]?\d+(?:\.\d+)?)\s*分?$")
+_CHINESE_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CHINESE = re.compile(r"^(?P<numeral>[零〇一二两三四五六七八九十]{1,3})\s*分?$")
+_DURATION = re.compile(
+    r"^(?:(?P<minutes>\d+)\s*分(?:钟)?)?\s*(?:(?P<seconds>\d+(?:\.\d+)?)\s*秒?)?$"
+)
+_YES = frozenset({"1", "true", "yes", "y", "是", "通过", "pass", "passed", "合格"})
+_NO = frozenset({"0", "false", "no", "n", "否", "不通过", "fail", "failed", "不合格"})
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A column's values (NaN where not answered) and, per row that broke a rule, the rule."""
+
+    values: pd.Series
+    rule: pd.Series  # "" where the cell is fine
+
+
+def canonical(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def chinese_numeral(text: str) -> int | None:
+    """一 … 九十九 as an integer (十 = 10, 十二 = 12, 三十 = 30); None if not a numeral."""
+    if "十" not in text:
+        return _CHINESE_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    if len(tens) > 1 or len(units) > 1:
+        return None
+    tens_value = 1 if tens == "" else _CHINESE_DIGITS.get(tens)
+    units_value = 0 if units == "" else _CHINESE_DIGITS.get(units)
+    if tens_value is None or units_value is None:
+        return None
+    return tens_value * 10 + units_value
+
+
+def score_of(text: str, recodes: dict[str, str], skipped: frozenset[str]) -> tuple[float, str]:
+    """(score, "") or (NaN, "") when not answered, or (NaN, rule) when the text breaks one."""
+    text = canonical(text)
+    if text in recodes:
+        text = canonical(recodes[text])
+    if text.lower() in NOT_ANSWERED or text in skipped:
+        return float("nan"), ""
+    number = _SCORE.match(text)
+    if number:
+        value = float(number.group("number"))
+        return (value, "") if value.is_integer() else (float("nan"), "not_integer")
+    numeral = _CHINESE.match(text)
+    if numeral and chinese_numeral(numeral.group("numeral")) is not None:
+        return float(chinese_numeral(numeral.group("numeral"))), ""
+    return float("nan"), "not_a_score"
+
+
+def parse_scores(cells: pd.Series, recodes: dict[str, str], skipped: frozenset[str]) -> Parsed:
+    recodes = {canonical(key): value for key, value in recodes.items()}
+    distinct = {text: score_of(text, recodes, skipped) for text in pd.unique(cells)}
+    return Parsed(
+        cells.map(lambda text: distinct[text][0]).astype("float64"),
+        cells.map(lambda text: distinct[text][1]).astype(object),
+    )
+
+
+def parse_times(cells: pd.Series, timezone: str) -> Parsed:
+    """Local times (naive, or with an offset converted to `timezone`); "" is missing."""
+    distinct = pd.Series(pd.unique(cells))
+    cleaned = distinct.map(canonical).str.replace("/", "-", regex=False)
+    parsed = pd.to_datetime(cleaned, errors="coerce", format="mixed", utc=True)
+    naive = pd.to_datetime(cleaned, errors="coerce", format="mixed")
+    aware = cleaned.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    local = parsed.dt.tz_convert(timezone).dt.tz_localize(None)
+    value = local.where(aware, naive)
+    lookup = dict(zip(distinct, value, strict=True))
+    values = cells.map(lookup)
+    rule = pd.Series("", index=cells.index, dtype=object)
+    rule[values.isna() & (cells.map(canonical) != "")] = "bad_time"
+    return Parsed(pd.to_datetime(values), rule)
+
+
+def parse_durations(cells: pd.Series) -> Parsed:
+    """Seconds from '95', '95秒', '1分35秒'; "" is missing."""
+
+    def seconds(text: str) -> float:
+        match = _DURATION.match(canonical(text))
+        if not canonical(text) or not match or not (match["minutes"] or match["seconds"]):
+            return float("nan")
+        return 60 * float(match["minutes"] or 0) + float(match["seconds"] or 0)
+
+    distinct = {text: seconds(text) for text in pd.unique(cells)}
+    values = cells.map(distinct).astype("float64")
+    rule = pd.Series("", index=cells.index, dtype=object)
+    rule[values.isna() & (cells.map(canonical) != "")] = "bad_duration"
+    return Parsed(values, rule)
+
+
+def parse_flags(cells: pd.Series) -> Parsed:
+    """Yes/no answers (1/0, true/false, 是/否, 通过/不通过 …) as 1.0/0.0; "" is missing."""
+
+    def flag(text: str) -> float:
+        key = canonical(text).lower()
+        return 1.0 if key in _YES else 0.0 if key in _NO else float("nan")
+
+    distinct = {text: flag(text) for text in pd.unique(cells)}
+    values = cells.map(distinct).astype("float64")
+    rule = pd.Series("", index=cells.index, dtype=object)
+    rule[values.isna() & (cells.map(canonical) != "")] = "not_yes_no"
+    return Parsed(values, rule)
