@@ -15,6 +15,8 @@ import datetime as dt
 
 import pendulum
 from airflow.sdk import (
+    Asset,
+    AssetOrTimeSchedule,
     BaseNotifier,
     Context,
     CronTriggerTimetable,
@@ -27,6 +29,8 @@ from airflow.sdk import (
 from etl.core.periods import QUARTER_PATTERN
 
 WAREHOUSE_CONN_ID = "satisfaction_warehouse"
+# Emitted when the inbox loaded new rows; a run is scheduled by it as well as by the quarter.
+SURVEY_DATA = Asset("satisfaction_survey_data", uri="satisfaction://warehouse/survey-data")
 SMTP_CONN_ID = "smtp_default"
 TIMEZONE = "Asia/Shanghai"
 
@@ -99,7 +103,9 @@ PARAMS = {
 
 @dag(
     dag_id="quarterly_satisfaction_report",
-    schedule=CronTriggerTimetable("0 6 1 1,4,7,10 *", timezone=TIMEZONE),
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("0 6 1 1,4,7,10 *", timezone=TIMEZONE), assets=SURVEY_DATA
+    ),
     start_date=pendulum.datetime(2024, 1, 1, tz=TIMEZONE),
     catchup=False,
     max_active_runs=1,
@@ -113,7 +119,18 @@ PARAMS = {
     params=PARAMS,
 )
 def quarterly_satisfaction_report() -> None:
-    @task(retries=2, retry_delay=dt.timedelta(minutes=1))
+    @task(retries=2, retry_delay=dt.timedelta(minutes=1), outlets=[SURVEY_DATA])
+    def ingest_inbox() -> dict[str, object]:
+        """Survey exports and feedback files in the inbox into the warehouse (rows that break
+        a rule are quarantined). Nothing new: skipped, so no survey-data event is emitted."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        summary = _run("ingest", get_current_context()["dag_run"].run_id)
+        if not summary["loaded_rows"]:  # type: ignore[index]
+            raise AirflowSkipException(f"nothing new in the inbox: {summary}")
+        return summary  # type: ignore[return-value]
+
+    @task(retries=2, retry_delay=dt.timedelta(minutes=1), trigger_rule="none_failed")
     def resolve_run() -> dict[str, object]:
         """Validate the Params and the scopes against the warehouse; fix the quarter."""
         ctx = get_current_context()
@@ -143,6 +160,7 @@ def quarterly_satisfaction_report() -> None:
         return _run("deliver", spec, get_current_context()["params"])
 
     spec = resolve_run()
+    ingest_inbox() >> spec
     rendered = render_report.partial(spec=spec).expand(scope=compute_indices(spec))
     rendered >> publish_reports(spec) >> deliver_reports(spec)
 

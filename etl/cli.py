@@ -163,11 +163,83 @@ def cmd_open(args: argparse.Namespace) -> int:
     return 0
 
 
+INGEST_HEADER = ("file", "status", "rows in", "loaded", "quarantined", "flagged", "by rule")
+
+
+def _ingest_table(report) -> list[tuple[str, ...]]:
+    from babel.numbers import format_decimal
+
+    def count(value: int) -> str:
+        return format_decimal(value, locale="en")
+
+    rows = [INGEST_HEADER]
+    for o in report.outcomes:
+        rules = ", ".join(f"{rule} {count(n)}" for rule, n in sorted(o.rules.items()))
+        rows.append(
+            (
+                o.path.name,
+                o.status,
+                count(o.rows_in),
+                count(o.rows_loaded),
+                count(o.rows_quarantined),
+                count(o.rows_flagged),
+                rules or "—",
+            )
+        )
+    return rows
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Load survey exports, feedback and mystery-shop files; print what each file gave."""
+    from etl.ingest.export import write_quarantine_csv
+    from etl.pipeline.ingest import ingest_paths
+
+    settings = load_settings()
+    paths = [Path(p) for p in args.paths] if args.paths else [settings.path("inbox")]
+    report = ingest_paths(
+        args.warehouse or settings.warehouse_url,
+        paths,
+        settings,
+        mapping=Path(args.mapping) if args.mapping else None,
+        run_id=args.run_id,
+    )
+    _print_table(_ingest_table(report))
+    for outcome in report.outcomes:
+        if outcome.status == "rejected":
+            print(f"error: {outcome.path}: rejected: {outcome.reason}", file=sys.stderr)
+        for example in outcome.examples:
+            print(f"quarantined: {example}", file=sys.stderr)
+        if outcome.rows_quarantined > len(outcome.examples):
+            more = outcome.rows_quarantined - len(outcome.examples)
+            print(
+                f"… and {more} more quarantined rows of {outcome.path.name} "
+                "(--quarantine-csv FILE writes them all)",
+                file=sys.stderr,
+            )
+    if args.quarantine_csv and len(report.quarantine):
+        write_quarantine_csv(report.quarantine, Path(args.quarantine_csv))
+    if report.rejected:
+        return 2
+    return 1 if report.quarantined and not args.allow_quarantine else 0
+
+
 def _latest_quarter(reports: Path) -> Quarter:
     quarters = sorted(Quarter.parse(p.name) for p in reports.glob("*-Q*") if p.is_dir())
     if not quarters:
         raise QuarterError(f"no quarters under {reports}; run `satisfaction-report run` first")
     return quarters[-1]
+
+
+def _mapping_help() -> str:
+    from etl.ingest.mapping import MAPPING_HELP
+
+    return MAPPING_HELP + "\nWorked examples per format: docs/ingest.md\n"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -208,6 +280,36 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--run-id", help="recorded with the results (default cli__<quarter>)")
     run.set_defaults(func=cmd_run)
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="load survey exports, feedback and mystery-shop files",
+        description="Load files (or every file of an inbox folder, moving each to its "
+        "archive/ or rejected/ folder) into the warehouse. Exit 0: every row loaded; 1: rows "
+        "were quarantined (0 with --allow-quarantine); 2: a file was rejected.",
+        epilog=_mapping_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ingest.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or inbox folders (default: the configured inbox)",
+    )
+    ingest.add_argument("--mapping", help="TOML mapping file (keys below)")
+    ingest.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: SATISFACTION_WAREHOUSE_URL or the demo file)"
+    )
+    ingest.add_argument(
+        "--allow-quarantine", action="store_true", help="exit 0 even when rows were quarantined"
+    )
+    ingest.add_argument(
+        "--quarantine-csv",
+        metavar="FILE",
+        help="write every quarantined row (file, row, column, rule) to a CSV",
+    )
+    ingest.add_argument("--run-id", help="recorded with each file (default: none)")
+    ingest.set_defaults(func=cmd_ingest)
 
     open_ = commands.add_parser("open", help="print or open a report's PDF")
     open_.add_argument("--quarter", help="default: the latest quarter with reports")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.core.errors import UserError
+from etl.core.periods import Quarter
 
 FORMATS = ("qualtrics", "wjx", "long", "feedback", "mystery_shop")
 ANSWER_MODES = ("score", "option_number")
@@ -126,6 +127,8 @@ def parse_mapping(raw: dict[str, Any], origin: str) -> Mapping:
     answers = source.get("answers", "score")
     if answers not in ANSWER_MODES:
         raise MappingError(f"{origin}: [source] answers = {answers!r}; expected {ANSWER_MODES}")
+    if source.get("wave") is not None:
+        Quarter.parse(str(source["wave"]), field=f"{origin}: [source] wave")
     columns = _text_table(raw, "columns", origin)
     if "policy_id" in columns:  # the warehouse key is found from the policy number
         columns["policy_no"] = columns.pop("policy_id")

@@ -407,6 +407,7 @@ def validate_survey(
     problems.add(resp, unanswered, "", "", "no_answers", NO_ANSWERS)
     alive &= ~unanswered
     repeats = _policy_repeats(resp, waves, segments["policy_id"], alive, reference)
+    repeats &= config.one_response_per_policy
     policy_no = text_of(resp, "policy_no")
     problems.add(resp, repeats, "policy_no", policy_no, "duplicate_policy_in_wave", POLICY_AGAIN)
     all_problems = pd.concat([problems.frame(), bad_answers], ignore_index=True)

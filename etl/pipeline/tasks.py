@@ -44,6 +44,28 @@ def resolve(
     return spec.as_dict()
 
 
+def ingest(run_id: str, resources: Resources) -> dict[str, object]:
+    """Files waiting in the inbox into the warehouse; a small summary for XCom and the log.
+
+    Rows quarantined do not fail the run (the appendix counts them by rule); a rejected
+    file does not either: it is registered with its reason and moved to `rejected/`.
+    """
+    from etl.pipeline.ingest import ingest_inbox
+
+    report = ingest_inbox(resources.warehouse_url, resources.settings, run_id=run_id)
+    for outcome in report.outcomes:
+        if outcome.status == "rejected":
+            log.error("%s rejected: %s", outcome.path.name, outcome.reason)
+        for example in outcome.examples:
+            log.warning("quarantined: %s", example)
+    return {
+        "files": len(report.outcomes),
+        "loaded_rows": report.loaded_rows,
+        "quarantined_rows": sum(o.rows_quarantined for o in report.outcomes),
+        "rejected_files": [o.path.name for o in report.outcomes if o.status == "rejected"],
+    }
+
+
 def compute(spec: Mapping[str, Any], resources: Resources) -> list[str]:
     """Survey indices and KPIs for every scope; returns the scopes to render."""
     compute_quarter(

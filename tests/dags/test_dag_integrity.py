@@ -38,7 +38,14 @@ PARSE_SCRIPT = textwrap.dedent(
         "dag_ids": sorted(bag.dags),
         "tasks": sorted(dag.task_ids) if dag else [],
         "params": sorted(dag.params.keys()) if dag else [],
-        "schedule": f"{dag.timetable.expression} {dag.timetable.timezone}" if dag else None,
+        "schedule": (
+            f"{getattr(dag.timetable, 'timetable', dag.timetable).expression} "
+            f"{getattr(dag.timetable, 'timetable', dag.timetable).timezone}"
+        ) if dag else None,
+        "assets": [dag.timetable.asset_condition.name]
+        if dag and hasattr(dag.timetable, "asset_condition") else [],
+        "ingest_downstream": sorted(dag.get_task("ingest_inbox").downstream_task_ids)
+        if dag and "ingest_inbox" in dag.task_ids else [],
         "tags": sorted(dag.tags) if dag else [],
         "has_doc": bool(dag and dag.doc_md),
     }))
@@ -105,6 +112,11 @@ def test_dag_is_documented_tagged_and_quarterly(parsed: dict[str, object]) -> No
 
 def test_dag_wires_resolve_compute_render(parsed: dict[str, object]) -> None:
     assert {"resolve_run", "compute_indices", "render_report"} <= set(parsed["tasks"])
+
+
+def test_inbox_is_ingested_before_the_run_and_new_data_schedules_one(parsed) -> None:
+    assert parsed["ingest_downstream"] == ["resolve_run"]
+    assert parsed["assets"] == ["satisfaction_survey_data"]
 
 
 def test_dag_file_imports_only_the_sdk_and_the_project_at_top_level() -> None:
