@@ -121,6 +121,8 @@ def _csv_chunks(
 def read_csv(data: bytes, fmt: str, encoding: str, chunk_rows: int = CHUNK_ROWS) -> RawTable:
     """A CSV export: decoded, header rows checked, data rows in chunks."""
     decoded = decode(data, encoding)
+    # A cell may be megabytes (a pasted complaint): it is read whole and cut later, by rule.
+    csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
     reader = csv.reader(io.StringIO(decoded.text, newline=""))
     header_rows: list[list[str]] = []
     try:

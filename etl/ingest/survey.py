@@ -371,7 +371,7 @@ def _identity(rows: pd.DataFrame, resp: pd.DataFrame, reference: Reference, long
     else:
         again = resp["key"].duplicated(keep="first") & (resp["key"] != "")
         problems.add(resp, again, "response_id", resp["key"], "duplicate_response_id", AGAIN)
-    prior = resp["key"].map(reference.known_source_ids)
+    prior = resp["key"].map(reference.known_source_ids).astype(object)
     message = "already loaded from " + prior.fillna("")
     problems.add(resp, prior.notna(), "response_id", resp["key"], "duplicate_response_id", message)
     return problems
@@ -402,7 +402,10 @@ def validate_survey(
     _completeness(resp, config, problems)
     answers_in = cells.answers.merge(rows[["row_number", "unit"]], on="row_number")
     good, bad_answers = _answer_rules(answers_in, bank, mapping, fmt)
-    alive = ~resp["unit"].isin(problems.units() | set(bad_answers["unit"]))
+    # A bad cell takes its whole row: in a wide file the row is the response, in a long
+    # file it is one answer, and the response keeps its other answers.
+    answer_units = set() if cells.long else set(bad_answers["unit"])
+    alive = ~resp["unit"].isin(problems.units() | answer_units)
     unanswered = alive & ~resp["unit"].isin(set(good["unit"]))
     problems.add(resp, unanswered, "", "", "no_answers", NO_ANSWERS)
     alive &= ~unanswered
@@ -410,13 +413,14 @@ def validate_survey(
     repeats &= config.one_response_per_policy
     policy_no = text_of(resp, "policy_no")
     problems.add(resp, repeats, "policy_no", policy_no, "duplicate_policy_in_wave", POLICY_AGAIN)
-    all_problems = pd.concat([problems.frame(), bad_answers], ignore_index=True)
-    keep = resp[~resp["unit"].isin(set(all_problems["unit"]))]
+    keep = resp[~resp["unit"].isin(problems.units() | answer_units)]
     responses, answers, truncated = _loaded(keep, good, day, waves, segments, bank, config)
+    quarantine = _quarantine(rows, problems.frame(), cells.long, cells.broken)
+    quarantine = pd.concat([quarantine, bad_answers.drop(columns="unit")], ignore_index=True)
     return SurveyBatch(
         responses=responses,
         answers=answers,
-        quarantine=_quarantine(rows, all_problems, cells.long, cells.broken),
+        quarantine=quarantine.sort_values("row_number", kind="stable").reset_index(drop=True),
         truncated=truncated,
         rows_in=len(rows) + len(cells.broken),
         row_quarters=_row_quarters(rows, resp, keep, waves, responses),

@@ -93,18 +93,21 @@ def parse_scores(cells: pd.Series, recodes: dict[str, str], skipped: frozenset[s
 
 def parse_times(cells: pd.Series, timezone: str) -> Parsed:
     """Local times (naive, or with an offset converted to `timezone`); "" is missing."""
-    distinct = pd.Series(pd.unique(cells))
+    distinct = pd.Series(pd.unique(cells), dtype=object)
     cleaned = distinct.map(canonical).str.replace("/", "-", regex=False)
-    parsed = pd.to_datetime(cleaned, errors="coerce", format="mixed", utc=True)
-    naive = pd.to_datetime(cleaned, errors="coerce", format="mixed")
     aware = cleaned.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
-    local = parsed.dt.tz_convert(timezone).dt.tz_localize(None)
-    value = local.where(aware, naive)
+    value = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
+    if aware.any():
+        utc = pd.to_datetime(cleaned[aware], errors="coerce", format="mixed", utc=True)
+        value[aware] = utc.dt.tz_convert(timezone).dt.tz_localize(None).astype("datetime64[ns]")
+    if (~aware).any():
+        naive = pd.to_datetime(cleaned[~aware], errors="coerce", format="mixed")
+        value[~aware] = naive.astype("datetime64[ns]")
     lookup = dict(zip(distinct, value, strict=True))
-    values = cells.map(lookup)
+    values = pd.to_datetime(cells.map(lookup))
     rule = pd.Series("", index=cells.index, dtype=object)
     rule[values.isna() & (cells.map(canonical) != "")] = "bad_time"
-    return Parsed(pd.to_datetime(values), rule)
+    return Parsed(values, rule)
 
 
 def parse_durations(cells: pd.Series) -> Parsed:

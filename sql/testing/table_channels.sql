@@ -1,0 +1,2 @@
+-- Test support: the whole channels table, copied into a PostgreSQL test warehouse.
+select * from channels
