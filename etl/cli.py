@@ -242,6 +242,38 @@ def _mapping_help() -> str:
     return MAPPING_HELP + "\nWorked examples per format: docs/ingest.md\n"
 
 
+def _ingest_parser(commands) -> None:
+    ingest = commands.add_parser(
+        "ingest",
+        help="load survey exports, feedback and mystery-shop files",
+        description="Load files (or every file of an inbox folder, moving each to its "
+        "archive/ or rejected/ folder) into the warehouse. Exit 0: every row loaded; 1: rows "
+        "were quarantined (0 with --allow-quarantine); 2: a file was rejected.",
+        epilog=_mapping_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ingest.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or inbox folders (default: the configured inbox)",
+    )
+    ingest.add_argument("--mapping", help="TOML mapping file (keys below)")
+    ingest.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: SATISFACTION_WAREHOUSE_URL or the demo file)"
+    )
+    ingest.add_argument(
+        "--allow-quarantine", action="store_true", help="exit 0 even when rows were quarantined"
+    )
+    ingest.add_argument(
+        "--quarantine-csv",
+        metavar="FILE",
+        help="write every quarantined row (file, row, column, rule) to a CSV",
+    )
+    ingest.add_argument("--run-id", help="recorded with each file (default: none)")
+    ingest.set_defaults(func=cmd_ingest)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="satisfaction-report", description=__doc__)
     top.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -281,35 +313,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--run-id", help="recorded with the results (default cli__<quarter>)")
     run.set_defaults(func=cmd_run)
 
-    ingest = commands.add_parser(
-        "ingest",
-        help="load survey exports, feedback and mystery-shop files",
-        description="Load files (or every file of an inbox folder, moving each to its "
-        "archive/ or rejected/ folder) into the warehouse. Exit 0: every row loaded; 1: rows "
-        "were quarantined (0 with --allow-quarantine); 2: a file was rejected.",
-        epilog=_mapping_help(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ingest.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="files or inbox folders (default: the configured inbox)",
-    )
-    ingest.add_argument("--mapping", help="TOML mapping file (keys below)")
-    ingest.add_argument(
-        "--warehouse", help="SQLAlchemy URL (default: SATISFACTION_WAREHOUSE_URL or the demo file)"
-    )
-    ingest.add_argument(
-        "--allow-quarantine", action="store_true", help="exit 0 even when rows were quarantined"
-    )
-    ingest.add_argument(
-        "--quarantine-csv",
-        metavar="FILE",
-        help="write every quarantined row (file, row, column, rule) to a CSV",
-    )
-    ingest.add_argument("--run-id", help="recorded with each file (default: none)")
-    ingest.set_defaults(func=cmd_ingest)
+    _ingest_parser(commands)
 
     open_ = commands.add_parser("open", help="print or open a report's PDF")
     open_.add_argument("--quarter", help="default: the latest quarter with reports")
