@@ -83,3 +83,41 @@ ACTION_MET: dict[str, str] = {
     "not_met": N_("Not met"),
     "no_data": N_("Not measured"),
 }
+
+
+INGEST_KINDS: dict[str, str] = {
+    "survey": N_("Survey exports"),
+    "feedback": N_("Feedback files"),
+    "mystery_shop": N_("Mystery-shop checklists"),
+}
+
+
+# The ingest rules a quarantined row can break (etl/ingest), as the appendix names them.
+QUARANTINE_RULES: dict[str, str] = {
+    "bad_time": N_("unreadable date or time"),
+    "column_count": N_("wrong number of cells"),
+    "duplicate_answer": N_("item answered twice"),
+    "duplicate_id": N_("duplicate id"),
+    "duplicate_policy_in_wave": N_("policy answered twice in the wave"),
+    "duplicate_response_id": N_("duplicate response id"),
+    "encoding": N_("unreadable characters"),
+    "future_time": N_("date in the future"),
+    "incomplete_response": N_("incomplete response"),
+    "inconsistent_response": N_("response rows disagree"),
+    "inconsistent_visit": N_("visit rows disagree"),
+    "json": N_("not a JSON object"),
+    "missing_required": N_("required field missing"),
+    "no_answers": N_("no item answered"),
+    "not_a_score": N_("not a score"),
+    "not_integer": N_("score not a whole number"),
+    "not_yes_no": N_("result not yes/no"),
+    "out_of_scale": N_("score outside the item's scale"),
+    "outside_wave": N_("submitted outside the wave"),
+    "unknown_branch": N_("unknown branch"),
+    "unknown_channel": N_("unknown channel"),
+    "unknown_item": N_("unknown item"),
+    "unknown_policy": N_("unknown policy number"),
+    "unknown_product_line": N_("unknown product line"),
+    "unknown_source": N_("unknown feedback source"),
+    "visit_quarantined": N_("another row of the visit rejected"),
+}

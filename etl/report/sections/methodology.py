@@ -9,7 +9,7 @@ from etl.core.metrics import INDICES, KPIS, N_
 from etl.core.scopes import COMPANY
 from etl.report.format import ReportView
 from etl.report.i18n import quarter_label
-from etl.report.labels import TREND_QUARTERS
+from etl.report.labels import INGEST_KINDS, QUARANTINE_RULES, TREND_QUARTERS
 
 
 def weighting_text(report: ReportView) -> str:
@@ -138,6 +138,37 @@ def lineage_rows(report: ReportView) -> list[dict[str, Any]]:
     return lineage
 
 
+def ingest_rows(report: ReportView) -> list[dict[str, Any]]:
+    """Per kind of ingested file: rows received, loaded, quarantined (by rule) and flagged."""
+    _ = report.gettext
+    number = report.fmt["number"]
+    rows = []
+    for kind, label in INGEST_KINDS.items():
+        prefix = f"lineage.ingest.{kind}"
+        received = report.stat(f"{prefix}.received", COMPANY)
+        if received is None:
+            continue
+        rules = [
+            (metric.rsplit(".", 1)[1], report.stat(metric, COMPANY))
+            for metric in report.results.metrics(report.q, COMPANY, f"{prefix}.rule.")
+        ]
+        rows.append(
+            {
+                "source": _(label),
+                "received": number(received.value, 0),
+                "loaded": number(report.stat(f"{prefix}.loaded", COMPANY).value, 0),
+                "quarantined": number(report.stat(f"{prefix}.quarantined", COMPANY).value, 0),
+                "by_rule": [
+                    {"rule": _(QUARANTINE_RULES.get(rule, rule)), "rows": number(stat.value, 0)}
+                    for rule, stat in rules
+                    if stat is not None
+                ],
+                "flagged": number(report.stat(f"{prefix}.flagged", COMPANY).value, 0),
+            }
+        )
+    return rows
+
+
 def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
     _ = report.gettext
     number = report.fmt["number"]
@@ -152,6 +183,7 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
         for code, weight in report.settings.csi_weights.items()
     ]
     lineage = lineage_rows(report)
+    ingested = ingest_rows(report)
     # The run ids stored with the figures are not shown: a recompute over unchanged data
     # must give the same report (the archive keeps its revision), so only `run_id` is.
     figures = report.results.rows(report.q, report.scope.code)
@@ -180,6 +212,7 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
             "verbatim": suppression.get("min_verbatim_respondents", 5),
         },
         "lineage": lineage,
+        "ingested": ingested,
         # Stored items for the scope: its figures and its actions (new and followed up).
         "figures": number(
             len(figures) + len(report.findings.new_actions) + len(report.findings.follow_ups), 0
