@@ -1,0 +1,3 @@
+-- Test support: remove the wave itself (after its responses).
+delete from survey_waves
+where wave_id = :wave_id
