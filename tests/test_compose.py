@@ -184,7 +184,9 @@ def test_the_api_server_publishes_the_port_the_workers_call() -> None:
     assert str(execution.port) in published
 
 
-@pytest.mark.parametrize(("volume", "setting"), [("reports", "reports"), ("outbox", "outbox")])
+@pytest.mark.parametrize(
+    ("volume", "setting"), [("reports", "reports"), ("outbox", "outbox"), ("inbox", "inbox")]
+)
 @pytest.mark.parametrize("service", ["airflow-apiserver", *workers()])
 def test_reports_and_outbox_are_one_named_volume_where_etl_writes(
     service: str, volume: str, setting: str

@@ -33,7 +33,8 @@ from etl.warehouse import BulkWriter, apply_schema, policy_count, refresh_statis
 log = logging.getLogger(__name__)
 
 
-def _reference_rows(sink: BulkWriter) -> None:
+def write_reference_rows(sink: BulkWriter) -> None:
+    """Branches, channels and product lines of the demo insurer (also the benches' reference)."""
     sink.write(
         "branches",
         pd.DataFrame(
@@ -166,7 +167,7 @@ def build(engine: Engine, plan: DemoPlan, bank: ItemBank | None = None) -> dict[
     _refuse_non_empty(engine)
     sink = BulkWriter(engine)
     rng = np.random.default_rng(plan.seed)
-    _reference_rows(sink)
+    write_reference_rows(sink)
     sink.write("survey_items", _item_rows(bank))
     sink.write("survey_waves", _wave_rows(plan, bank))
     size = plan.size

@@ -76,12 +76,20 @@ def _named(headers: list[str]) -> list[str]:
     return [header or f"(column {position})" for position, header in enumerate(headers, 1)]
 
 
+def interned(values) -> np.ndarray:
+    """Cells stripped, each distinct text stored once: exports repeat a few values a million
+    times, and a million references cost far less than a million strings."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    cleaned = np.array(["" if u is None else str(u).strip() for u in uniques], dtype=object)
+    return cleaned[codes] if len(codes) else np.array([], dtype=object)
+
+
 def _to_chunk(columns: list[str], rows: list[list[str]], numbers: list[int], broken) -> Chunk:
-    cells = (
-        pd.DataFrame(rows, columns=columns, dtype=object)
-        if rows
-        else pd.DataFrame(columns=columns, dtype=object)
-    )
+    if rows:
+        by_column = list(zip(*rows, strict=True))
+        cells = pd.DataFrame({name: interned(by_column[i]) for i, name in enumerate(columns)})
+    else:
+        cells = pd.DataFrame({name: np.array([], dtype=object) for name in columns})
     return Chunk(cells, np.asarray(numbers, dtype=np.int64), dict(broken))
 
 
@@ -95,26 +103,19 @@ def _csv_chunks(
     start = reader.line_num + 1
     for row in reader:
         first, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        spanned = range(first, reader.line_num + 1)
-        if any(line in bad_lines for line in spanned):
+        if not any(row) or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line
+        if bad_lines and any(line in bad_lines for line in range(first, start)):
             broken[first] = ("encoding", "the row's bytes are not valid in the file's encoding")
         elif len(row) != width:
-            broken[first] = (
-                "column_count",
-                f"the row has {len(row)} cells where the header has {width}",
-            )
+            message = f"the row has {len(row)} cells where the header has {width}"
+            broken[first] = ("column_count", message)
         else:
             rows.append(row)
             numbers.append(first)
-            continue
-        if len(broken) >= chunk_rows:
-            yield _to_chunk(columns, rows, numbers, broken)
-            rows, numbers, broken = [], [], {}
-        if len(rows) >= chunk_rows:
-            yield _to_chunk(columns, rows, numbers, broken)
-            rows, numbers, broken = [], [], {}
+            if len(rows) >= chunk_rows:
+                yield _to_chunk(columns, rows, numbers, broken)
+                rows, numbers, broken = [], [], {}
     yield _to_chunk(columns, rows, numbers, broken)
 
 

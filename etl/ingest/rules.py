@@ -99,9 +99,10 @@ def broken_entries(broken: dict[int, tuple[str, str]]) -> pd.DataFrame:
 
 
 def text_of(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A field's cells (readers strip them), or "" on every row when the file lacks it."""
     if name not in frame:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[name].astype(object).fillna("").map(str).str.strip()
+    return frame[name]
 
 
 class Problems:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from etl.core.config import SERVICE_DIMENSIONS, ItemBank
@@ -33,6 +32,7 @@ from etl.ingest.values import (
     parse_flags,
     parse_scores,
     parse_times,
+    per_distinct,
 )
 
 RESPONSE_FIELDS = (
@@ -94,7 +94,7 @@ def collect(table: RawTable, plan: ColumnPlan, fmt: str) -> SurveyCells:
         rows.append(frame)
         for column, code in plan.items.items():
             cells = chunk.cells[column].to_numpy(dtype=object)
-            given = np.array([bool(cell.strip()) for cell in cells], dtype=bool)
+            given = cells != ""
             answers.append(
                 pd.DataFrame(
                     {
@@ -242,12 +242,13 @@ def _answer_rules(
     """Scores parsed and checked against each item's scale; bad cells as entries."""
     items = bank.by_code()
     skipped = NOT_ANSWERED_WJX if fmt == "wjx" else frozenset()
-    parsed = parse_scores(answers["score_text"].astype(object).map(str), mapping.values, skipped)
+    parsed = parse_scores(answers["score_text"], mapping.values, skipped)
     answers = answers.assign(score=parsed.values, rule=parsed.rule)
     known = answers["item_code"].isin(items)
     answers.loc[~known, "rule"] = "unknown_item"
-    low = answers["item_code"].map(lambda code: items[code].scale_min if code in items else 0)
-    high = answers["item_code"].map(lambda code: items[code].scale_max if code in items else 0)
+    codes = answers["item_code"]
+    low = per_distinct(codes, lambda code: items[code].scale_min if code in items else 0, "int64")
+    high = per_distinct(codes, lambda code: items[code].scale_max if code in items else 0, "int64")
     if mapping.answers == "option_number":
         answers["score"] = answers["score"] + low - 1
     outside = (answers["rule"] == "") & answers["score"].notna()
@@ -285,21 +286,19 @@ def _answer_rules(
     return good[["row_number", "unit", "item_code", "score"]], found
 
 
+DISAGREE = "the response's rows disagree on this field"
+
+
 def _inconsistent(rows: pd.DataFrame, problems: Problems) -> None:
     """Rows of one response in a long file must agree on the response's own fields."""
+    response = pd.factorize(rows["key"].to_numpy(dtype=object))[0]
     for name in RESPONSE_FIELDS[1:]:
         if name not in rows:
             continue
         values = text_of(rows, name)
-        first = values.groupby(rows["key"]).transform("first")
-        problems.add(
-            rows,
-            values != first,
-            name,
-            values,
-            "inconsistent_response",
-            "the response's rows disagree on this field",
-        )
+        codes = pd.Series(pd.factorize(values.to_numpy(dtype=object))[0], index=rows.index)
+        differs = codes != codes.groupby(response).transform("first")
+        problems.add(rows, differs, name, values, "inconsistent_response", DISAGREE)
 
 
 def _flags(resp: pd.DataFrame, answers: pd.DataFrame, bank: ItemBank, config: IngestSettings):

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 # Not answered: an empty cell, and the words platforms write for a skipped or n/a question.
@@ -37,6 +38,13 @@ _DURATION = re.compile(
 )
 _YES = frozenset({"1", "true", "yes", "y", "是", "通过", "pass", "passed", "合格"})
 _NO = frozenset({"0", "false", "no", "n", "否", "不通过", "fail", "failed", "不合格"})
+
+
+def per_distinct(cells: pd.Series, func, dtype=object) -> np.ndarray:
+    """`func` of each cell, computed once per distinct text (a column repeats a few texts)."""
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=False)
+    results = np.array([func(text) for text in uniques], dtype=dtype)
+    return results[codes] if len(codes) else np.array([], dtype=dtype)
 
 
 @dataclass(frozen=True)
@@ -84,10 +92,12 @@ def score_of(text: str, recodes: dict[str, str], skipped: frozenset[str]) -> tup
 
 def parse_scores(cells: pd.Series, recodes: dict[str, str], skipped: frozenset[str]) -> Parsed:
     recodes = {canonical(key): value for key, value in recodes.items()}
-    distinct = {text: score_of(text, recodes, skipped) for text in pd.unique(cells)}
+    outcome = per_distinct(cells, lambda text: score_of(str(text), recodes, skipped))
+    values = np.array([pair[0] for pair in outcome], dtype="float64") if len(outcome) else []
+    rules = np.array([pair[1] for pair in outcome], dtype=object) if len(outcome) else []
     return Parsed(
-        cells.map(lambda text: distinct[text][0]).astype("float64"),
-        cells.map(lambda text: distinct[text][1]).astype(object),
+        pd.Series(values, index=cells.index, dtype="float64"),
+        pd.Series(rules, index=cells.index, dtype=object),
     )
 
 
@@ -104,9 +114,10 @@ def parse_times(cells: pd.Series, timezone: str) -> Parsed:
         naive = pd.to_datetime(cleaned[~aware], errors="coerce", format="mixed")
         value[~aware] = naive.astype("datetime64[ns]")
     lookup = dict(zip(distinct, value, strict=True))
-    values = pd.to_datetime(cells.map(lookup))
+    values = pd.Series(per_distinct(cells, lookup.get), index=cells.index)
+    values = pd.to_datetime(values)
     rule = pd.Series("", index=cells.index, dtype=object)
-    rule[values.isna() & (cells.map(canonical) != "")] = "bad_time"
+    rule[values.isna() & (cells != "")] = "bad_time"
     return Parsed(values, rule)
 
 
@@ -119,10 +130,9 @@ def parse_durations(cells: pd.Series) -> Parsed:
             return float("nan")
         return 60 * float(match["minutes"] or 0) + float(match["seconds"] or 0)
 
-    distinct = {text: seconds(text) for text in pd.unique(cells)}
-    values = cells.map(distinct).astype("float64")
+    values = pd.Series(per_distinct(cells, seconds, "float64"), index=cells.index)
     rule = pd.Series("", index=cells.index, dtype=object)
-    rule[values.isna() & (cells.map(canonical) != "")] = "bad_duration"
+    rule[values.isna() & (cells != "")] = "bad_duration"
     return Parsed(values, rule)
 
 
@@ -133,8 +143,7 @@ def parse_flags(cells: pd.Series) -> Parsed:
         key = canonical(text).lower()
         return 1.0 if key in _YES else 0.0 if key in _NO else float("nan")
 
-    distinct = {text: flag(text) for text in pd.unique(cells)}
-    values = cells.map(distinct).astype("float64")
+    values = pd.Series(per_distinct(cells, flag, "float64"), index=cells.index)
     rule = pd.Series("", index=cells.index, dtype=object)
-    rule[values.isna() & (cells.map(canonical) != "")] = "not_yes_no"
+    rule[values.isna() & (cells != "")] = "not_yes_no"
     return Parsed(values, rule)
