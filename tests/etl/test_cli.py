@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from etl.cli import main
+
 CLI = str(Path(sys.executable).with_name("satisfaction-report"))
 
 
@@ -99,3 +101,62 @@ def test_demo_builds_atomically_and_reuses_an_identical_build(tmp_path: Path) ->
         "demo", "--through", "2026-Q3", "--scale", "small", "--reuse", tmp_path=tmp_path
     )
     assert "is up to date" in second.stdout
+
+
+def test_ingest_exit_codes_and_messages(small_demo_url, tmp_path, capsys) -> None:
+    """0 all loaded · 1 rows quarantined (0 with --allow-quarantine) · 2 a file rejected."""
+    import shutil
+
+    from tests.etl.ingest.exports import long_csv
+
+    warehouse = tmp_path / "w.db"
+    shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
+    url = f"sqlite:///{warehouse}"
+    good = tmp_path / "good.csv"
+    good.write_bytes(long_csv([["A1", "2026-08-01", "BJ", "TELE", "LIFE", "PS1", "8"]]))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(long_csv([["B1", "2026-08-01", "BJ", "TELE", "LIFE", "PS1", "80"]]))
+    again = tmp_path / "again.csv"
+    again.write_bytes(long_csv([["C1", "2026-08-01", "BJ", "TELE", "LIFE", "PS1", "80"]]))
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert main(["ingest", str(good), "--warehouse", url]) == 0
+    assert main(["ingest", str(bad), "--warehouse", url]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv, row 2, column score: out_of_scale" in err and "Traceback" not in err
+    csv_out = tmp_path / "q.csv"
+    code = main(
+        [
+            "ingest",
+            str(again),
+            "--warehouse",
+            url,
+            "--allow-quarantine",
+            "--quarantine-csv",
+            str(csv_out),
+        ]
+    )
+    assert code == 0 and "out_of_scale" in csv_out.read_text("utf-8-sig")
+    assert main(["ingest", str(empty), "--warehouse", url]) == 2
+    assert "empty.csv: rejected: the file is empty" in capsys.readouterr().err
+
+
+def test_ingest_help_documents_the_mapping_keys(capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["ingest", "--help"])
+    text = capsys.readouterr().out
+    for key in (
+        "[source]",
+        "format",
+        "encoding",
+        "wave",
+        "[columns]",
+        "response_id",
+        "submitted_at",
+        "policy_id",
+        "[items]",
+        "[values]",
+    ):
+        assert key in text
