@@ -19,6 +19,7 @@ from etl.ingest.rules import (
     broken_entries,
     text_of,
 )
+from etl.ingest.schemas import LoadedFeedback, enforce
 from etl.ingest.survey import _truncate
 from etl.ingest.values import canonical, parse_flags, parse_times
 
@@ -166,6 +167,7 @@ def validate_feedback(
     body, truncated = _truncate(text[keep], rows[keep], config.max_cell_chars)
     loaded = pd.DataFrame(
         {
+            "row_number": rows.loc[keep, "row_number"],
             "source": source[keep],
             "received_on": day[keep],
             "branch_code": branch[keep],
@@ -173,9 +175,11 @@ def validate_feedback(
             "body": body,
         }
     )
+    loaded, broken_contract = enforce(loaded, LoadedFeedback)
+    quarantine = pd.concat([_quarantine(problems, broken), broken_contract], ignore_index=True)
     return RowsBatch(
-        {"feedback_texts": loaded},
-        _quarantine(problems, broken),
+        {"feedback_texts": loaded.drop(columns="row_number")},
+        quarantine,
         truncated,
         len(rows) + len(broken),
         _row_quarters(rows, day),

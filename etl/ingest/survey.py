@@ -26,6 +26,7 @@ from etl.ingest.rules import (
     entries,
     text_of,
 )
+from etl.ingest.schemas import LoadedAnswers, LoadedResponses, enforce
 from etl.ingest.values import (
     NOT_ANSWERED_WJX,
     parse_durations,
@@ -414,15 +415,18 @@ def validate_survey(
     problems.add(resp, repeats, "policy_no", policy_no, "duplicate_policy_in_wave", POLICY_AGAIN)
     keep = resp[~resp["unit"].isin(problems.units() | answer_units)]
     responses, answers, truncated = _loaded(keep, good, day, waves, segments, bank, config)
+    responses, answers, broken_contract = _contract(responses, answers, cells.long)
     quarantine = _quarantine(rows, problems.frame(), cells.long, cells.broken)
-    quarantine = pd.concat([quarantine, bad_answers.drop(columns="unit")], ignore_index=True)
+    quarantine = pd.concat(
+        [quarantine, bad_answers.drop(columns="unit"), broken_contract], ignore_index=True
+    )
     return SurveyBatch(
         responses=responses,
         answers=answers,
         quarantine=quarantine.sort_values("row_number", kind="stable").reset_index(drop=True),
         truncated=truncated,
         rows_in=len(rows) + len(cells.broken),
-        row_quarters=_row_quarters(rows, resp, keep, waves, responses),
+        row_quarters=_row_quarters(rows, resp, waves, responses, cells.long),
     )
 
 
@@ -445,6 +449,7 @@ def _loaded(keep, good, day, waves, segments, bank: ItemBank, config: IngestSett
     keys = keep.set_index("unit")["key"]
     answers = pd.DataFrame(
         {
+            "row_number": good["row_number"].to_numpy(),
             "source_response_id": good["unit"].map(keys).to_numpy(),
             "item_code": good["item_code"].to_numpy(),
             "score": good["score"].astype("int64").to_numpy(),
@@ -453,9 +458,25 @@ def _loaded(keep, good, day, waves, segments, bank: ItemBank, config: IngestSett
     return responses, answers, truncated
 
 
-def _row_quarters(rows, resp, keep, waves, responses) -> pd.DataFrame:
+def _contract(responses: pd.DataFrame, answers: pd.DataFrame, long: bool):
+    """The declared contract (schemas.py) on what would load; breaking rows are quarantined.
+    In a wide file an answer that breaks it takes its response along."""
+    responses, bad_responses = enforce(responses, LoadedResponses)
+    answers, bad_answers = enforce(answers, LoadedAnswers)
+    gone = set(responses["source_response_id"])
+    if not long and len(bad_answers):
+        broken_rows = set(bad_answers["row_number"])
+        responses = responses[~responses["row_number"].isin(broken_rows)]
+    kept = set(responses["source_response_id"])
+    if len(kept) != len(gone) or len(bad_responses):
+        answers = answers[answers["source_response_id"].isin(kept)]
+    return responses, answers, pd.concat([bad_responses, bad_answers], ignore_index=True)
+
+
+def _row_quarters(rows, resp, waves, responses, long: bool) -> pd.DataFrame:
     unit_wave = pd.Series(waves.to_numpy(), index=resp["unit"].to_numpy())
-    flagged = set(keep.loc[responses["quality_flag"].notna().to_numpy(), "unit"])
+    marked = responses[responses["quality_flag"].notna()]
+    flagged = set(marked["source_response_id" if long else "row_number"])
     return pd.DataFrame(
         {
             "row_number": rows["row_number"],
