@@ -35,7 +35,7 @@ class Outcome:
     recipient: str
     role: str
     language: str
-    status: str  # delivered | failed | pending | held | skipped
+    status: str  # delivered | failed | pending | uncertain | held | skipped
     detail: str = ""
 
 
@@ -51,7 +51,7 @@ class DeliveryReport:
         return [outcome for outcome in self.outcomes if outcome.status == status]
 
     def counts(self) -> dict[str, int]:
-        statuses = ("delivered", "skipped", "held", "failed", "pending")
+        statuses = ("delivered", "skipped", "held", "failed", "pending", "uncertain")
         return {status: len(self.having(status)) for status in statuses}
 
     def summary(self) -> str:
@@ -67,7 +67,7 @@ class DeliveryReport:
             "problems": [
                 f"{o.scope} {o.recipient}: {o.status}: {o.detail}"
                 for o in self.outcomes
-                if o.status in {"failed", "pending"}
+                if o.status in {"failed", "pending", "uncertain"}
             ],
         }
 
@@ -107,6 +107,14 @@ def decide(
             "a new revision is sent only when the run sets resend=true"
         )
     return "send", ""
+
+
+def _times_sent(history: pd.DataFrame, checksum: str) -> int:
+    """How often this file already went to this recipient (part of the stable Message-ID)."""
+    if "times_sent" not in history.columns:
+        return 0
+    same = history.loc[history["pdf_sha256"] == checksum, "times_sent"]
+    return int(same.max()) if not same.empty and pd.notna(same.max()) else 0
 
 
 @dataclass
@@ -219,7 +227,9 @@ class _Planner:
                 resend=self.resend,
             )
             if action == "send":
-                rows.append(self.row(scope.code, key, role, entry.language, "pending", None, found))
+                row = self.row(scope.code, key, role, entry.language, "pending", None, found)
+                row["sequence"] = _times_sent(mine, found.checksum)
+                rows.append(row)
                 continue
             if action == "held":
                 self.row(scope.code, key, role, entry.language, "held", detail, found)

@@ -15,10 +15,20 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from etl.core.scopes import Scope
+from etl.delivery.ledger import (
+    JOURNAL_NAME,
+    LOCK_WAIT_SECONDS,
+    Ledger,
+    QuarterLock,
+    mark_interrupted,
+    new_holder,
+    outcome_params,
+    stable_message_id,
+)
 from etl.delivery.messages import ReportFile, _domain, build_message
 from etl.delivery.plan import DeliveryError, DeliveryReport, Outcome, _Message, _Planner
 from etl.delivery.recipients import DistributionList, address_problem
-from etl.delivery.transports import Transport
+from etl.delivery.transports import Transport, UncertainDelivery
 from etl.publish.files import as_date, revision_reason, sha256_file
 from etl.report.i18n import LOCALES
 from etl.warehouse import read_query
@@ -34,33 +44,6 @@ log = logging.getLogger(__name__)
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _record(
-    engine: Engine,
-    row: Mapping[str, Any],
-    status: str,
-    error: str | None,
-    message_id: str | None = None,
-) -> None:
-    delivered = status == "delivered"
-    execute(
-        engine,
-        "delivery_log_outcome",
-        {
-            "quarter": row["quarter"],
-            "scope": row["scope"],
-            "recipient": row["recipient"],
-            "pdf_sha256": row["pdf_sha256"],
-            "status": status,
-            "error": error,
-            "sent": 1 if delivered else 0,
-            "message_id": message_id if delivered else None,
-            "sent_at": _now() if delivered else None,
-            "updated_at": _now(),
-            "run_id": row["run_id"],
-        },
-    )
 
 
 def _smtp_reason(error: BaseException) -> tuple[bool, bool, str]:
@@ -127,28 +110,59 @@ def deliver_quarter(
     run_id: str,
     resend: bool = False,
     sender: str | None = None,
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS,
 ) -> DeliveryReport:
     """Send each scope's current PDF to its recipients, exactly once per file and person.
 
-    Every planned delivery is written to the delivery log as `pending` before anything is
-    sent; each outcome is recorded as soon as the server answers. Permanent refusals are
-    `failed` with the server's reply; an outage leaves rows `pending` for the retry. Raises
-    DeliveryError at the end if anyone did not get their report.
+    Under the quarter's delivery lock (one attempt at a time, whatever started it): outcomes
+    an earlier attempt journaled are written first, rows it left `sending` become `uncertain`,
+    then every planned delivery is written as `pending`, each is claimed before its SMTP
+    transaction (one recipient per transaction) and its outcome recorded as the server answers.
+    Raises DeliveryError at the end if anyone did not get their report.
     """
     ensure_schema(engine)
     report = DeliveryReport(quarter=quarter, channel=transport.channel)
     reports_dir = Path(reports_dir)
-    planner = _Planner(
-        reports_dir=reports_dir,
-        reports=current_reports(engine, reports_dir, quarter, scopes, distribution),
-        now=_now(),
-        quarter=quarter,
-        run_id=run_id,
-        resend=resend,
-        channel=transport.channel,
-        history=read_query(engine, "delivery_log", {"quarter": quarter}),
-        report=report,
-    )
+    holder = new_holder(run_id)
+    ledger = Ledger(engine, reports_dir / quarter / JOURNAL_NAME)
+    with QuarterLock(engine, quarter, holder, wait_seconds=lock_wait_seconds) as lock:
+        ledger.replay()
+        interrupted = mark_interrupted(engine, quarter)
+        if interrupted:
+            log.warning(
+                "%s: %s delivery(ies) interrupted by an earlier attempt", quarter, interrupted
+            )
+        planner = _Planner(
+            reports_dir=reports_dir,
+            reports=current_reports(engine, reports_dir, quarter, scopes, distribution),
+            now=_now(),
+            quarter=quarter,
+            run_id=run_id,
+            resend=resend,
+            channel=transport.channel,
+            history=read_query(engine, "delivery_log", {"quarter": quarter}),
+            report=report,
+        )
+        _decide_all(planner, scopes, known_scopes, distribution)
+        # Pending rows first, in one transaction: from here on nothing can be lost.
+        if planner.planned:
+            execute(engine, "delivery_log_plan", planner.planned)
+        if planner.messages:
+            sending = _Sending(
+                engine, report, transport, ledger, lock, sender or distribution.sender
+            )
+            sending.send_all(planner.messages, distribution, read_headline_figures(engine, quarter))
+    log.info("delivery %s", report.summary())
+    raise_if_incomplete(report)
+    return report
+
+
+def _decide_all(
+    planner: _Planner,
+    scopes: Sequence[Scope],
+    known_scopes: Collection[str],
+    distribution: DistributionList,
+) -> None:
     for entry in distribution.entries:
         if entry.scope not in known_scopes:
             planner.unknown_scope(entry, known_scopes)
@@ -158,28 +172,11 @@ def deliver_quarter(
             log.warning("%s: no recipients in %s; not sent", scope.code, distribution.source)
         for entry in entries:
             planner.entry(scope, entry)
-    # Pending rows first, in one transaction: from here on nothing can be lost.
-    if planner.planned:
-        execute(engine, "delivery_log_plan", planner.planned)
-    if planner.messages:
-        figures = read_headline_figures(engine, quarter)
-        _send_all(
-            engine,
-            planner.messages,
-            distribution,
-            figures,
-            transport,
-            sender or distribution.sender,
-            report,
-        )
-    log.info("delivery %s", report.summary())
-    raise_if_incomplete(report)
-    return report
 
 
 def raise_if_incomplete(report: DeliveryReport) -> None:
     """DeliveryError naming each recipient who did not get the report, and why."""
-    problems = report.having("failed") + report.having("pending")
+    problems = report.having("failed") + report.having("pending") + report.having("uncertain")
     if problems:
         lines = "\n".join(
             f"  - {o.scope} {o.recipient} ({o.role}, {o.language}): {o.status}: {o.detail}"
@@ -199,105 +196,135 @@ def _refused_by(exc: smtplib.SMTPRecipientsRefused) -> dict[str, tuple[int, str]
     }
 
 
+def _header_safe(text: str) -> str:
+    """A value for a header: control characters (CR, LF, …) become spaces, never new headers."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 @dataclass
 class _Sending:
-    """One run's sending: records each outcome in the log as soon as it is known."""
+    """One attempt's sending: claims each row, sends it alone, records its outcome at once."""
 
     engine: Engine
     report: DeliveryReport
     transport: Transport
+    ledger: Ledger
+    lock: QuarterLock
+    sender: str
 
     def settle(
-        self, row: Mapping[str, Any], status: str, text: str, message_id: str | None = None
+        self,
+        row: Mapping[str, Any],
+        status: str,
+        text: str,
+        message_id: str | None = None,
+        interrupted: int = 0,
     ) -> None:
-        _record(self.engine, row, status, None if status == "delivered" else text, message_id)
+        error = None if status == "delivered" else text
+        self.ledger.record(outcome_params(row, status, error, message_id, interrupted))
         self.report.outcomes.append(
             Outcome(row["scope"], row["recipient"], row["role"], row["language"], status, text)
         )
 
-    def leave_pending(self, rows: Sequence[Mapping[str, Any]], text: str, attempted: bool) -> None:
+    def leave_pending(self, rows: Sequence[Mapping[str, Any]], text: str) -> None:
         for row in rows:
-            if attempted:
-                _record(self.engine, row, "pending", text)
             who = (row["scope"], row["recipient"], row["role"], row["language"])
             self.report.outcomes.append(Outcome(*who, "pending", text))
 
-    def too_large(self, message: _Message, size: int, limit: int | None) -> bool:
-        """Refuse a message over the server's SIZE limit before sending (failed, not retried)."""
-        if limit is None or size <= limit:
-            return False
-        text = (
-            f"message with {message.report.path.name} is {size:,} bytes, over the "
-            f"server's limit of {limit:,} bytes (SMTP SIZE): not sent"
-        )
-        for row in message.rows:
-            self.settle(row, "failed", text)
-        return True
-
-    def send(
-        self, session: Transport, message: _Message, email: EmailMessage, sender: str
-    ) -> str | None:
-        """Send one message; returns why the connection was lost (the run stops), else None."""
-        recipients = [row["recipient"] for row in message.rows]
+    def send_all(
+        self,
+        messages: list[_Message],
+        distribution: DistributionList,
+        figures: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        """Send the planned messages; stop at the first outage and leave the rest pending."""
+        rows = [(message, row) for message in messages for row in message.rows]
         try:
-            refused = session.send(email, parseaddr(sender)[1] or sender, recipients)
-        except smtplib.SMTPRecipientsRefused as exc:
-            refused = _refused_by(exc)
+            session = self.transport.__enter__()
+        except (smtplib.SMTPException, OSError) as exc:
+            text = f"{self.transport.description} unavailable: {_smtp_reason(exc)[2]}"
+            for _, row in rows:  # an attempt that reached nobody: counted, still pending
+                self.settle(row, "pending", text)
+            return
+        try:
+            limit = session.max_message_bytes()
+            for position, (message, row) in enumerate(rows):
+                stop = self.lock_lost() or self.one(
+                    session, message, row, distribution, figures, limit
+                )
+                if stop is not None:
+                    rest = f"not attempted: {stop}"
+                    self.leave_pending([later for _, later in rows[position + 1 :]], rest)
+                    return
+        finally:
+            try:
+                session.__exit__(None, None, None)
+            except (smtplib.SMTPException, OSError):
+                log.warning("closing %s failed", self.transport.description)
+
+    def lock_lost(self) -> str | None:
+        if self.lock.renew():
+            return None
+        return f"the delivery lock of {self.report.quarter} expired and was taken over"
+
+    def one(
+        self,
+        session: Transport,
+        message: _Message,
+        row: Mapping[str, Any],
+        distribution: DistributionList,
+        figures: Mapping[str, Mapping[str, Any]],
+        limit: int | None,
+    ) -> str | None:
+        """Claim, build and send one recipient's message; returns why the run stops, else None."""
+        report = message.report
+        message_id = stable_message_id(row, _domain(self.sender))
+        try:
+            email = build_message(
+                report, message.entry, distribution, figures.get(report.scope.code, {}), self.sender
+            )
+            email.replace_header("Message-ID", message_id)
+            size = len(email.as_bytes())
+        except (ValueError, TypeError, OSError) as exc:
+            where = f"scope {report.scope.code} ({report.path.name})"
+            self.settle(row, "failed", f"{where}: the message cannot be built: {exc}")
+            return None
+        if limit is not None and size > limit:
+            text = (
+                f"message with {report.path.name} is {size:,} bytes, over the "
+                f"server's limit of {limit:,} bytes (SMTP SIZE): not sent"
+            )
+            self.settle(row, "failed", text)
+            return None
+        if not self.ledger.claim(row, self.lock.holder, message_id):
+            self.leave_pending([row], "claimed by another attempt: not sent by this one")
+            return None
+        return self.transact(session, row, email, message_id)
+
+    def transact(
+        self, session: Transport, row: Mapping[str, Any], email: EmailMessage, message_id: str
+    ) -> str | None:
+        """The SMTP transaction of one claimed row, and its outcome in the log."""
+        recipient = str(row["recipient"])
+        try:
+            refused = session.send(email, parseaddr(self.sender)[1] or self.sender, [recipient])
+        except smtplib.SMTPRecipientsRefused as exc:  # no DATA was sent to anyone
+            refused = _refused_by(exc) or {recipient: (421, "refused, connection closed")}
+        except UncertainDelivery as exc:
+            text = f"{self.transport.description}: {exc}; the server may have the message"
+            self.settle(row, "uncertain", text, message_id, interrupted=1)
+            return text
         except (smtplib.SMTPException, OSError) as exc:
             permanent, lost, text = _smtp_reason(exc)
-            if permanent:
-                for row in message.rows:
-                    self.settle(row, "failed", text)
-                return None
-            self.leave_pending(message.rows, text, attempted=True)
-            return text if lost else None
-        message_id = str(email["Message-ID"])
-        for row in message.rows:
-            if row["recipient"] not in refused:
-                self.settle(row, "delivered", message_id, message_id)
-                continue
-            code, reply = refused[row["recipient"]]
+            self.settle(row, "failed" if permanent else "pending", text)
+            return f"{self.transport.description} lost ({text})" if lost and not permanent else None
+        if recipient in refused:
+            code, reply = refused[recipient]
             text = f"refused by the server: SMTP {code} {reply}".strip()
             self.settle(row, "failed" if code >= 500 else "pending", text)
+            return f"{self.transport.description} closed ({text})" if code == 421 else None
+        self.settle(row, "delivered", message_id, message_id)
         return None
-
-
-def _send_all(
-    engine: Engine,
-    messages: list[_Message],
-    distribution: DistributionList,
-    figures: Mapping[str, Mapping[str, Any]],
-    transport: Transport,
-    sender: str,
-    report: DeliveryReport,
-) -> None:
-    """Send the planned messages; stop at the first outage and leave the rest pending."""
-    sending = _Sending(engine, report, transport)
-    try:
-        session = transport.__enter__()
-    except (smtplib.SMTPException, OSError) as exc:
-        text = f"{transport.description} unavailable: {_smtp_reason(exc)[2]}"
-        for message in messages:
-            sending.leave_pending(message.rows, text, attempted=True)
-        return
-    try:
-        limit = session.max_message_bytes()
-        for position, message in enumerate(messages):
-            figures_of = figures.get(message.report.scope.code, {})
-            email = build_message(message.report, message.entry, distribution, figures_of, sender)
-            if sending.too_large(message, len(email.as_bytes()), limit):
-                continue
-            lost = sending.send(session, message, email, sender)
-            if lost is not None:
-                rest = f"not attempted: {transport.description} lost ({lost})"
-                for later in messages[position + 1 :]:
-                    sending.leave_pending(later.rows, rest, attempted=False)
-                return
-    finally:
-        try:
-            session.__exit__(None, None, None)
-        except (smtplib.SMTPException, OSError):
-            log.warning("closing %s failed", transport.description)
 
 
 def send_alert(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.generator
 import hashlib
+import io
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
@@ -15,6 +17,22 @@ from typing import Any, Protocol, Self
 
 from etl.core.config import ConfigError
 from etl.publish.files import atomic_write_bytes
+
+
+class UncertainDelivery(Exception):
+    """The connection was lost after the message data went out: the server may have it."""
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as SMTP carries it (CRLF line ends), as smtplib.send_message flattens it."""
+    buffer = io.BytesIO()
+    generator = email.generator.BytesGenerator(buffer, policy=message.policy.clone(utf8=False))
+    generator.flatten(message, linesep="\r\n")
+    return buffer.getvalue()
 
 
 class Transport(Protocol):
@@ -147,12 +165,56 @@ class SmtpTransport:
     def send(
         self, message: EmailMessage, sender: str, recipients: Sequence[str]
     ) -> dict[str, tuple[int, str]]:
+        """One SMTP transaction, phase by phase, so every outcome is known for what it is.
+
+        Refused recipients are returned (nobody refused, nobody lost: a 421 closes the
+        session and raises, so no recipient is taken for delivered without DATA); a connection
+        lost once DATA began raises UncertainDelivery, since the server may hold the message.
+        """
+        client = self.client
+        assert client is not None
+        data = wire_bytes(message)
+        options = [f"SIZE={len(data)}"] if client.has_extn("size") else []
+        code, reply = client.mail(sender, options)
+        if code != 250:
+            self._abandon(code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused: dict[str, tuple[int, str]] = {}
+        for address in recipients:
+            code, reply = client.rcpt(address)
+            if code == 421:
+                self._abandon(code)
+                raise smtplib.SMTPResponseException(code, reply)
+            if code not in (250, 251):
+                refused[address] = (code, _text(reply))
+        if len(refused) == len(recipients):
+            client.rset()
+            return refused
+        try:
+            code, reply = client.data(data)
+        except smtplib.SMTPResponseException as exc:
+            self._abandon(exc.smtp_code)
+            raise
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.client = None
+            raise UncertainDelivery(f"connection lost during DATA: {exc}") from exc
+        if code != 250:
+            self._abandon(code)
+            raise smtplib.SMTPDataError(code, reply)
+        return refused
+
+    def _abandon(self, code: int) -> None:
+        """After a refusal: reset the transaction, or drop the session the server closes (421)."""
         assert self.client is not None
-        refused = self.client.send_message(message, from_addr=sender, to_addrs=list(recipients))
-        return {
-            address: (code, reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply)
-            for address, (code, reply) in refused.items()
-        }
+        if code == 421:
+            self.client.close()
+            self.client = None
+            return
+        try:
+            self.client.rset()
+        except (smtplib.SMTPException, OSError):
+            self.client.close()
+            self.client = None
 
 
 class OutboxTransport:

@@ -12,9 +12,17 @@ from sqlalchemy.engine import Engine
 from etl.warehouse.results import plain
 from etl.warehouse.sqlfiles import SCHEMA_DIR, query_text, read_query, statements
 
+DELIVERY_TABLES = frozenset({"report_revisions", "delivery_log", "delivery_locks"})
+
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the revision and delivery tables on warehouses built before they existed."""
+    """Create the revision and delivery tables on warehouses built before they existed.
+
+    Only when one is missing: DDL (even `create index if not exists`) needs the table's owner
+    on PostgreSQL, and the least-privilege account that renders and delivers is not the owner.
+    """
+    if set(sa.inspect(engine).get_table_names()) >= DELIVERY_TABLES:
+        return
     with engine.begin() as conn:
         for statement in statements((SCHEMA_DIR / "09_delivery.sql").read_text(encoding="utf-8")):
             conn.execute(sa.text(statement))
@@ -24,6 +32,12 @@ def execute(engine: Engine, name: str, params: Mapping[str, Any] | list[dict[str
     """Run a write statement from `sql/queries/<name>.sql` in its own transaction."""
     with engine.begin() as conn:
         conn.execute(sa.text(query_text(name)), params)
+
+
+def execute_count(engine: Engine, name: str, params: Mapping[str, Any]) -> int:
+    """Run one write statement in its own transaction; returns how many rows it changed."""
+    with engine.begin() as conn:
+        return int(conn.execute(sa.text(query_text(name)), params).rowcount or 0)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -14,7 +14,10 @@ with deliveries as (
         error,
         attempts,
         times_sent,
+        interrupted,
         message_id,
+        claimed_by,
+        lease_until,
         sent_at,
         updated_at,
         run_id

@@ -1,5 +1,6 @@
 -- Record a planned delivery before the message is handed over: a crash or an outage leaves a
--- `pending` row that the retry finds. Counters and the last send time are kept.
+-- `pending` row that the retry finds. Counters, the last send time and the Message-ID are kept
+-- (an interrupted message is resent under the same id). The caller holds the quarter's lock.
 insert into delivery_log
     (quarter, scope, recipient, pdf_sha256, language, revision, file_name, role, channel, status,
      error, attempts, times_sent, message_id, sent_at, updated_at, run_id)
@@ -12,7 +13,14 @@ on conflict (quarter, scope, recipient, pdf_sha256) do update set
     file_name = excluded.file_name,
     role = excluded.role,
     channel = excluded.channel,
-    status = excluded.status,
-    error = excluded.error,
+    status = case
+        when delivery_log.status = 'uncertain' and excluded.status = 'pending' then 'uncertain'
+        else excluded.status
+    end,
+    error = case
+        when delivery_log.status = 'uncertain' and excluded.status = 'pending'
+            then delivery_log.error
+        else excluded.error
+    end,
     updated_at = excluded.updated_at,
     run_id = excluded.run_id

@@ -17,10 +17,17 @@ create table if not exists report_revisions (
     primary key (quarter, scope, language, revision)
 );
 
--- One row per (quarter, scope, recipient, PDF checksum). A row is written as `pending` before
--- the message is handed to the server, so a crash or an SMTP outage loses nothing; `delivered`
--- rows stop a retry or a rerun from sending the same file to the same person again; `held`
--- marks a new revision not sent to someone who already has an earlier one (needs `resend`).
+-- One row per (quarter, scope, recipient, PDF checksum), a small state machine:
+--   pending   planned, not yet handed to the server (a crash or an outage loses nothing)
+--   sending   claimed by one delivery attempt (claimed_by, lease_until), committed before the
+--             SMTP transaction starts; a row still `sending` when the next attempt holds the
+--             quarter's delivery lock was interrupted inside the transaction
+--   uncertain the server may or may not have accepted it (connection lost after DATA, or an
+--             interrupted attempt); sent once more with the same Message-ID, counted in
+--             `interrupted` so the log and the manifest show the possible duplicate
+--   delivered the server accepted it (message_id, sent_at); never sent again without `resend`
+--   failed    refused for good (5xx, a bad address, an unknown scope), with the reason
+--   held      a new revision not sent to someone who has an earlier one (needs `resend`)
 -- pdf_sha256 is '' when no file could be matched (an unknown scope in the distribution list).
 create table if not exists delivery_log (
     quarter           text not null,
@@ -32,11 +39,16 @@ create table if not exists delivery_log (
     file_name         text,
     role              text not null check (role in ('to', 'cc')),
     channel           text not null check (channel in ('smtp', 'outbox', 'none')),
-    status            text not null check (status in ('pending', 'delivered', 'failed', 'held')),
+    status            text not null check (
+        status in ('pending', 'sending', 'uncertain', 'delivered', 'failed', 'held')
+    ),
     error             text,
     attempts          integer not null default 0,
     times_sent        integer not null default 0,
+    interrupted       integer not null default 0,
     message_id        text,
+    claimed_by        text,
+    lease_until       text,
     sent_at           text,
     updated_at        text not null,
     run_id            text not null,
@@ -44,3 +56,13 @@ create table if not exists delivery_log (
 );
 
 create index if not exists ix_delivery_log_quarter on delivery_log (quarter, scope);
+
+-- The quarter's delivery lock: one delivery attempt at a time per quarter, whatever started it
+-- (the scheduler, `dags test`, `tasks test`, the CLI). `holder` is unique per attempt; the lease
+-- is renewed between messages, so a killed attempt's lock expires and the next one takes over.
+create table if not exists delivery_locks (
+    quarter           text primary key,
+    holder            text not null,
+    lease_until       text not null,
+    acquired_at       text not null
+);

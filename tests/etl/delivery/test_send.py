@@ -34,8 +34,10 @@ def test_every_recipient_gets_one_message_with_a_valid_pdf(
 
     assert result.counts()["delivered"] == 4
     assert smtp.inbox.per_recipient() == ALL_FOUR
-    # One message per distribution group: company (to 2 + cc 1) and SC (to 1).
-    assert len(smtp.inbox.received) == 2
+    # One SMTP transaction per recipient (a refusal or a 421 touches nobody else); the headers
+    # still show the distribution group, and every recipient's Message-ID is their own.
+    assert sorted(len(m.rcpt_tos) for m in smtp.inbox.received) == [1, 1, 1, 1]
+    assert len({m.message["Message-ID"] for m in smtp.inbox.received}) == 4
     by_scope = {m.message["X-Report-Scope"]: m for m in smtp.inbox.received}
     company = by_scope["company"].message
     assert company["To"] == "ceo@example.com, cx@example.com"
@@ -106,7 +108,9 @@ def test_server_lost_mid_run_keeps_the_rest_pending_and_never_resends_the_first(
         run(warehouse, reports, distribution, smtp, "r1")
     report = raised.value.report
     assert report is not None
-    assert report.counts()["delivered"] == 3 and report.counts()["pending"] == 1
+    # One recipient per transaction: the first is delivered, the 421 one and the two not yet
+    # attempted stay pending (nobody is taken for delivered without an accepted DATA).
+    assert report.counts()["delivered"] == 1 and report.counts()["pending"] == 3
     assert "SMTP 421" in str(raised.value)
 
     smtp.inbox.accept_only = None
@@ -195,7 +199,14 @@ def test_a_new_revision_is_held_until_the_run_asks_to_resend(
     assert (reports / QUARTER / "archive" / "SC.en.v1.pdf").is_file()
 
     held = run(warehouse, reports, distribution, smtp, "r2")
-    assert held.counts() == {"delivered": 0, "skipped": 3, "held": 1, "failed": 0, "pending": 0}
+    assert held.counts() == {
+        "delivered": 0,
+        "skipped": 3,
+        "held": 1,
+        "failed": 0,
+        "pending": 0,
+        "uncertain": 0,
+    }
     assert smtp.inbox.per_recipient()["sc-gm@example.com"] == 1
     manifest = json.loads(
         publish.publish_quarter(warehouse, reports, QUARTER, "r2", render_index).read_text(

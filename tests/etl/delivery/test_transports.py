@@ -62,7 +62,7 @@ def test_outbox_writes_eml_files_once(warehouse: Engine, reports: Path, tmp_path
         deliver_quarter(warehouse, reports, QUARTER, [SCOPES["company"], SCOPES["SC"]], KNOWN,
                         write_list(tmp_path), OutboxTransport(outbox), run_id)  # fmt: skip
     files = sorted(outbox.rglob("*.eml"))
-    assert len(files) == 2  # one per distribution group; the rerun wrote nothing
+    assert len(files) == 4  # one per recipient; the rerun wrote nothing
     message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert message["X-Envelope-To"]
     (pdf,) = [part for part in message.iter_attachments()]
