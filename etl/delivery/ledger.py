@@ -176,9 +176,10 @@ class Ledger:
     sleep: Callable[[float], None] = time.sleep
     journaled: list[dict[str, Any]] = field(default_factory=list)
 
-    def claim(self, row: Mapping[str, Any], holder: str, message_id: str) -> bool:
+    def claim(self, row: Mapping[str, Any], lock: QuarterLock, message_id: str) -> bool:
         """Mark one planned row `sending` for this attempt, committed before the transaction."""
         now = utc_now()
+        holder = lock.holder
         params = {
             "quarter": row["quarter"],
             "scope": row["scope"],
@@ -188,7 +189,7 @@ class Ledger:
             "holder": holder,
             "message_id": message_id,
             "now": stamp(now),
-            "lease_until": stamp(now + dt.timedelta(seconds=LEASE_SECONDS)),
+            "lease_until": stamp(now + dt.timedelta(seconds=lock.lease_seconds)),
         }
         return execute_count(self.engine, "delivery_log_claim", params) == 1
 

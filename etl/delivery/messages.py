@@ -21,12 +21,26 @@ from etl.delivery.recipients import DistributionList, ListEntry, address_problem
 from etl.report.i18n import LOCALES, format_number, quarter_label, translations
 
 
+def escapes(template_name: str | None) -> bool:
+    """Autoescape every template except plain-text ones (`*.txt.j2`), whatever else it is named.
+
+    `select_autoescape(["html"])` matched only names ending in `.html`, so `body.html.j2`
+    rendered warehouse values and the `reason` Param raw into the HTML part.
+    """
+    return not (template_name or "").endswith((".txt.j2", ".txt"))
+
+
+def header_safe(text: str) -> str:
+    """A header value: control characters (CR, LF, …) become spaces, never a new header line."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 @cache
 def _email_environment(language: str = "en") -> jinja2.Environment:
     """The e-mail templates with the language's catalog (the alert is bilingual as written)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "email"),
-        autoescape=jinja2.select_autoescape(["html"], default=False),
+        autoescape=escapes,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -75,7 +89,7 @@ def build_message(
     """The e-mail for one distribution group: bilingual body, headline figures, the PDF."""
     languages = [entry.language] + [lang for lang in LOCALES if lang != entry.language]
     languages = [language for language in languages if language in LOCALES]
-    subject = " / ".join(subject_line(report, language) for language in languages)
+    subject = header_safe(" / ".join(subject_line(report, language) for language in languages))
     revision = {
         "number": report.revision,
         "label": f"v{report.revision}",
@@ -91,7 +105,7 @@ def build_message(
     env = _email_environment()
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = sender
+    message["From"] = header_safe(sender)
     valid_to = [address for address in entry.to if address_problem(address) is None]
     valid_cc = [address for address in entry.cc if address_problem(address) is None]
     if valid_to:
@@ -99,7 +113,7 @@ def build_message(
     if valid_cc:
         message["Cc"] = ", ".join(valid_cc)
     if distribution.reply_to:
-        message["Reply-To"] = distribution.reply_to
+        message["Reply-To"] = header_safe(distribution.reply_to)
     message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     message["Message-ID"] = make_msgid(
         idstring=f"{report.quarter}.{report.scope.code}.{report.language}.v{report.revision}",

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from etl.core.scopes import Scope
 from etl.delivery.ledger import (
     JOURNAL_NAME,
+    LEASE_SECONDS,
     LOCK_WAIT_SECONDS,
     Ledger,
     QuarterLock,
@@ -111,6 +112,7 @@ def deliver_quarter(
     resend: bool = False,
     sender: str | None = None,
     lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+    lease_seconds: float = LEASE_SECONDS,
 ) -> DeliveryReport:
     """Send each scope's current PDF to its recipients, exactly once per file and person.
 
@@ -125,7 +127,8 @@ def deliver_quarter(
     reports_dir = Path(reports_dir)
     holder = new_holder(run_id)
     ledger = Ledger(engine, reports_dir / quarter / JOURNAL_NAME)
-    with QuarterLock(engine, quarter, holder, wait_seconds=lock_wait_seconds) as lock:
+    lock = QuarterLock(engine, quarter, holder, lease_seconds, lock_wait_seconds)
+    with lock:
         ledger.replay()
         interrupted = mark_interrupted(engine, quarter)
         if interrupted:
@@ -194,11 +197,6 @@ def _refused_by(exc: smtplib.SMTPRecipientsRefused) -> dict[str, tuple[int, str]
         )
         for address, (code, reply) in exc.recipients.items()
     }
-
-
-def _header_safe(text: str) -> str:
-    """A value for a header: control characters (CR, LF, …) become spaces, never new headers."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
 @dataclass
@@ -296,7 +294,7 @@ class _Sending:
             )
             self.settle(row, "failed", text)
             return None
-        if not self.ledger.claim(row, self.lock.holder, message_id):
+        if not self.ledger.claim(row, self.lock, message_id):
             self.leave_pending([row], "claimed by another attempt: not sent by this one")
             return None
         return self.transact(session, row, email, message_id)

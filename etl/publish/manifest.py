@@ -28,13 +28,17 @@ log = logging.getLogger(__name__)
 
 
 def delivery_status(recipients: list[dict[str, Any]]) -> str:
-    """One word for a file's delivery: not_sent, delivered, partial, pending, held or failed."""
+    """One word for a file's delivery: not_sent, delivered, partial, pending, held or failed.
+
+    `uncertain` and `sending` (the server may hold the message; the next attempt resends it
+    once) count as pending: the file is not yet known to be with everyone.
+    """
     statuses = {row["status"] for row in recipients}
     if not statuses:
         return "not_sent"
     if statuses == {"delivered"}:
         return "delivered"
-    if "pending" in statuses:
+    if statuses & {"pending", "uncertain", "sending"}:
         return "pending"
     if "delivered" in statuses:
         return "partial"
@@ -89,6 +93,9 @@ def recipients_by_file(
             "error": row["error"],
             "attempts": int(row["attempts"]),
             "times_sent": int(row["times_sent"]),
+            # Sends that may have reached the recipient twice (an interrupted SMTP transaction).
+            "interrupted": int(row.get("interrupted") or 0),
+            "message_id": row.get("message_id"),
             "sent_at": row["sent_at"],
             "run_id": row["run_id"],
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import io
@@ -44,6 +45,9 @@ class Inbox:
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address → SMTP reply
     data_reply: str | None = None  # e.g. "552 5.3.4 message too big" for every DATA
     accept_only: int | None = None  # after this many messages, answer DATA with 421
+    data_delay: float = 0.0  # seconds before answering DATA: a slow server
+    drop_after_data: int = 0  # this many messages are kept, then the connection drops unanswered
+    data_begun: int = 0  # DATA commands seen (accepted or not)
 
     async def handle_RCPT(  # the aiosmtpd hook names
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -60,7 +64,15 @@ class Inbox:
             return "421 4.3.2 service shutting down"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
+        self.data_begun += 1
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        if self.drop_after_data > 0:
+            # The server has the message, the client never hears so: the uncertain case.
+            self.drop_after_data -= 1
+            server.transport.abort()
+            return "250 Message accepted for delivery"
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         return "250 Message accepted for delivery"
 
     def per_recipient(self) -> dict[str, int]:
