@@ -33,6 +33,7 @@ from etl.warehouse import (
     check_reachable,
     connect,
     read_earlier_actions,
+    read_known_names,
     read_query,
     read_results,
     replace_findings,
@@ -88,6 +89,7 @@ class QuarterInputs:
     ingested: pd.DataFrame  # rows received/loaded/quarantined/flagged per ingested kind
     quarantine_rules: pd.DataFrame  # quarantined rows per (kind, rule)
     earlier_actions: pd.DataFrame
+    known_names: tuple[str, ...] = ()  # masked in quotes with what the detectors find
 
 
 def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> QuarterInputs:
@@ -116,6 +118,7 @@ def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> Quarter
         earlier_actions=read_earlier_actions(
             engine, *reversed(follow_up_window(quarter, settings))
         ),
+        known_names=read_known_names(engine),
     )
 
 
@@ -166,7 +169,7 @@ def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -
     rows += lineage_rows(inputs.source_rows, quarter)
     rows += ingest_lineage_rows(inputs.ingested, inputs.quarantine_rules, quarter)
     respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
-    voc = voc_results(inputs.feedback, quarter, codes, respondents, settings)
+    voc = voc_results(inputs.feedback, quarter, codes, respondents, settings, inputs.known_names)
     rows += voc.rows
     # Last: actions are proposed from every figure above (quadrants, RAG, declines).
     plan = action_results(quarter, codes, rows, inputs.earlier_actions, targets, settings)

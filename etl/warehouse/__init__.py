@@ -17,6 +17,7 @@ from etl.warehouse.sqlfiles import (
     statements,
     without_comments,
 )
+from etl.warehouse.stores import read_known_names
 
 __all__ = [
     "SCHEMA_DIR",
@@ -32,6 +33,7 @@ __all__ = [
     "query_text",
     "read_earlier_actions",
     "read_findings",
+    "read_known_names",
     "read_query",
     "read_results",
     "redact",

@@ -65,3 +65,13 @@ def read_headline_figures(engine: Engine, quarter: str) -> dict[str, dict[str, A
         if row["metric"] != "respondents":
             entry[f"{row['metric']}_flag"] = row["flag"]
     return figures
+
+
+def read_known_names(engine: Engine) -> tuple[str, ...]:
+    """Names of people the warehouse knows (`person_names`), to mask in comments; () if none.
+
+    The table is optional in a production warehouse: its absence means no list of names.
+    """
+    if not sa.inspect(engine).has_table("person_names"):
+        return ()
+    return tuple(str(name) for name in read_query(engine, "person_names")["full_name"] if name)

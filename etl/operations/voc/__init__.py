@@ -5,17 +5,21 @@ from etl.operations.voc.keywords import (
     VocQuote,
     VocTheme,
     feedback_params,
-    mask_personal_data,
+    quote_text,
     tag,
     voc_results,
 )
+from etl.operations.voc.privacy import DETECTORS, mask_personal_data, personal_data_found
 
 __all__ = [
+    "DETECTORS",
     "VocFindings",
     "VocQuote",
     "VocTheme",
     "feedback_params",
     "mask_personal_data",
+    "personal_data_found",
+    "quote_text",
     "tag",
     "voc_results",
 ]

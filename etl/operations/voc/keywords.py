@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from etl.core.config import SERVICE_DIMENSIONS, Settings
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY
+from etl.operations.voc.privacy import mask_personal_data
 
 # Lexicons (zh-CN and en). A text concerns every dimension whose keywords it contains.
 DIMENSION_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -112,14 +112,12 @@ NEGATIVE = (
 )
 NEGATIONS = ("不", "没", "未", "not ", "no ")
 
-# Personal data masked before any quote reaches a report.
-MASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("[身份证号]", re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")),
-    ("[手机号]", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")),
-    ("[邮箱]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("[保单号]", re.compile(r"\bP[A-Z]{2}\d{10}\b")),
-    ("[电话]", re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")),
-)
+# Text limits at the boundary: a comment is tagged on its first TAG_CHARS characters, and a
+# quote is masked on its first QUOTE_SCAN_CHARS and printed as at most QUOTE_CHARS (one 10 MB
+# comment once made the render run for hours).
+TAG_CHARS = 5_000
+QUOTE_SCAN_CHARS = 2_000
+QUOTE_CHARS = 240
 
 
 @dataclass(frozen=True)
@@ -131,14 +129,16 @@ class TaggedText:
     score: int
 
 
-def mask_personal_data(text: str, known_names: Sequence[str] = ()) -> str:
-    """Replace phone and ID-card numbers, e-mail addresses, policy numbers and known names."""
-    for label, pattern in MASKS:
-        text = pattern.sub(label, text)
-    for name in sorted(known_names, key=len, reverse=True):
-        if name:
-            text = text.replace(name, "[姓名]")
-    return text
+def quote_text(body: str, known_names: Sequence[str] = ()) -> str:
+    """A comment as a report may quote it: personal data masked, then cut to QUOTE_CHARS."""
+    masked = mask_personal_data(body[:QUOTE_SCAN_CHARS], known_names)
+    masked = " ".join(masked.split())
+    if len(body) > QUOTE_SCAN_CHARS or len(masked) > QUOTE_CHARS:
+        cut = masked[: QUOTE_CHARS - 1]
+        if "[" in cut[-12:] and "]" not in cut[cut.rfind("[") :]:
+            cut = cut[: cut.rfind("[")]  # never half a mask label
+        return cut.rstrip() + "…"
+    return masked
 
 
 def _count(text: str, words: Sequence[str]) -> int:
@@ -148,7 +148,7 @@ def _count(text: str, words: Sequence[str]) -> int:
 
 def tag(text: str) -> TaggedText:
     """Dimensions a text concerns and its sentiment, by lexicon (zh-CN and en)."""
-    lowered = text.lower()
+    lowered = text[:TAG_CHARS].lower()
     dimensions = tuple(
         d for d, words in DIMENSION_KEYWORDS.items() if any(w in lowered for w in words)
     )
@@ -213,7 +213,9 @@ def _themes(tagged: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def representative_quotes(tagged: pd.DataFrame, limit: int = 4) -> list[dict[str, str]]:
+def representative_quotes(
+    tagged: pd.DataFrame, limit: int = 4, known_names: Sequence[str] = ()
+) -> list[dict[str, str]]:
     """A few masked quotes: for the most-mentioned themes, the most common text of the
     theme's dominant sentiment (the most frequent wording speaks for the most customers)."""
     quotes: list[dict[str, str]] = []
@@ -234,7 +236,7 @@ def representative_quotes(tagged: pd.DataFrame, limit: int = 4) -> list[dict[str
             {
                 "dimension": theme.dimension,
                 "sentiment": sentiment,
-                "text": mask_personal_data(common.index[0]),
+                "text": quote_text(common.index[0], known_names),
                 "source": str(pool.iloc[0]["source"]),
             }
         )
@@ -311,6 +313,7 @@ def voc_results(
     scopes: Sequence[str],
     respondents_by_scope: dict[str, int],
     settings: Settings,
+    known_names: Sequence[str] = (),
 ) -> VocFindings:
     """Theme counts, negative shares, change vs last quarter and masked quotes per scope.
 
@@ -347,7 +350,7 @@ def voc_results(
                 ResultRow(q, scope, "voc.quotes", None, n=respondents, flag="suppressed", note=note)
             )
             continue
-        picked = representative_quotes(now)
+        picked = representative_quotes(now, known_names=known_names)
         quotes += [
             VocQuote(scope, position, quote["dimension"], quote["sentiment"], quote["source"],
                      quote["text"])
