@@ -15,7 +15,13 @@ FINDINGS_TABLES = ("voc_themes", "voc_quotes", "action_proposals", "action_follo
 
 
 def ensure_findings_schema(conn: Connection) -> None:
-    """Create the findings tables in a warehouse made before they existed (idempotent)."""
+    """Create the findings tables in a warehouse made before they existed.
+
+    Only when one is missing: DDL needs CREATE on the schema, which the job's least-privilege
+    account does not have (sql/grants/job_role.sql).
+    """
+    if set(sa.inspect(conn).get_table_names()) >= set(FINDINGS_TABLES):
+        return
     for ddl in statements((SCHEMA_DIR / "10_findings.sql").read_text(encoding="utf-8")):
         conn.execute(sa.text(ddl))
 
