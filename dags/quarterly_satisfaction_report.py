@@ -101,6 +101,10 @@ PARAMS = {
 # fmt: on
 
 
+MINUTES_10 = dt.timedelta(minutes=10)
+ONE_HOUR = dt.timedelta(hours=1)
+
+
 @dag(
     dag_id="quarterly_satisfaction_report",
     schedule=AssetOrTimeSchedule(
@@ -114,12 +118,16 @@ PARAMS = {
     default_args={
         "owner": "customer-experience",
         "retries": 0,
+        # Every task has a timeout: a hung render or SMTP session fails (and alerts) instead
+        # of holding a worker slot for ever; each task below sets its own.
+        "execution_timeout": ONE_HOUR,
         "on_failure_callback": [OperatorAlert()],
     },
     params=PARAMS,
 )
 def quarterly_satisfaction_report() -> None:
-    @task(retries=2, retry_delay=dt.timedelta(minutes=1), outlets=[SURVEY_DATA])
+    @task(retries=2, retry_delay=dt.timedelta(minutes=1), outlets=[SURVEY_DATA],
+          execution_timeout=ONE_HOUR)  # fmt: skip
     def ingest_inbox() -> dict[str, object]:
         """Survey exports and feedback files in the inbox into the warehouse (rows that break
         a rule are quarantined). Nothing new: skipped, so no survey-data event is emitted."""
@@ -130,31 +138,34 @@ def quarterly_satisfaction_report() -> None:
             raise AirflowSkipException(f"nothing new in the inbox: {summary}")
         return summary  # type: ignore[return-value]
 
-    @task(retries=2, retry_delay=dt.timedelta(minutes=1), trigger_rule="none_failed")
+    @task(retries=2, retry_delay=dt.timedelta(minutes=1), trigger_rule="none_failed",
+          execution_timeout=MINUTES_10)  # fmt: skip
     def resolve_run() -> dict[str, object]:
         """Validate the Params and the scopes against the warehouse; fix the quarter."""
         ctx = get_current_context()
         return _run("resolve", ctx["params"], ctx["dag_run"].run_after, ctx["dag_run"].run_id)
 
-    @task(retries=3, retry_delay=dt.timedelta(minutes=2), retry_exponential_backoff=True)
+    @task(retries=3, retry_delay=dt.timedelta(minutes=2), retry_exponential_backoff=True,
+          execution_timeout=dt.timedelta(hours=2))  # fmt: skip
     def compute_indices(spec: dict[str, object]) -> list[str]:
         """Survey indices and KPIs for every scope, stored in the results table."""
         return _run("compute", spec)
 
-    @task(retries=2, retry_delay=dt.timedelta(minutes=1), map_index_template="{{ scope_code }}")
+    @task(retries=2, retry_delay=dt.timedelta(minutes=1), map_index_template="{{ scope_code }}",
+          execution_timeout=dt.timedelta(minutes=30))  # fmt: skip
     def render_report(scope: str, spec: dict[str, object]) -> list[str]:
         """One scope's PDF in the run's language and in any language its recipients read."""
         ctx = get_current_context()
         ctx["scope_code"] = scope  # type: ignore[typeddict-unknown-key]
         return _run("render", scope, spec, ctx["params"])
 
-    @task(retries=2, retry_delay=dt.timedelta(minutes=1))
+    @task(retries=2, retry_delay=dt.timedelta(minutes=1), execution_timeout=MINUTES_10)
     def publish_reports(spec: dict[str, object]) -> str:
         """reports/<quarter>/manifest.json and reports/index.html; sweeps interrupted writes."""
         return _run("publish", spec)
 
     @task(retries=3, retry_delay=dt.timedelta(minutes=5), retry_exponential_backoff=True,
-          max_retry_delay=dt.timedelta(hours=1))  # fmt: skip
+          max_retry_delay=dt.timedelta(hours=1), execution_timeout=ONE_HOUR)  # fmt: skip
     def deliver_reports(spec: dict[str, object]) -> dict[str, object]:
         """E-mail each scope's PDF once per recipient; fails (and retries) until all arrive."""
         return _run("deliver", spec, get_current_context()["params"])

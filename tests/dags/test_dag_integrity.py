@@ -48,6 +48,8 @@ PARSE_SCRIPT = textwrap.dedent(
         if dag and "ingest_inbox" in dag.task_ids else [],
         "tags": sorted(dag.tags) if dag else [],
         "has_doc": bool(dag and dag.doc_md),
+        "timeouts": {t.task_id: (t.execution_timeout.total_seconds() if t.execution_timeout
+                                 else None) for t in dag.tasks} if dag else {},
     }))
     """
 )
@@ -156,3 +158,9 @@ def test_schedule_fires_at_six_shanghai_on_quarter_starts() -> None:
     # which is why the quarter is never derived from it.
     assert info.run_after == dt.datetime(2026, 9, 30, 22, 0, tzinfo=dt.UTC)
     assert info.data_interval.start == info.data_interval.end
+
+
+def test_every_task_has_an_execution_timeout(parsed: dict[str, object]) -> None:
+    timeouts = parsed["timeouts"]
+    assert isinstance(timeouts, dict) and timeouts
+    assert all(seconds and seconds <= 2 * 3600 for seconds in timeouts.values()), timeouts
