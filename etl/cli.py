@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -333,8 +335,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except _user_errors() as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_redacted(str(exc))}", file=sys.stderr)
         return 2
+    except _environment_errors() as exc:
+        # A fault outside the program (the database, the disk, a malformed URL): one line
+        # that says what and where, never a traceback with paths and SQL; the password hidden.
+        print(f"error: {_environment_message(exc)}", file=sys.stderr)
+        return 1
+
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+def _redacted(text: str) -> str:
+    """Any `scheme://user:password@host` in a message with the password hidden."""
+    return _PASSWORD_IN_URL.sub(r"\1***@", text)
+
+
+def _environment_errors() -> tuple[type[Exception], ...]:
+    import sqlalchemy.exc
+
+    return (sqlalchemy.exc.SQLAlchemyError, OSError)
+
+
+def _environment_message(exc: BaseException) -> str:
+    import sqlalchemy.exc
+
+    if isinstance(exc, sqlalchemy.exc.ArgumentError):
+        text = f"malformed warehouse URL or setting: {exc}"
+    elif isinstance(exc, sqlalchemy.exc.SQLAlchemyError):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        text = f"warehouse fault ({type(exc).__name__}): {reason[0] if reason else exc}"
+    elif isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror or exc}{where}"
+        if exc.errno == errno.ENOSPC:
+            text += " (the disk is full; nothing partial was left behind: free space, run again)"
+    else:
+        text = str(exc)
+    return _redacted(text)
 
 
 if __name__ == "__main__":

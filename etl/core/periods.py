@@ -104,11 +104,25 @@ def report_quarter(
 ) -> Quarter:
     """The quarter a run reports: the `quarter` Param if given, else the last complete one.
 
+    A Param naming a quarter that has not ended on the run date (now, for a run without one)
+    is refused: its figures would be partial, and an empty future quarter once graded a
+    branch AAA 100/100 from zero complaints.
+
     Never derived from a data interval, which is zero-length for cron schedules in
     Airflow 3 and absent for manual runs.
     """
     if param not in (None, ""):
-        return Quarter.parse(param)
+        quarter = Quarter.parse(param)
+        moment = run_after or dt.datetime.now(dt.UTC)
+        latest = last_complete_quarter(moment, timezone)
+        if quarter > latest:
+            local_day = moment.astimezone(ZoneInfo(timezone)).date()
+            state = "is still in progress" if quarter == latest.next() else "is in the future"
+            raise QuarterError(
+                f"quarter={param!r} {state} on {local_day.isoformat()} ({timezone}): only a "
+                f"quarter that has ended can be reported; the last complete one is {latest}"
+            )
+        return quarter
     if run_after is None:
         raise QuarterError("no `quarter` Param and no run date: cannot tell which quarter")
     return last_complete_quarter(run_after, timezone)

@@ -29,6 +29,7 @@ from etl.survey import (
 )
 from etl.targets import Action, action_results, follow_up_window, grading_results, parse_targets
 from etl.warehouse import (
+    WarehouseError,
     available_scopes,
     check_reachable,
     connect,
@@ -60,6 +61,7 @@ def compute_quarter(
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
     check_reachable(engine)
+    require_survey_data(engine, quarter)
     earlier = [str(q) for q in quarter.trailing(HISTORY_QUARTERS)[:-1]]
     stored = set(read_results(engine, earlier, ["company"])["quarter"])
     fielded = set(read_query(engine, "survey_wave_ids")["wave_id"])
@@ -67,6 +69,20 @@ def compute_quarter(
         log.info("computing %s first: trends need it and it was never computed", missing)
         compute_one_quarter(warehouse_url, missing, run_id, settings)
     return compute_one_quarter(warehouse_url, str(quarter), run_id, settings)
+
+
+def require_survey_data(engine: Engine, quarter: Quarter) -> None:
+    """Refuse a quarter the warehouse holds no survey responses for, before anything is written.
+
+    Without this, an empty quarter computed, stored and rendered a report of dashes and grades.
+    """
+    found = read_query(engine, "quarter_survey_responses", {"wave_id": str(quarter)})
+    if int(found["responses"].iloc[0]) == 0:
+        raise WarehouseError(
+            f"quarter={str(quarter)!r}: the warehouse holds no survey responses for it "
+            f"(survey_responses.wave_id = '{quarter}'); a quarter without data cannot be "
+            "reported, and nothing was computed or written"
+        )
 
 
 @dataclass(frozen=True)

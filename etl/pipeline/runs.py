@@ -11,7 +11,7 @@ from typing import Any
 
 from etl.core import Scope, Settings, load_item_bank, load_settings, select_scopes
 from etl.core.periods import Quarter, report_quarter
-from etl.pipeline.compute import compute_quarter
+from etl.pipeline.compute import compute_quarter, require_survey_data
 from etl.publish import publish_revision
 from etl.report import Findings, RenderError, build_context, render_html, render_pdf
 from etl.report.i18n import LOCALES
@@ -63,6 +63,7 @@ def resolve_run(
         )
     engine = connect(warehouse_url)
     check_reachable(engine)
+    require_survey_data(engine, quarter)
     scopes = select_scopes(available_scopes(engine), list(scopes_param or []))
     return RunSpec(
         quarter=str(quarter),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,30 @@ def redact(url: str | URL) -> str:
 
 
 def connect(url: str | URL) -> Engine:
-    """An engine for the warehouse; SQLite gets the helper functions the SQL files use."""
+    """An engine for the warehouse; SQLite gets the helper functions the SQL files use.
+
+    A malformed URL or one naming a driver that is not installed is a WarehouseError that
+    names the URL with its password hidden (never a traceback that prints it).
+    """
+    try:
+        return _engine(url)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        shown = _redacted_text(str(url))
+        reason = str(exc).replace(str(url), shown).splitlines()[0]
+        raise WarehouseError(
+            f"warehouse URL {shown} cannot be used: {reason} (expected e.g. "
+            "postgresql+psycopg2://user:password@host:5432/db or sqlite:////abs/path.db)"
+        ) from None
+
+
+def _redacted_text(url: str) -> str:
+    try:
+        return redact(url)
+    except sa.exc.ArgumentError:
+        return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", url)
+
+
+def _engine(url: str | URL) -> Engine:
     parsed = make_url(str(url))
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database

@@ -95,6 +95,24 @@ def test_report_quarter(param: str | None, run_after: dt.datetime | None, expect
     assert str(report_quarter(param, run_after)) == expected
 
 
+@pytest.mark.parametrize(
+    ("param", "run_after", "message"),
+    [
+        ("2030-Q1", dt.datetime(2026, 12, 7, tzinfo=UTC), "is in the future"),
+        ("2026-Q4", dt.datetime(2026, 12, 7, tzinfo=UTC), "is still in progress"),
+        # 06:00 Shanghai on 1 October is 30 September in UTC: Q3 has ended in the company.
+        ("2026-Q4", dt.datetime(2026, 9, 30, 22, tzinfo=UTC), "is still in progress"),
+        ("2099-Q4", None, "only a quarter that has ended"),
+    ],
+)
+def test_unfinished_and_future_quarters_are_refused(
+    param: str, run_after: dt.datetime | None, message: str
+) -> None:
+    with pytest.raises(QuarterError, match=message):
+        report_quarter(param, run_after)
+    assert str(report_quarter("2026-Q3", dt.datetime(2026, 9, 30, 22, tzinfo=UTC))) == "2026-Q3"
+
+
 def test_report_quarter_without_param_or_date_is_an_error() -> None:
     with pytest.raises(QuarterError, match="no `quarter` Param and no run date"):
         report_quarter(None, None)

@@ -1,0 +1,13 @@
+-- Grain: one row, the number of survey responses of one wave (a quarter without any cannot be
+-- reported).
+with responses as (
+    select response_id
+    from survey_responses
+    where wave_id = :wave_id
+),
+
+final as (
+    select count(*) as responses from responses
+)
+
+select * from final
