@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import asdict, dataclass
 
@@ -62,6 +63,7 @@ def compute_quarter(
     engine = connect(warehouse_url)
     check_reachable(engine)
     require_survey_data(engine, quarter)
+    check_contract(engine, quarter)
     earlier = [str(q) for q in quarter.trailing(HISTORY_QUARTERS)[:-1]]
     stored = set(read_results(engine, earlier, ["company"])["quarter"])
     fielded = set(read_query(engine, "survey_wave_ids")["wave_id"])
@@ -69,6 +71,33 @@ def compute_quarter(
         log.info("computing %s first: trends need it and it was never computed", missing)
         compute_one_quarter(warehouse_url, missing, run_id, settings)
     return compute_one_quarter(warehouse_url, str(quarter), run_id, settings)
+
+
+def check_contract(engine: Engine, quarter: Quarter, today: dt.date | None = None) -> None:
+    """Stop before computing when the quarter's source rows break a rule of the data contract.
+
+    Impossible dates (paid before reported, resolved in the future) gave a claim cycle of
+    −400 days and a better grade; rows with an unknown branch code vanished from the branch
+    figures; a response id given twice crashed deep in pandas. Each is named here instead.
+    """
+    params = {
+        "quarter_start": quarter.start.isoformat(),
+        "quarter_end": quarter.end.isoformat(),
+        "wave_id": str(quarter),
+        "today": (today or dt.datetime.now(dt.UTC).date()).isoformat(),
+    }
+    broken = read_query(engine, "contract_violations", params)
+    if broken.empty:
+        return
+    lines = "\n".join(
+        f"  - {row.source}: {int(row.violations)} row(s) {row.rule} "
+        f"(ids {row.first_id} … {row.last_id})"
+        for row in broken.itertuples(index=False)
+    )
+    raise WarehouseError(
+        f"quarter {quarter}: the warehouse's rows break the data contract; nothing was "
+        f"computed or written. Correct them at the source and run again:\n{lines}"
+    )
 
 
 def require_survey_data(engine: Engine, quarter: Quarter) -> None:
@@ -228,6 +257,7 @@ def compute_one_quarter(
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
     check_reachable(engine)
+    check_contract(engine, quarter)
     inputs = read_inputs(engine, quarter, settings)
     figures = compute_figures(inputs, load_item_bank(), settings)
     codes = [scope.code for scope in inputs.scopes]

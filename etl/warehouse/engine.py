@@ -59,7 +59,7 @@ def connect(url: str | URL) -> Engine:
         reason = str(exc).replace(str(url), shown).splitlines()[0]
         raise WarehouseError(
             f"warehouse URL {shown} cannot be used: {reason} (expected e.g. "
-            "postgresql+psycopg2://user:password@host:5432/db or sqlite:////abs/path.db)"
+            "postgresql+psycopg2://USER@HOST:5432/DB or sqlite:////abs/path.db)"
         ) from None
 
 
