@@ -83,5 +83,5 @@ def test_the_contract_query_runs_on_both_databases(warehouse: Engine) -> None:
     with warehouse.begin() as conn:
         for statement in statements:
             conn.execute(sa.text(statement))
-    with pytest.raises(WarehouseError, match=r"claims.paid_on: 1 row\(s\) paid before .* \\(ids 7"):
+    with pytest.raises(WarehouseError, match=r"claims.paid_on: 1 row\(s\) paid before .* \(ids 7"):
         check_contract(warehouse, Quarter(2026, 3))
