@@ -18,6 +18,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 log = logging.getLogger(__name__)
+NAME_MAX = 255  # bytes in one path component (ext4, xfs, …)
 
 DAG_ID = "quarterly_satisfaction_report"
 URL_PREFIX = "/reports"
@@ -39,6 +40,10 @@ def resolve_report(root: Path, relative: str) -> Path | None:
     pointing out), hidden names (the `.part` temp files of an unfinished write, the lock),
     and anything but a PDF or a manifest.
     """
+    # A name over the file system's limit (255 bytes) is no report; asking the OS about it
+    # raised ENAMETOOLONG, an HTTP 500 and a traceback with the absolute path in the log.
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in relative.split("/")):
+        return None
     try:
         candidate = (root / relative).resolve()
     except (OSError, ValueError):  # NUL bytes, loops
@@ -78,8 +83,11 @@ def _may_read_reports(user: Any) -> bool:
 def _login_redirect(request: Request) -> RedirectResponse:
     from airflow.api_fastapi.app import get_auth_manager
 
+    # `next` is this server's path, never a URL built from the Host header (which a client
+    # controls: an open redirect to a look-alike login page).
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(
-        get_auth_manager().get_url_login(next_url=str(request.url)),
+        get_auth_manager().get_url_login(next_url=here),
         status_code=status.HTTP_307_TEMPORARY_REDIRECT,
     )
 
@@ -148,8 +156,12 @@ async def report_file(request: Request, relative: str) -> Response:
     if path is None:
         log.warning("refused report request for %r", relative)
         return Response("refused: not a report under the reports folder", status_code=403)
-    if not path.is_file():
-        return Response(f"no such report: {relative}", status_code=404)
+    try:
+        exists = path.is_file()
+    except OSError:  # whatever the OS says about the name, the answer is the same
+        exists = False
+    if not exists:
+        return Response("no such report", status_code=404)
     media = "application/pdf" if path.suffix.lower() == ".pdf" else "application/json"
     return FileResponse(
         path,

@@ -1,0 +1,66 @@
+"""The Reports page under hostile requests: long names, a forged Host header (no server needed)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+PLUGIN = Path(__file__).resolve().parents[2] / "plugins" / "satisfaction_reports.py"
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("satisfaction_reports_under_test", PLUGIN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    (tmp_path / "2026-Q3").mkdir()
+    (tmp_path / "2026-Q3" / "company.zh-CN.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    monkeypatch.setattr(module, "reports_root", lambda: tmp_path)
+    return module
+
+
+def _logged_in(plugin: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def allowed(request: Any, page: bool) -> None:
+        return None
+
+    monkeypatch.setattr(plugin, "_authorize", allowed)
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["2026-Q3/" + "报" * 90 + ".pdf", "x" * 256 + ".pdf", "2026-Q3/" + "a" * 4000 + "/b.pdf"],
+    ids=["cjk-270-bytes", "ascii-260-bytes", "4000-byte-folder"],
+)
+def test_a_file_name_over_255_bytes_is_refused_not_a_500(
+    plugin: ModuleType, monkeypatch: pytest.MonkeyPatch, relative: str
+) -> None:
+    _logged_in(plugin, monkeypatch)
+    client = TestClient(plugin.app, raise_server_exceptions=False)
+    response = client.get(f"/files/{relative}")
+    assert response.status_code in {403, 404}
+    assert "/tmp" not in response.text
+    assert client.get("/files/2026-Q3/company.zh-CN.pdf").status_code == 200
+
+
+def test_the_login_redirect_never_points_at_the_host_a_client_names(
+    plugin: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def nobody(request: Any) -> None:
+        return None
+
+    manager = SimpleNamespace(get_url_login=lambda next_url: f"/auth/login?next={next_url}")
+    monkeypatch.setattr(plugin, "_user", nobody)
+    monkeypatch.setattr("airflow.api_fastapi.app.get_auth_manager", lambda: manager)
+    client = TestClient(plugin.app)
+    response = client.get("/?q=1", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert response.status_code == 307
+    assert "evil.example" not in response.headers["location"]
+    assert response.headers["location"] == "/auth/login?next=/?q=1"
