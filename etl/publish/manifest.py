@@ -203,3 +203,22 @@ def publish_quarter(
         atomic_write_text(reports_dir / INDEX_NAME, render_index(read_manifests(reports_dir)))
     log.info("published %s (%s files) and %s", manifest_path, len(manifest["files"]), INDEX_NAME)
     return manifest_path
+
+
+def refresh_manifest(engine: Engine, reports_dir: Path, quarter: str, run_id: str) -> None:
+    """Rewrite an existing manifest.json right after a file of its quarter was replaced.
+
+    Without this, a run that crashed between render and publish left the replaced files
+    listed with their old sha256, and the Reports page served that manifest. The index page
+    is left to the publish task (it needs the report stage's renderer).
+    """
+    path = reports_dir / quarter / MANIFEST_NAME
+    with publish_lock(reports_dir):
+        previous = read_manifest(path)
+        if previous is None:
+            return
+        names = previous.get("scope_names")
+        manifest = build_manifest(engine, reports_dir, quarter, run_id, names, previous)
+        atomic_write_text(
+            path, json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n"
+        )

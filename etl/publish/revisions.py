@@ -253,6 +253,10 @@ def publish_revision(
     atomic_write_bytes(destination, render_pdf(html, destination.name))
     os.chmod(destination, 0o644)  # readable by the web server and the mail task
     stored = record_revision(engine, revision, destination)
+    # The quarter's manifest lists the new checksum at once, not after the publish task.
+    from etl.publish.manifest import refresh_manifest
+
+    refresh_manifest(engine, destination.parent.parent, quarter, run_id)
     log.info(
         "%s: %s (%s, inputs %s)",
         destination,
