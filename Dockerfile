@@ -6,11 +6,13 @@ FROM ${AIRFLOW_IMAGE}
 
 USER root
 # The base image has no Pango. libharfbuzz-subset0: without it WeasyPrint subsets fonts with
-# fontTools and a Chinese report renders about ten times slower. fonts-noto-cjk: the glyphs.
+# fontTools and a Chinese report renders about ten times slower. fonts-noto-cjk: the glyphs;
+# fonts-hanazono: CJK Extension B+ characters in real names (𠀀, 𪚥); fonts-symbola: emoji.
 # poppler-utils: pdftotext, to check a report's text from inside a container.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils \
+      fonts-noto-cjk fonts-hanazono fonts-symbola libharfbuzz-subset0 libpango-1.0-0 \
+      libpangoft2-1.0-0 poppler-utils \
  && apt-get autoremove -yqq --purge \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/*

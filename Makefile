@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-symbola libharfbuzz-subset0 \
+                   libpango-1.0-0 libpangoft2-1.0-0 \
                    poppler-utils postgresql-client sqlite3 chromium \
                    postgresql redis-server
 
