@@ -15,6 +15,17 @@ grant select on
     mystery_shop_visits, mystery_shop_results, kpi_targets, person_names
 to satisfaction_job;
 
+-- Ingest (the DAG's first task): new survey waves, responses, answers, feedback and
+-- mystery-shop rows appended; its registry of files, quarantined rows and notes.
+grant insert, update on survey_waves to satisfaction_job;
+grant insert on
+    survey_responses, survey_answers, feedback_texts, mystery_shop_visits, mystery_shop_results
+to satisfaction_job;
+grant select, insert, update, delete on
+    ingest_files, ingest_quarantine, ingest_cell_notes, ingest_file_quarters,
+    survey_response_sources
+to satisfaction_job;
+
 -- Write: the results store (figures, findings, the action plan it raises and follows up),
 -- the report revisions and the delivery log with its lock.
 grant select, insert, update, delete on
