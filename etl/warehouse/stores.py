@@ -3,29 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from etl.warehouse.results import plain
-from etl.warehouse.sqlfiles import SCHEMA_DIR, query_text, read_query, statements
+from etl.warehouse.sqlfiles import SCHEMA_DIR, SQL_DIR, query_text, read_query, statements
 
+UPGRADES_DIR = SQL_DIR / "schema_upgrades"
 DELIVERY_TABLES = frozenset({"report_revisions", "delivery_log", "delivery_locks"})
 
 
 def ensure_schema(engine: Engine) -> None:
     """Create the revision and delivery tables on warehouses built before they existed.
 
-    Only when one is missing: DDL (even `create index if not exists`) needs the table's owner
-    on PostgreSQL, and the least-privilege account that renders and delivers is not the owner.
+    Only when one is missing or has an old shape: DDL (even `create index if not exists`)
+    needs the table's owner on PostgreSQL, and the least-privilege account that renders and
+    delivers is not the owner. A delivery_log of the old shape is upgraded, rows kept.
     """
-    if set(sa.inspect(engine).get_table_names()) >= DELIVERY_TABLES:
+    inspector = sa.inspect(engine)
+    present = set(inspector.get_table_names())
+    old_log = "delivery_log" in present and "interrupted" not in {
+        column["name"] for column in inspector.get_columns("delivery_log")
+    }
+    if present >= DELIVERY_TABLES and not old_log:
         return
     with engine.begin() as conn:
-        for statement in statements((SCHEMA_DIR / "09_delivery.sql").read_text(encoding="utf-8")):
-            conn.execute(sa.text(statement))
+        if old_log:
+            _run_file(conn, UPGRADES_DIR / "09_delivery_log_v2_before.sql")
+        _run_file(conn, SCHEMA_DIR / "09_delivery.sql")
+        if old_log:
+            _run_file(conn, UPGRADES_DIR / "09_delivery_log_v2_after.sql")
+
+
+def _run_file(conn: Connection, path: Path) -> None:
+    for statement in statements(path.read_text(encoding="utf-8")):
+        conn.execute(sa.text(statement))
 
 
 def execute(engine: Engine, name: str, params: Mapping[str, Any] | list[dict[str, Any]]) -> None:
