@@ -26,7 +26,7 @@ from etl.delivery.ledger import (
     outcome_params,
     stable_message_id,
 )
-from etl.delivery.messages import ReportFile, _domain, build_message
+from etl.delivery.messages import ReportFile, _domain, build_message, header_safe
 from etl.delivery.plan import DeliveryError, DeliveryReport, Outcome, _Message, _Planner
 from etl.delivery.recipients import DistributionList, address_problem
 from etl.delivery.transports import Transport, UncertainDelivery
@@ -339,7 +339,7 @@ def send_alert(
         return []
     sender = sender or distribution.sender
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = header_safe(subject)
     message["From"] = sender
     message["To"] = ", ".join(operators)
     message["Date"] = format_datetime(dt.datetime.now(dt.UTC))

@@ -213,3 +213,14 @@ def test_cr_lf_in_a_branch_name_neither_injects_headers_nor_stops_delivery(
     for received in smtp.inbox.received:
         assert received.message["Bcc"] is None and received.message["X-Evil"] is None
         assert "\n" not in str(received.message["Subject"])
+
+
+def test_cr_lf_in_the_alert_subject_still_alerts_the_operators(
+    smtp: SmtpServer, tmp_path: Path
+) -> None:
+    from etl.delivery import send_alert
+
+    sent = send_alert(write_list(tmp_path), transport(smtp), "FAILED 2026-Q3\r\nBcc: x@evil", "x")
+    assert sent == ["ops@example.com"]
+    (received,) = smtp.inbox.received
+    assert received.message["Bcc"] is None and received.rcpt_tos == ["ops@example.com"]
