@@ -201,6 +201,13 @@ def record_revision(engine: Engine, revision: Revision, pdf: Path) -> Revision:
     return Revision(**{**revision.__dict__, "pdf_sha256": checksum})
 
 
+def _refresh_manifest(engine: Engine, destination: Path, quarter: str, run_id: str) -> None:
+    """The quarter's manifest lists a replaced file's new checksum at once, not at publish."""
+    from etl.publish.manifest import refresh_manifest  # manifest.py imports this module
+
+    refresh_manifest(engine, destination.parent.parent, quarter, run_id)
+
+
 def publish_revision(
     engine: Engine,
     destination: Path,
@@ -253,15 +260,7 @@ def publish_revision(
     atomic_write_bytes(destination, render_pdf(html, destination.name))
     os.chmod(destination, 0o644)  # readable by the web server and the mail task
     stored = record_revision(engine, revision, destination)
-    # The quarter's manifest lists the new checksum at once, not after the publish task.
-    from etl.publish.manifest import refresh_manifest
-
-    refresh_manifest(engine, destination.parent.parent, quarter, run_id)
-    log.info(
-        "%s: %s (%s, inputs %s)",
-        destination,
-        stored.label,
-        "new" if revision.is_new else "unchanged",
-        inputs[:12],
-    )
+    _refresh_manifest(engine, destination, quarter, run_id)
+    state = "new" if revision.is_new else "unchanged"
+    log.info("%s: %s (%s, inputs %s)", destination, stored.label, state, inputs[:12])
     return destination
