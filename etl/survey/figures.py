@@ -14,7 +14,9 @@ from etl.core.periods import Quarter
 from etl.core.results import RESULT_COLUMNS, ResultRow
 from etl.core.scopes import COMPANY, Scope
 from etl.survey import indices
+from etl.survey.changes import CHANGE_METRICS, change_rows
 from etl.survey.driver_figures import driver_rows
+from etl.survey.multiplicity import multiplicity_config
 from etl.survey.pls_figures import pls_as_csi, pls_rows
 from etl.survey.scoring import ScoredSurvey
 from etl.survey.weighting import RakingResult, rake
@@ -208,9 +210,6 @@ def scope_rows(
     return rows
 
 
-CHANGE_METRICS = ("csi", "nps", "csat", "overall", *(f"dimension.{d}" for d in SERVICE_DIMENSIONS))
-
-
 def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.ndarray]:
     """Row masks of every scope that gets survey figures: company, branches, channels, products."""
     masks: dict[str, np.ndarray] = {}
@@ -253,63 +252,6 @@ def item_rows(
     return rows
 
 
-def _stored_estimate(
-    history: pd.DataFrame, quarter: str, scope: str, metric: str
-) -> indices.Estimate | None:
-    """An earlier quarter's stored figure as an Estimate (se from its symmetric 95% interval)."""
-    match = history[
-        (history["quarter"] == quarter)
-        & (history["scope"] == scope)
-        & (history["metric"] == metric)
-    ]
-    if match.empty:
-        return None
-    row = match.iloc[0]
-    if pd.isna(row["value"]) or pd.isna(row["lower_bound"]) or row["flag"] == "suppressed":
-        return None
-    se = (float(row["upper_bound"]) - float(row["lower_bound"])) / (2 * 1.96)
-    n = int(row["n"]) if not pd.isna(row["n"]) else 0
-    n_eff = float(row["n_effective"]) if not pd.isna(row["n_effective"]) else float(n)
-    return indices.Estimate(
-        float(row["value"]), se, float(row["lower_bound"]), float(row["upper_bound"]), n, n_eff
-    )
-
-
-def change_rows(quarter: str, rows: list[ResultRow], history: pd.DataFrame) -> list[ResultRow]:
-    """`<metric>.change_prev` and `.change_year`: the difference, up/down only when significant."""
-    current = Quarter.parse(quarter)
-    earlier = {"change_prev": str(current.previous()), "change_year": str(current.year_ago())}
-    out = []
-    for row in rows:
-        if row.metric not in CHANGE_METRICS or row.value is None or row.flag == "suppressed":
-            continue
-        now = indices.Estimate(
-            row.value,
-            (row.upper_bound - row.lower_bound) / (2 * 1.96),
-            row.lower_bound,
-            row.upper_bound,
-            row.n or 0,
-            row.n_effective or 0.0,
-        )
-        for suffix, then_quarter in earlier.items():
-            change = indices.compare(
-                now, _stored_estimate(history, then_quarter, row.scope, row.metric)
-            )
-            out.append(
-                ResultRow(
-                    quarter,
-                    row.scope,
-                    f"{row.metric}.{suffix}",
-                    change.difference,
-                    n=row.n,
-                    flag=change.direction,
-                    note=f"vs {then_quarter}"
-                    + (f", p = {change.p_value:.3f}" if change.p_value is not None else ""),
-                )
-            )
-    return out
-
-
 def survey_results(
     quarter: str,
     survey: ScoredSurvey,
@@ -345,5 +287,10 @@ def survey_results(
             pls_as_csi(row, rows) if (row.scope, row.metric) == (COMPANY, "csi") else row
             for row in rows
         ]
-    rows += change_rows(quarter, rows, empty_history if history is None else history)
+    rows += change_rows(
+        quarter,
+        rows,
+        empty_history if history is None else history,
+        multiplicity_config(settings.raw),
+    )
     return rows
