@@ -10,11 +10,10 @@ import numpy as np
 import pandas as pd
 
 from etl.core.config import SERVICE_DIMENSIONS, ItemBank, Settings
-from etl.core.periods import Quarter
 from etl.core.results import RESULT_COLUMNS, ResultRow
 from etl.core.scopes import COMPANY, Scope
 from etl.survey import indices
-from etl.survey.changes import CHANGE_METRICS, change_rows
+from etl.survey.changes import change_rows
 from etl.survey.driver_figures import driver_rows
 from etl.survey.multiplicity import multiplicity_config
 from etl.survey.pls_figures import pls_as_csi, pls_rows

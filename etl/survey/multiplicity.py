@@ -102,9 +102,7 @@ def report_family(scope: str, family: str) -> str:
     return scope
 
 
-def family_adjusted(
-    tests: Sequence[tuple[str, float]], config: MultiplicityConfig
-) -> list[float]:
+def family_adjusted(tests: Sequence[tuple[str, float]], config: MultiplicityConfig) -> list[float]:
     """Adjusted p-values of (scope, p) tests, each adjusted within its family."""
     families: dict[str, list[int]] = {}
     for position, (scope, _p) in enumerate(tests):
