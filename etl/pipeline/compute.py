@@ -19,7 +19,13 @@ from etl.core import (
     load_item_bank,
     load_settings,
 )
-from etl.operations import family_params, feedback_params, kpi_results, voc_results
+from etl.operations import (
+    family_params,
+    feedback_params,
+    kpi_conventions,
+    kpi_results,
+    voc_results,
+)
 from etl.survey import (
     linkage_params,
     linkage_results,
@@ -153,7 +159,7 @@ def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> Quarter
         complaints=read_query(engine, "linkage_complaint", link),
         kpi_families={
             name: read_query(engine, name, params)
-            for name, params in family_params(quarter).items()
+            for name, params in family_params(quarter, kpi_conventions(settings.raw)).items()
         },
         targets=read_query(engine, "kpi_targets"),
         feedback=read_query(engine, "feedback_texts", feedback_params(quarter)),
@@ -209,7 +215,9 @@ def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -
     codes = [scope.code for scope in inputs.scopes]
     targets = parse_targets(inputs.targets)
     rows = survey_rows(inputs, bank, settings)
-    rows += kpi_results(inputs.kpi_families, quarter, codes, inputs.segment_scopes)
+    rows += kpi_results(
+        inputs.kpi_families, quarter, codes, inputs.segment_scopes, kpi_conventions(settings.raw)
+    )
     rows += grading_results(quarter, rows, targets, settings)
     rows += lineage_rows(inputs.source_rows, quarter)
     rows += ingest_lineage_rows(inputs.ingested, inputs.quarantine_rules, quarter)

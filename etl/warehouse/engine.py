@@ -16,17 +16,22 @@ from etl.core.errors import WarehouseError
 
 
 def _sqlite_date_part(field: str, value: Any) -> float | None:
-    """PostgreSQL's `date_part('epoch', d)` for SQLite, so day arithmetic is one SQL text."""
+    """PostgreSQL's `date_part` for SQLite ('epoch', 'year', 'month', 'day'), so day and
+    calendar-month arithmetic is one SQL text on both databases."""
     if value is None:
         return None
-    if field != "epoch":
-        raise sqlite3.ProgrammingError(f"date_part: only 'epoch' is supported, got {field!r}")
+    if field not in ("epoch", "year", "month", "day"):
+        raise sqlite3.ProgrammingError(
+            f"date_part: only 'epoch', 'year', 'month' and 'day' are supported, got {field!r}"
+        )
     text = str(value)
     moment = (
         dt.datetime.fromisoformat(text)
         if len(text) > 10
         else dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
     )
+    if field != "epoch":
+        return float(getattr(moment, field))
     return (moment - dt.datetime(1970, 1, 1)).total_seconds()
 
 

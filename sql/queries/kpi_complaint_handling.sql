@@ -3,9 +3,11 @@
 -- before their due date ÷ complaints due in the quarter. complaints.due_on carries the limit:
 -- received_on + 15 days, + 30 for complaints flagged complex. A complaint due in the quarter
 -- and still unresolved at its end counts in the denominator only.
--- Resolution rate (投诉解决率): complaints received in the quarter and resolved (any outcome,
--- a withdrawal closes the case too) before the quarter's end ÷ complaints received in the
--- quarter. Scope columns as in kpi_complaint_volume.sql.
+-- Resolution rate (投诉解决率): complaints received in the quarter and resolved before the
+-- quarter's end with an outcome (upheld, partly upheld, not upheld) ÷ complaints received in
+-- the quarter and not withdrawn by its end. A withdrawal closes the case without resolving
+-- it: withdrawn complaints are counted on their own (complaints_withdrawn), in neither term.
+-- Scope columns as in kpi_complaint_volume.sql.
 with complaints_in_scope as (
     select
         complaints.branch_code,
@@ -27,8 +29,15 @@ with complaints_in_scope as (
         case
             when complaints.received_on >= :quarter_start and complaints.received_on < :quarter_end
                 and complaints.resolved_on < :quarter_end
+                and coalesce(complaints.outcome, '') <> 'withdrawn'
                 then 1 else 0
-        end as is_resolved
+        end as is_resolved,
+        case
+            when complaints.received_on >= :quarter_start and complaints.received_on < :quarter_end
+                and complaints.resolved_on < :quarter_end
+                and complaints.outcome = 'withdrawn'
+                then 1 else 0
+        end as is_withdrawn
     from complaints
     left join policies on policies.policy_id = complaints.policy_id
     where (complaints.due_on >= :quarter_start and complaints.due_on < :quarter_end)
@@ -43,7 +52,8 @@ cells as (
         sum(is_due) as complaints_due,
         sum(is_on_time) as complaints_on_time,
         sum(is_received) as complaints_received,
-        sum(is_resolved) as complaints_resolved
+        sum(is_resolved) as complaints_resolved,
+        sum(is_withdrawn) as complaints_withdrawn
     from complaints_in_scope
     group by branch_code, channel_code, product_line_code
 ),
@@ -51,22 +61,26 @@ cells as (
 scoped as (
     select
         'company' as scope,
-        complaints_due, complaints_on_time, complaints_received, complaints_resolved
+        complaints_due, complaints_on_time, complaints_received, complaints_resolved,
+        complaints_withdrawn
     from cells
     union all
     select
         branch_code as scope,
-        complaints_due, complaints_on_time, complaints_received, complaints_resolved
+        complaints_due, complaints_on_time, complaints_received, complaints_resolved,
+        complaints_withdrawn
     from cells
     union all
     select
         'channel.' || channel_code as scope,
-        complaints_due, complaints_on_time, complaints_received, complaints_resolved
+        complaints_due, complaints_on_time, complaints_received, complaints_resolved,
+        complaints_withdrawn
     from cells
     union all
     select
         'product.' || product_line_code as scope,
-        complaints_due, complaints_on_time, complaints_received, complaints_resolved
+        complaints_due, complaints_on_time, complaints_received, complaints_resolved,
+        complaints_withdrawn
     from cells
 ),
 
@@ -76,7 +90,8 @@ aggregated as (
         sum(complaints_due) as complaints_due,
         sum(complaints_on_time) as complaints_on_time,
         sum(complaints_received) as complaints_received,
-        sum(complaints_resolved) as complaints_resolved
+        sum(complaints_resolved) as complaints_resolved,
+        sum(complaints_withdrawn) as complaints_withdrawn
     from scoped
     where scope is not null
     group by scope
@@ -93,9 +108,12 @@ final as (
         end as complaint_on_time_rate,
         complaints_received,
         complaints_resolved,
+        complaints_withdrawn,
+        complaints_received - complaints_withdrawn as complaints_not_withdrawn,
         case
-            when complaints_received > 0
-                then cast(complaints_resolved as double precision) / complaints_received
+            when complaints_received - complaints_withdrawn > 0
+                then cast(complaints_resolved as double precision)
+                    / (complaints_received - complaints_withdrawn)
         end as complaint_resolution_rate
     from aggregated
 )

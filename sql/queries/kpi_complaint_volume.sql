@@ -1,9 +1,11 @@
 -- Grain: one row per scope (company, branch, channel.<code>, product.<code>).
 -- Complaint rate (万张保单投诉量): complaints received in [:quarter_start, :quarter_end) ÷
 -- (policies in force at the end of the quarter's last day / 10,000).
--- Complaints per premium (亿元保费投诉量): the same complaints ÷ (written premium of the last four
--- quarters / 100,000,000); written premium = premium instalments paid in
--- [:premium_window_start, :quarter_end).
+-- Complaints per premium (亿元保费投诉量): the same complaints ÷ (premium of the last four
+-- quarters / 100,000,000). The premium basis is a setting ([kpis] premium_basis, bound as
+-- :premium_basis): 'written' (default) = premium booked, instalments falling due in
+-- [:premium_window_start, :quarter_end) whether or not paid yet; 'collected' = cash received,
+-- instalments paid in the window.
 -- A complaint's branch is complaints.branch_code; its channel is complaints.channel_code, else its
 -- policy's; its product line is its policy's (a complaint without a policy has no product line
 -- and counts for the company, its branch and channel only).
@@ -44,11 +46,25 @@ written_premium as (
         policies.branch_code,
         policies.channel_code,
         policies.product_line_code,
-        sum(premium_payments.amount_cny) as written_premium_cny
+        sum(
+            case
+                when :premium_basis = 'collected'
+                    and premium_payments.paid_on >= :premium_window_start
+                    and premium_payments.paid_on < :quarter_end
+                    then premium_payments.amount_cny
+                when :premium_basis = 'written'
+                    and premium_payments.due_on >= :premium_window_start
+                    and premium_payments.due_on < :quarter_end
+                    then premium_payments.amount_cny
+                else 0
+            end
+        ) as written_premium_cny
     from premium_payments
     inner join policies on policies.policy_id = premium_payments.policy_id
-    where premium_payments.paid_on >= :premium_window_start
-        and premium_payments.paid_on < :quarter_end
+    where (premium_payments.paid_on >= :premium_window_start
+            and premium_payments.paid_on < :quarter_end)
+        or (premium_payments.due_on >= :premium_window_start
+            and premium_payments.due_on < :quarter_end)
     group by policies.branch_code, policies.channel_code, policies.product_line_code
 ),
 

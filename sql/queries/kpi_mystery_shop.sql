@@ -6,6 +6,7 @@ with results_in_quarter as (
     select
         mystery_shop_visits.branch_code,
         mystery_shop_visits.channel_code,
+        mystery_shop_visits.visit_id,
         mystery_shop_results.is_passed
     from mystery_shop_results
     inner join mystery_shop_visits
@@ -19,24 +20,26 @@ cells as (
         branch_code,
         channel_code,
         count(*) as items_checked,
-        sum(is_passed) as items_passed
+        sum(is_passed) as items_passed,
+        count(distinct visit_id) as visits
     from results_in_quarter
     group by branch_code, channel_code
 ),
 
 scoped as (
-    select 'company' as scope, items_checked, items_passed from cells
+    select 'company' as scope, items_checked, items_passed, visits from cells
     union all
-    select branch_code as scope, items_checked, items_passed from cells
+    select branch_code as scope, items_checked, items_passed, visits from cells
     union all
-    select 'channel.' || channel_code as scope, items_checked, items_passed from cells
+    select 'channel.' || channel_code as scope, items_checked, items_passed, visits from cells
 ),
 
 aggregated as (
     select
         scope,
         sum(items_checked) as items_checked,
-        sum(items_passed) as items_passed
+        sum(items_passed) as items_passed,
+        sum(visits) as visits
     from scoped
     group by scope
 ),
@@ -46,6 +49,7 @@ final as (
         scope,
         items_checked,
         items_passed,
+        visits,
         case
             when items_checked > 0
                 then cast(items_passed as double precision) / items_checked

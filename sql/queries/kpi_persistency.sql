@@ -1,8 +1,15 @@
 -- Grain: one row per scope (company, branch, channel.<code>, product.<code>).
 -- 13-month (25-month) persistency (继续率): of regular-premium policies issued in
 -- [:cohort13_start, :cohort13_end) ([:cohort25_start, :cohort25_end)) — the quarter 13 (25)
--- months before the reporting quarter — the share still in force with the premium due at
--- month 13 (25) paid, i.e. annual instalment 2 (3) paid by the end of the reporting quarter.
+-- months before the reporting quarter — the share in force at month 13 (25) with the premium
+-- due there paid within the grace period (metrics.md):
+--   * the annual instalment 2 (3) was paid before the reporting quarter's end and no more than
+--     :grace_days days after its due date (the grace period, [kpis] persistency_grace_days);
+--   * the policy was in force on its month-13 (25) anniversary, issued_on + 13 (25) calendar
+--     months: no lapse, surrender or maturity dated before it. Calendar months are compared
+--     as year·1200 + month·100 + day, so "t ≥ issued_on + 13 months" is
+--     key(t) ≥ key(issued_on) + 1300 on SQLite and PostgreSQL alike (a 31st has no
+--     counterpart in a shorter month: the anniversary is then the 1st of the month after).
 -- By count, and by premium (each policy weighted by its regular premium premium_cny).
 -- A policy issued on a cohort's first day is in it; one issued on the day after its last is not.
 with cohort_policies as (
@@ -44,6 +51,28 @@ retained_policies as (
         )
         and premium_payments.installment_no in (2, 3)
         and premium_payments.paid_on < :quarter_end
+        and (date_part('epoch', premium_payments.paid_on)
+            - date_part('epoch', premium_payments.due_on)) / 86400.0 <= :grace_days
+        and (policies.lapsed_on is null
+            or date_part('year', policies.lapsed_on) * 1200 + date_part('month', policies.lapsed_on)
+                * 100 + date_part('day', policies.lapsed_on)
+            >= date_part('year', policies.issued_on) * 1200 + date_part('month', policies.issued_on)
+                * 100 + date_part('day', policies.issued_on)
+                + case when policies.issued_on >= :cohort13_start then 1300 else 2500 end)
+        and (policies.surrendered_on is null
+            or date_part('year', policies.surrendered_on) * 1200
+                + date_part('month', policies.surrendered_on) * 100
+                + date_part('day', policies.surrendered_on)
+            >= date_part('year', policies.issued_on) * 1200 + date_part('month', policies.issued_on)
+                * 100 + date_part('day', policies.issued_on)
+                + case when policies.issued_on >= :cohort13_start then 1300 else 2500 end)
+        and (policies.matured_on is null
+            or date_part('year', policies.matured_on) * 1200
+                + date_part('month', policies.matured_on) * 100
+                + date_part('day', policies.matured_on)
+            >= date_part('year', policies.issued_on) * 1200 + date_part('month', policies.issued_on)
+                * 100 + date_part('day', policies.issued_on)
+                + case when policies.issued_on >= :cohort13_start then 1300 else 2500 end)
 ),
 
 cohort_groups as (

@@ -15,14 +15,19 @@ from etl.targets import grading
 from etl.warehouse import read_query, segment_scopes
 
 
-def kpi_rows(engine: Engine, quarter: Quarter, scopes: Sequence[str]) -> list[ResultRow]:
+def kpi_rows(
+    engine: Engine,
+    quarter: Quarter,
+    scopes: Sequence[str],
+    conventions: kpis.KpiConventions | None = None,
+) -> list[ResultRow]:
     """Every KPI as the pipeline computes it: the family queries, then the pure stage."""
     families = {
         name: read_query(engine, name, params)
-        for name, params in kpis.family_params(quarter).items()
+        for name, params in kpis.family_params(quarter, conventions).items()
     }
     segments = [scope.code for scope in segment_scopes(engine)]
-    return kpis.kpi_results(families, quarter, scopes, segments)
+    return kpis.kpi_results(families, quarter, scopes, segments, conventions)
 
 
 def targets(engine: Engine) -> list[grading.Target]:

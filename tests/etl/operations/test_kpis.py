@@ -41,8 +41,10 @@ def _load(engine: Engine, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
     given.insert(engine, "mystery_shop_results", tables.get("mystery_shop_results", []))
 
 
-def _results(engine: Engine) -> dict[tuple[str, str], ResultRow]:
-    return {(r.scope, r.metric): r for r in run.kpi_rows(engine, Q, SCOPES)}
+def _results(
+    engine: Engine, conventions: kpis.KpiConventions | None = None
+) -> dict[tuple[str, str], ResultRow]:
+    return {(r.scope, r.metric): r for r in run.kpi_rows(engine, Q, SCOPES, conventions)}
 
 
 def _check(results: Mapping[tuple[str, str], ResultRow], expected: Expected) -> None:
@@ -232,11 +234,12 @@ VOLUME_ROWS = {
     ],
 }
 # in force at 2026-09-30: BJ 1, 2, 5 = 3; SC 6 = 1; company 4.
-# complaints received: BJ 1, 2; SC 5; company 3.  Premium paid in window: BJ 1000 + 500 = 1500,
-# SC 4000, company 5500.
+# complaints received: BJ 1, 2; SC 5; company 3.  Written premium (due in the window, paid or
+# not): BJ 1000 + 500 + 700 = 2200, SC 4000, company 6200. Collected (paid in the window):
+# BJ 1000 + 500 = 1500, SC 4000, company 5500.
 # per 10k: company 3·10⁴/4 = 7500; BJ 2·10⁴/3; SC 10⁴; product.LIFE (BJ's) 2·10⁴/3;
 #   product.HEALTH 0 complaints / 1 policy = 0; channel.TELE 1·10⁴/1.
-# per 100M: company 3·10⁸/5500; BJ 2·10⁸/1500; SC 1·10⁸/4000.
+# per 100M written: company 3·10⁸/6200; BJ 2·10⁸/2200; SC 1·10⁸/4000.
 VOLUME_EXPECTED: Expected = {
     ("company", "complaints_per_10k_policies"): (7500.0, 3),
     ("BJ", "complaints_per_10k_policies"): (2e4 / 3, 2),
@@ -245,8 +248,8 @@ VOLUME_EXPECTED: Expected = {
     ("product.LIFE", "complaints_per_10k_policies"): (2e4 / 3, 2),
     ("product.HEALTH", "complaints_per_10k_policies"): (0.0, 0),
     ("ZJ", "complaints_per_10k_policies"): (NA, 0),
-    ("company", "complaints_per_100m_premium"): (3e8 / 5500, 3),
-    ("BJ", "complaints_per_100m_premium"): (2e8 / 1500, 2),
+    ("company", "complaints_per_100m_premium"): (3e8 / 6200, 3),
+    ("BJ", "complaints_per_100m_premium"): (2e8 / 2200, 2),
     ("SC", "complaints_per_100m_premium"): (1e8 / 4000, 1),
     ("ZJ", "complaints_per_100m_premium"): (NA, 0),
 }
@@ -272,14 +275,30 @@ def test_complaint_volume(warehouse: Engine, tables: dict, expected: Expected) -
     _check(_results(warehouse), expected)
 
 
+@pytest.mark.parametrize(
+    ("basis", "expected", "note"),
+    [
+        ("written", {("company", 3e8 / 6200), ("BJ", 2e8 / 2200), ("SC", 1e8 / 4000)},
+         "denominator: written premium (due) 6200.00 CNY 2025-10-01–2026-09-30"),
+        ("collected", {("company", 3e8 / 5500), ("BJ", 2e8 / 1500), ("SC", 1e8 / 4000)},
+         "denominator: collected premium (paid) 5500.00 CNY 2025-10-01–2026-09-30"),
+    ],
+)  # fmt: skip
+def test_premium_basis_is_a_setting_named_in_the_note(
+    warehouse: Engine, basis: str, expected: set, note: str
+) -> None:
+    _load(warehouse, VOLUME_ROWS)
+    results = _results(warehouse, kpis.KpiConventions(premium_basis=basis))
+    for scope, value in expected:
+        assert results[(scope, "complaints_per_100m_premium")].value == pytest.approx(value)
+    assert results[("company", "complaints_per_100m_premium")].note == note
+
+
 def test_complaint_volume_notes_name_the_denominators(warehouse: Engine) -> None:
     _load(warehouse, VOLUME_ROWS)
     results = _results(warehouse)
     assert results[("company", "complaints_per_10k_policies")].note == (
         "denominator: 4 policies in force at 2026-09-30"
-    )
-    assert results[("company", "complaints_per_100m_premium")].note == (
-        "denominator: written premium 5500.00 CNY paid 2025-10-01–2026-09-30"
     )
 
 
@@ -315,18 +334,21 @@ HANDLING_ROWS = {
     ],
 }
 # on time: due in quarter a, b, d, f = 4, on time a, f = 2 → 1/2.  BJ a, b → 1/2; SC d, f → 1/2.
-# resolution: received b, c, d, e, f = 5, resolved by 2026-09-30 b, c, f = 3 → 3/5.
-#   BJ b, c → 2/2; SC d, e, f → 1/3.
+# resolution: received b, c, d, e, f = 5; f withdrawn (in neither term) → 4; resolved with an
+#   outcome by 2026-09-30 b, c → 2/4.  BJ b, c → 2/2; SC d, e → 0/2.  Withdrawn: company 1 of 5.
 HANDLING_EXPECTED: Expected = {
     ("company", "complaint_on_time_rate"): (0.5, 4),
     ("BJ", "complaint_on_time_rate"): (0.5, 2),
     ("SC", "complaint_on_time_rate"): (0.5, 2),
     ("ZJ", "complaint_on_time_rate"): (NA, 0),
-    ("company", "complaint_resolution_rate"): (0.6, 5),
+    ("company", "complaint_resolution_rate"): (0.5, 4),
     ("BJ", "complaint_resolution_rate"): (1.0, 2),
-    ("SC", "complaint_resolution_rate"): (1 / 3, 3),
-    ("product.HEALTH", "complaint_resolution_rate"): (1 / 3, 3),
+    ("SC", "complaint_resolution_rate"): (0.0, 2),
+    ("product.HEALTH", "complaint_resolution_rate"): (0.0, 2),
     ("ZJ", "complaint_resolution_rate"): (NA, 0),
+    ("company", "complaints_withdrawn"): (1.0, 5),
+    ("BJ", "complaints_withdrawn"): (0.0, 2),
+    ("SC", "complaints_withdrawn"): (1.0, 3),
 }
 
 
@@ -361,6 +383,12 @@ PERSISTENCY_ROWS = {
         given.policy(5, "BJ", issued_on="2025-07-01", mode="single"),  # single premium: out
         given.policy(6, "SC", issued_on="2025-07-15", premium=2000.0),
         given.policy(7, "SC", issued_on="2025-07-20", premium=6000.0),
+        # paid, then surrendered before its month-13 anniversary (2026-08-10): not retained
+        given.policy(8, "SC", issued_on="2025-07-10", surrendered_on="2026-08-09"),
+        # paid 66 days after the due date, beyond the 60-day grace period: not retained
+        given.policy(9, "BJ", issued_on="2025-06-10"),
+        # surrendered on its month-13 anniversary: in force at month 13, retained
+        given.policy(10, "SC", issued_on="2025-07-05", surrendered_on="2026-08-05"),
         # 25-month cohort [2024-06-01, 2024-09-01)
         given.policy(11, "BJ", issued_on="2024-06-01", premium=1000.0),
         given.policy(12, "BJ", issued_on="2024-08-31", premium=1000.0, lapsed_on="2026-10-30"),
@@ -378,17 +406,21 @@ PERSISTENCY_ROWS = {
         given.payment(12, 11, 3, "2026-06-01", "2026-06-05"),  # instalment 3 paid: retained
         given.payment(13, 12, 2, "2025-08-31", "2025-09-01"),  # only instalment 2: not
         given.payment(14, 14, 3, "2026-07-01", "2026-07-02"),  # retained
+        given.payment(15, 8, 2, "2026-07-10", "2026-07-12"),
+        given.payment(16, 9, 2, "2026-06-10", "2026-08-15"),
+        given.payment(17, 10, 2, "2026-07-05", "2026-07-06"),
     ],
 }
-# 13: cohort 1, 2, 6, 7 = 4, retained 1, 7 → 2/4; premium (1000 + 6000)/(1000 + 3000 + 2000 +
-#   6000) = 7000/12000.  BJ: 1, 2 → 1/2, premium 1000/4000.  SC: 6, 7 → 1/2, 6000/8000.
+# 13: cohort 1, 2, 6, 7, 8, 9, 10 = 7, retained 1, 7, 10 → 3/7; premium (1000 + 6000 + 1000)/
+#   (1000 + 3000 + 2000 + 6000 + 1000 + 1000 + 1000) = 8000/15000.
+#   BJ: 1, 2, 9 → 1/3, premium 1000/5000.  SC: 6, 7, 8, 10 → 2/4, premium 7000/10000.
 # 25: cohort 11, 12, 14 = 3, retained 11, 14 → 2/3; premium 3000/4000.  BJ 1/2; SC 1/1.
 PERSISTENCY_EXPECTED: Expected = {
-    ("company", "persistency_13_count"): (0.5, 4),
-    ("company", "persistency_13_premium"): (7000 / 12000, 4),
-    ("BJ", "persistency_13_count"): (0.5, 2),
-    ("BJ", "persistency_13_premium"): (0.25, 2),
-    ("SC", "persistency_13_premium"): (0.75, 2),
+    ("company", "persistency_13_count"): (3 / 7, 7),
+    ("company", "persistency_13_premium"): (8000 / 15000, 7),
+    ("BJ", "persistency_13_count"): (1 / 3, 3),
+    ("BJ", "persistency_13_premium"): (0.2, 3),
+    ("SC", "persistency_13_premium"): (0.7, 4),
     ("company", "persistency_25_count"): (2 / 3, 3),
     ("company", "persistency_25_premium"): (0.75, 3),
     ("BJ", "persistency_25_count"): (0.5, 2),
@@ -423,7 +455,8 @@ def test_persistency_note_names_the_cohort(warehouse: Engine) -> None:
     note = _results(warehouse)[("company", "persistency_25_count")].note
     assert note == (
         "cohort: regular-premium policies issued 2024-06-01–2024-08-31; "
-        "retained = instalment 3 paid by 2026-09-30"
+        "retained = in force at month 25 with instalment 3 paid within 60 days of its due "
+        "date (by 2026-09-30)"
     )
 
 
@@ -498,12 +531,13 @@ MYSTERY_ROWS = {
     ],
     "mystery_shop_results": _checks(1, [1, 1, 1, 0]) + _checks(2, [0, 0]) + _checks(3, [1, 1]),
 }
-# company 3 passed of 6 checked; BJ 3/4; SC 0/2; visits are never per product line.
+# company 3 passed of 6 checked in 2 visits; BJ 3/4 (1 visit); SC 0/2 (1 visit); the base n is
+# the visits; visits are never per product line.
 MYSTERY_EXPECTED: Expected = {
-    ("company", "mystery_shop_compliance"): (0.5, 6),
-    ("BJ", "mystery_shop_compliance"): (0.75, 4),
-    ("SC", "mystery_shop_compliance"): (0.0, 2),
-    ("channel.AGENT", "mystery_shop_compliance"): (0.75, 4),
+    ("company", "mystery_shop_compliance"): (0.5, 2),
+    ("BJ", "mystery_shop_compliance"): (0.75, 1),
+    ("SC", "mystery_shop_compliance"): (0.0, 1),
+    ("channel.AGENT", "mystery_shop_compliance"): (0.75, 1),
     ("product.LIFE", "mystery_shop_compliance"): (NA, 0),
     ("ZJ", "mystery_shop_compliance"): (NA, 0),
 }
@@ -519,6 +553,63 @@ MYSTERY_EXPECTED: Expected = {
 def test_mystery_shop_compliance(warehouse: Engine, tables: dict, expected: Expected) -> None:
     _load(warehouse, tables)
     _check(_results(warehouse), expected)
+
+
+@pytest.mark.parametrize(
+    ("low_base_below", "flag"),
+    [(None, None), (2, None), (3, "low_base"), (10, "low_base")],
+)
+def test_a_kpi_on_few_visits_is_flagged_low_base(
+    warehouse: Engine, low_base_below: int | None, flag: str | None
+) -> None:
+    _load(warehouse, MYSTERY_ROWS)
+    thresholds = {} if low_base_below is None else {"mystery_shop_compliance": low_base_below}
+    results = _results(warehouse, kpis.KpiConventions(low_base=thresholds))
+    company = results[("company", "mystery_shop_compliance")]  # 2 visits
+    assert (company.value, company.flag) == (0.5, flag)
+    assert results[("company", "mystery_shop_compliance")].note == "2 visits, 6 checklist items"
+
+
+# --- aged open claims -------------------------------------------------------------------------
+
+OPEN_ROWS = {
+    "policies": [given.policy(1, "BJ"), given.policy(2, "SC")],
+    "claims": [
+        # quarter end 2026-10-01; aged when reported before 2026-09-01 (open > 30 days)
+        given.claim(1, 1, "2026-08-31"),  # open 31 days: aged
+        given.claim(2, 1, "2026-09-01"),  # open 30 days: not aged
+        given.claim(3, 1, "2026-06-01", closed_on="2026-10-01", outcome="paid"),  # closed after
+        given.claim(4, 1, "2026-06-01", closed_on="2026-09-30", outcome="paid"),  # closed: out
+        given.claim(5, 2, "2026-05-01"),  # aged
+        given.claim(6, 2, "2026-10-01"),  # reported after the quarter: out
+    ],
+}
+# open at quarter end: BJ 1, 2, 3 (aged 1, 3); SC 5 (aged) → company 4 open, 3 aged.
+OPEN_EXPECTED: Expected = {
+    ("company", "claims_open_aged"): (3.0, 4),
+    ("company", "claims_open_aged_share"): (0.75, 4),
+    ("BJ", "claims_open_aged"): (2.0, 3),
+    ("BJ", "claims_open_aged_share"): (2 / 3, 3),
+    ("SC", "claims_open_aged_share"): (1.0, 1),
+    ("product.HEALTH", "claims_open_aged"): (1.0, 1),
+    ("ZJ", "claims_open_aged_share"): (NA, 0),
+}
+
+
+def test_aged_open_claims(warehouse: Engine) -> None:
+    _load(warehouse, OPEN_ROWS)
+    results = _results(warehouse)
+    _check(results, OPEN_EXPECTED)
+    assert results[("company", "claims_open_aged")].note == (
+        "claims open at 2026-09-30 for more than 30 days, of 4 open"
+    )
+
+
+def test_aged_threshold_is_a_setting(warehouse: Engine) -> None:
+    _load(warehouse, OPEN_ROWS)
+    results = _results(warehouse, kpis.KpiConventions(claim_aged_days=100))
+    # reported before 2026-06-23: claims 3 and 5
+    assert results[("company", "claims_open_aged")].value == 2.0
 
 
 # --- every KPI, every scope -------------------------------------------------------------------
