@@ -16,7 +16,7 @@ class MetricSpec:
 
     code: str
     label: str  # msgid
-    unit: str  # score | nps | csat | rate | days | per_10k | per_100m
+    unit: str  # score | nps | csat | rate | days | per_10k | per_100m | count
     higher_is_better: bool
     definition: str  # msgid
 
@@ -96,6 +96,23 @@ KPIS: tuple[MetricSpec, ...] = (
         N_("Days from report to payment for claims paid in the quarter (90th percentile)."),
     ),
     MetricSpec(
+        "claims_open_aged",
+        N_("Aged open claims"),
+        "count",
+        False,
+        N_(
+            "Claims still open at quarter end that were reported more than the aged threshold "
+            "(30 days by default) before it; the cycle time sees only paid claims."
+        ),
+    ),
+    MetricSpec(
+        "claims_open_aged_share",
+        N_("Aged open claims, share"),
+        "rate",
+        False,
+        N_("Aged open claims ÷ claims open at quarter end."),
+    ),
+    MetricSpec(
         "claim_closure_rate_12m",
         N_("Claim closure rate (12 months)"),
         "rate",
@@ -124,7 +141,11 @@ KPIS: tuple[MetricSpec, ...] = (
         N_("Complaints per CNY 100 million premium"),
         "per_100m",
         False,
-        N_("Complaints received ÷ (written premium of the last four quarters / 100,000,000)."),
+        N_(
+            "Complaints received ÷ (premium of the last four quarters / 100,000,000); the "
+            "premium basis is a setting: written (booked, instalments falling due; the "
+            "default) or collected (cash received)."
+        ),
     ),
     MetricSpec(
         "complaint_on_time_rate",
@@ -141,7 +162,17 @@ KPIS: tuple[MetricSpec, ...] = (
         N_("Complaint resolution rate"),
         "rate",
         True,
-        N_("Complaints resolved ÷ complaints received in the quarter."),
+        N_(
+            "Complaints resolved with an outcome by quarter end ÷ complaints received in the "
+            "quarter; withdrawn complaints are counted apart and are in neither term."
+        ),
+    ),
+    MetricSpec(
+        "complaints_withdrawn",
+        N_("Complaints withdrawn"),
+        "count",
+        False,
+        N_("Complaints received in the quarter and withdrawn by the customer by its end."),
     ),
     MetricSpec(
         "persistency_13_count",
@@ -149,8 +180,9 @@ KPIS: tuple[MetricSpec, ...] = (
         "rate",
         True,
         N_(
-            "Regular-premium policies issued 13 months before that are in force with premium "
-            "paid at month 13, by policy count."
+            "Regular-premium policies issued 13 months before that are in force at month 13 "
+            "with the instalment due there paid within the grace period (60 days by default), "
+            "by policy count."
         ),
     ),
     MetricSpec(
@@ -166,8 +198,9 @@ KPIS: tuple[MetricSpec, ...] = (
         "rate",
         True,
         N_(
-            "Regular-premium policies issued 25 months before that are in force with premium "
-            "paid at month 25, by policy count."
+            "Regular-premium policies issued 25 months before that are in force at month 25 "
+            "with the instalment due there paid within the grace period (60 days by default), "
+            "by policy count."
         ),
     ),
     MetricSpec(
@@ -192,7 +225,10 @@ KPIS: tuple[MetricSpec, ...] = (
         N_("Mystery-shop compliance"),
         "rate",
         True,
-        N_("Checklist items passed ÷ items checked in mystery-shopper visits."),
+        N_(
+            "Checklist items passed ÷ items checked in mystery-shopper visits; its base is the "
+            "number of visits (low base under 10 by default)."
+        ),
     ),
 )
 

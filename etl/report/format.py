@@ -84,6 +84,8 @@ class ReportView:
             return number(value, 2)
         if unit == "per_100m":
             return number(value, 1)
+        if unit == "count":
+            return number(value, 0)
         return number(value, 1)
 
     def format_difference(self, unit: str, difference: float) -> str:
@@ -96,6 +98,8 @@ class ReportView:
             return _("%(value)s pp") % {"value": signed(difference, 1)}
         if unit == "days":
             return _("%(value)s days") % {"value": signed(difference, 1)}
+        if unit == "count":
+            return signed(difference, 0)
         return signed(difference, 2 if unit == "per_10k" else 1)
 
 

@@ -274,7 +274,9 @@ def test_grade_scope(values: dict[str, float | None], score: float, letter: str,
     grade = rows["service_grade"]
     assert grade.value == pytest.approx(score)
     assert (grade.note, grade.flag, grade.n) == (letter, "internal_estimate", used)
-    assert rows["service_grade.kpi.complaint_on_time_rate"].note == "linear: 0.8 → 0, 1 → 100"
+    assert rows["service_grade.kpi.complaint_on_time_rate"].note == (
+        "linear: 0.8 → 0, 1 → 100 (configured)"
+    )
 
 
 def test_grade_without_any_kpi_is_not_applicable() -> None:
@@ -340,7 +342,78 @@ def test_grading_results_on_the_warehouse(warehouse: Engine) -> None:
     }
     assert out[("company", "rag.claim_paid_ratio")].note == "green"
     assert out[("BJ", "rag.claim_paid_ratio")].note == "red"
-    # Default mapping of the paid ratio: 0.70 → 0, 0.95 → 100; the only KPI → the composite.
+    # Anchors from the target (0.90 → 100, amber 0.85 → 60): zero = 0.90 − 0.05·2.5 = 0.775;
+    # BJ 100 (0.80 − 0.775)/0.125 = 20. The only KPI → the composite.
     assert out[("company", "service_grade")].value == pytest.approx(100.0)
-    assert out[("BJ", "service_grade")].value == pytest.approx(40.0)
+    assert out[("BJ", "service_grade")].value == pytest.approx(20.0)
     assert out[("BJ", "service_grade")].note == "D"
+    sub = out[("BJ", "service_grade.kpi.claim_paid_ratio")]
+    assert (sub.lower_bound, sub.upper_bound, sub.flag) == (
+        pytest.approx(0.775),
+        pytest.approx(0.90),
+        "target",
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "amber", "points", "zero"),
+    [
+        (100.0, 120.0, 60.0, 150.0),  # complaints per 10k, lower is better
+        (0.90, 0.85, 60.0, 0.775),
+        (72.0, 70.0, 60.0, 67.0),  # CSI
+        (10.0, 15.0, 50.0, 20.0),  # amber scores 50: zero twice as far
+    ],
+)
+def test_anchors_from_target(target: float, amber: float, points: float, zero: float) -> None:
+    higher = amber < target
+    line = grading.KpiScoring("kpi", "service", 1.0, 0.0, 1.0).from_target(
+        grading.Target("kpi", "company", Q, target, amber, higher), points
+    )
+    assert (line.zero, line.full, line.source) == (pytest.approx(zero), target, "target")
+    assert line.subscore(target) == pytest.approx(100.0)
+    assert line.subscore(amber) == pytest.approx(points)
+
+
+def test_target_anchors_spread_complaints_that_hand_anchors_flatten() -> None:
+    # The audit's case: per-10k values 80–172 against 30 → 0, 2 → 100 all score 0.
+    config = grading.grading_config(load_settings())
+    target = grading.Target("complaints_per_10k_policies", "company", Q, 100.0, 120.0, False)
+    values = [80.0, 100.0, 118.0, 135.0, 172.0]
+    by_hand = next(k for k in config.kpis if k.metric == "complaints_per_10k_policies")
+    assert {by_hand.subscore(v) for v in values} == {0.0}
+    derived = config.scorings([target], "BJ", Q)
+    line = next(k for k in derived if k.metric == "complaints_per_10k_policies")
+    assert [round(line.subscore(v), 6) for v in values] == [100.0, 100.0, 64.0, 30.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "lower", "upper", "flag", "status", "point"),
+    [
+        (69.9, 68.3, 71.5, None, "within_margin", "red"),  # the audit's SC CSI vs 72/70
+        (71.0, 70.5, 71.5, None, "amber", None),  # inside the amber band, clear of both edges
+        (73.0, 72.0, 74.0, None, "within_margin", "green"),  # touches the target: closed
+        (75.0, 72.5, 77.5, None, "green", None),
+        (65.0, 63.0, 67.0, "low_base", "red", None),  # an interval decides, low base or not
+        (65.0, None, None, "low_base", "low_base", "red"),  # a census KPI on a low base
+    ],
+)
+def test_status_within_margin_and_low_base(
+    value: float,
+    lower: float | None,
+    upper: float | None,
+    flag: str | None,
+    status: str,
+    point: str | None,
+) -> None:
+    csi = grading.Target("csi", "company", Q, 72.0, 70.0, True)
+    row = ResultRow(str(Q), "SC", "csi", value, lower, upper, n=400, flag=flag)
+    (rag,) = grading.rag_rows(Q, [row], [csi])
+    assert (rag.note, rag.flag) == (status, point)
+    assert (rag.lower_bound, rag.upper_bound) == (70.0, 72.0)
+
+
+def test_low_base_kpis_stay_out_of_the_grade() -> None:
+    config = grading.grading_config(_settings(SIMPLE))
+    paid = ResultRow(str(Q), "SN", "claim_paid_ratio", 0.95, n=4, flag="low_base")
+    rows = {r.metric: r for r in grading.service_grade_rows(Q, [paid], config)}
+    assert rows["service_grade"].value is None
