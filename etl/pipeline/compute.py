@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -232,7 +232,22 @@ def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -
         "action_proposals": proposal_rows(plan.proposed),
         "action_follow_ups": [asdict(follow_up) for follow_up in plan.follow_ups],
     }
-    return QuarterFigures(rows, plan.proposed, findings)
+    return QuarterFigures(without_suppressed_values(rows), plan.proposed, findings)
+
+
+def without_suppressed_values(rows: list[ResultRow]) -> list[ResultRow]:
+    """Every suppressed row keeps only its n and reason: no value or interval is stored.
+
+    The stages already estimate nothing below the minimum base; this is the last wall before
+    the store, so no later change to a stage can leak one customer's score into `results`.
+    """
+    return [
+        replace(row, value=None, lower_bound=None, upper_bound=None)
+        if row.flag == "suppressed"
+        and (row.value is not None or row.lower_bound is not None or row.upper_bound is not None)
+        else row
+        for row in rows
+    ]
 
 
 def proposal_rows(actions: tuple[Action, ...]) -> list[dict[str, object]]:

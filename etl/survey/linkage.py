@@ -61,21 +61,16 @@ def group_row(
     values, w = overall[answered], weights[answered]
     n = int(answered.sum())
     flag = indices.suppression_flag(n, thresholds["suppress_below"], thresholds["low_base_below"])
-    if n == 0:
-        return ResultRow(quarter, scope, metric, None, n=0, flag=flag, note=note)
+    if flag == "suppressed":
+        # A suppressed cell stores its n and the reason, never a value: with n = 1 the
+        # "mean" is one customer's score.
+        reason = "no respondents" if n == 0 else f"n = {n} < {thresholds['suppress_below']}"
+        return ResultRow(quarter, scope, metric, None, n=n, flag=flag, note=f"{note}; {reason}")
     n_effective = float(w.sum() ** 2 / np.sum(w**2))
     if n_effective <= 1.0 + 1e-12:
-        # One effective respondent: a mean but no interval (and suppressed anyway).
-        return ResultRow(
-            quarter,
-            scope,
-            metric,
-            float(np.average(values, weights=w)),
-            n=n,
-            n_effective=n_effective,
-            flag=flag,
-            note=note,
-        )
+        # One effective respondent: no interval can be given; not estimated.
+        return ResultRow(quarter, scope, metric, None, n=n, n_effective=n_effective,
+                         flag="suppressed", note=f"{note}; effective n ≤ 1")  # fmt: skip
     estimate = indices.weighted_mean(values, w)
     return indices.estimate_row(quarter, scope, metric, estimate, flag, note)
 

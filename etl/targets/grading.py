@@ -18,9 +18,9 @@ line is derived from the KPI's own target where it has one: the target scores 10
 amber threshold scores `amber_points` (60), so zero = target + (amber − target)·100/(100 −
 amber_points); a KPI without a target keeps its configured `zero` and `full`. Anchors set
 by hand far from the data make a sub-score a constant (complaints per 10k: 30 → 0 against
-values of 80–172), which only dilutes the composite. Low-base KPIs are left out; groups average their KPIs' sub-scores with the
-configured weights, the composite averages the groups with theirs (both renormalised over
-what has a value in the scope) and the composite is graded AAA ≥ 95 … C ≥ 55, D below.
+values of 80–172), which only dilutes the composite. Low-base KPIs are left out; groups
+average their KPIs' sub-scores with the configured weights, the composite averages the
+groups with theirs (both renormalised over what has a value in the scope) and the composite is graded AAA ≥ 95 … C ≥ 55, D below.
 """
 
 from __future__ import annotations

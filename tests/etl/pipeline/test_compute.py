@@ -86,3 +86,34 @@ def test_unknown_scope_is_refused_before_anything_is_computed(computed: str) -> 
     with pytest.raises(UnknownScopeError, match=r"unknown scope\(s\) \['XX'\]; known: company, BJ"):
         resolve_run(quarter_param="2026-Q3", scopes_param=["BJ", "XX"], language="zh-CN",
                     run_after=None, warehouse_url=computed, run_id="r")  # fmt: skip
+
+
+def test_no_suppressed_value_is_stored_anywhere(computed: str) -> None:
+    # Every quarter, scope and metric: a suppressed cell has its n and reason, never a value.
+    stored = read_results(
+        connect(computed), [f"{y}-Q{q}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4)]
+    )
+    suppressed = stored[stored["flag"] == "suppressed"]
+    assert len(suppressed) > 0  # the small demo has small cells: the scan checks something
+    leaked = suppressed[suppressed[["value", "lower_bound", "upper_bound"]].notna().any(axis=1)]
+    assert leaked.empty, leaked[["quarter", "scope", "metric", "value", "n"]].head(20)
+    assert suppressed["n"].notna().all()
+    assert suppressed["note"].notna().all()
+
+
+def test_change_flags_survive_the_fdr_correction_only(computed: str) -> None:
+    stored = read_results(connect(computed), ["2026-Q3"])
+    by_key = stored.set_index(["scope", "metric"])
+    changes = stored[stored["metric"].str.endswith((".change_prev", ".change_year"))]
+    for row in changes.itertuples(index=False):
+        if row.flag not in ("up", "down"):
+            continue
+        adjusted = by_key.loc[(row.scope, f"{row.metric}.p_adjusted"), "value"]
+        assert adjusted <= 0.05, (row.scope, row.metric)
+    counts = stored[stored["metric"].str.startswith("multiplicity.")]
+    company = counts[counts["scope"] == "company"].set_index("metric")["value"]
+    assert (
+        company["multiplicity.significant_adjusted"]
+        <= company["multiplicity.significant_unadjusted"]
+        <= company["multiplicity.change_tests"]
+    )

@@ -6,6 +6,7 @@ are weighted by those weights, with the arithmetic in comments.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-from etl.core.config import load_settings
+from etl.core.config import Settings, load_settings
 from etl.core.periods import Quarter
 from etl.survey import indices, linkage
 from etl.warehouse import read_query
@@ -154,31 +155,41 @@ EXPECTED = [
 ]
 
 
+def _no_minimum_base() -> Settings:
+    """The default settings with no suppression, to check the arithmetic on tiny groups."""
+    raw = copy.deepcopy(load_settings().raw)
+    raw["suppression"] |= {"suppress_below": 1, "low_base_below": 60}
+    return Settings(raw=raw, home=load_settings().home)
+
+
 @pytest.mark.parametrize(("scope", "metric", "value", "n"), EXPECTED)
 def test_linkage_results(
     linked: Engine, scope: str, metric: str, value: float | None, n: int
 ) -> None:
     respondents, weights = _respondents()
-    rows = linkage.linkage_results(
-        run.linked(linked, Q, respondents, weights),
-        Q,
-        ["company", "BJ", "SC", "channel.TELE"],
-        load_settings(),
-    )
+    frame = run.linked(linked, Q, respondents, weights)
+    scopes = ["company", "BJ", "SC", "channel.TELE"]
+    rows = linkage.linkage_results(frame, Q, scopes, _no_minimum_base())
     row = {(r.scope, r.metric): r for r in rows}[(scope, metric)]
     assert row.n == n
-    if value is None:
-        assert row.value is None
+    if value is None or n < 2:
+        # No respondent, or one (one customer's score, no interval): never a value.
+        assert (row.value, row.flag) == (None, "suppressed")
     else:
         assert row.value == pytest.approx(value)
-    # Every group here is far below 30 respondents: shown as suppressed in the report.
-    assert row.flag == "suppressed"
+        assert row.flag == "low_base"
+    # With the default minimum base of 30 every group here is suppressed: n and reason only.
+    defaults = linkage.linkage_results(frame, Q, scopes, load_settings())
+    hidden = {(r.scope, r.metric): r for r in defaults}[(scope, metric)]
+    assert (hidden.value, hidden.lower_bound, hidden.upper_bound) == (None, None, None)
+    assert (hidden.n, hidden.flag) == (n, "suppressed")
+    assert hidden.note is not None and ("n = " in hidden.note or "no respondents" in hidden.note)
 
 
 def test_linkage_interval_and_effective_n(linked: Engine) -> None:
     respondents, weights = _respondents()
     rows = linkage.linkage_results(
-        run.linked(linked, Q, respondents, weights), Q, ["company"], load_settings()
+        run.linked(linked, Q, respondents, weights), Q, ["company"], _no_minimum_base()
     )
     row = {r.metric: r for r in rows}["linkage.complained.no"]
     # values 90, 70, 40, 50 with weights 1, 1, 1, 3: n_eff = 6²/(1 + 1 + 1 + 9) = 3;
@@ -210,17 +221,24 @@ def test_group_row_follows_the_suppression_rules(n: int, flag: str | None) -> No
     )
     assert row.flag == flag
     assert row.n == n
-    assert row.value == pytest.approx(values.mean())
+    if flag == "suppressed":
+        assert (row.value, row.lower_bound, row.upper_bound) == (None, None, None)
+        assert row.note == "note; n = 29 < 30"
+    else:
+        assert row.value == pytest.approx(values.mean())
 
 
-def test_one_effective_respondent_gets_a_mean_without_interval() -> None:
+@pytest.mark.parametrize("suppress_below", [30, 1])
+def test_one_respondent_is_never_stored_as_a_value(suppress_below: int) -> None:
+    # n = 1: one customer's score. Suppressed by the minimum base, and even without one
+    # (suppress_below = 1) an effective n of 1 gives no interval, so nothing is estimated.
     row = linkage.group_row(
         "2026-Q3",
         "BJ",
         "linkage.cycle_band.le10",
         np.array([70.0]),
         np.array([2.5]),
-        load_settings().suppression,
+        {"suppress_below": suppress_below, "low_base_below": 60},
         "note",
     )
-    assert (row.value, row.lower_bound, row.n, row.flag) == (70.0, None, 1, "suppressed")
+    assert (row.value, row.lower_bound, row.n, row.flag) == (None, None, 1, "suppressed")
