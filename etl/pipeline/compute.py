@@ -27,12 +27,16 @@ from etl.operations import (
     voc_results,
 )
 from etl.survey import (
+    RESPONDENT_COLUMNS,
+    eligible_responses,
     linkage_params,
     linkage_results,
     linked_frame,
+    outside_population_rule,
     score,
     survey_results,
     weight_respondents,
+    weighting_rows,
 )
 from etl.targets import Action, action_results, follow_up_window, grading_results, parse_targets
 from etl.warehouse import (
@@ -152,7 +156,9 @@ def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> Quarter
         scopes=available_scopes(engine),
         segment_scopes=[scope.code for scope in segment_scopes(engine)],
         answers=read_query(engine, "survey_answers", wave),
-        respondents=read_query(engine, "survey_respondents", wave),
+        respondents=read_query(
+            engine, "survey_respondents", wave | {"as_of": quarter.end.isoformat()}
+        ),
         policy_cells=read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()}),
         history=read_results(engine, [str(quarter.previous()), str(quarter.year_ago())]),
         claim_bands=read_query(engine, "linkage_claim_cycle_band", link),
@@ -189,24 +195,27 @@ def survey_rows(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -> li
     if inputs.answers.empty:
         log.warning("no survey responses for wave %s: survey figures are suppressed", q)
         return [ResultRow(q, code, "respondents", 0.0, n=0) for code in codes]
-    survey = score(inputs.answers, bank, inputs.respondents)
+    kept, eligibility = eligible_responses(
+        inputs.respondents, outside_population_rule(settings.raw)
+    )
+    answers = inputs.answers[inputs.answers["response_id"].isin(kept["response_id"])]
+    survey = score(answers, bank, kept[list(RESPONDENT_COLUMNS)])
     weights, report = weight_respondents(survey, inputs.policy_cells, settings)
     linked = linked_frame(inputs.claim_bands, inputs.complaints, survey.respondents, weights)
     return [
         *survey_results(q, survey, weights, inputs.scopes, bank, settings, inputs.history),
         *linkage_results(linked, inputs.quarter, inputs.scopes, settings),
-        ResultRow(q, COMPANY, "weighting.kish_effective_n", report.kish_effective_n, n=survey.n),
-        ResultRow(q, COMPANY, "weighting.design_effect", report.design_effect, n=survey.n),
-        ResultRow(
-            q,
-            COMPANY,
-            "weighting.iterations",
-            float(report.iterations),
-            n=survey.n,
-            flag=None if report.converged else "not_converged",
-            note="; ".join(report.categories_without_respondents) or None,
-        ),
-    ]
+        *weighting_rows(q, report, survey.n),
+        ResultRow(q, COMPANY, "eligibility.responses", float(eligibility.responses),
+                  n=eligibility.responses),
+        ResultRow(q, COMPANY, "eligibility.duplicates_dropped",
+                  float(eligibility.duplicates_dropped), n=eligibility.responses,
+                  note="one response per policy and wave: the earliest kept"),
+        ResultRow(q, COMPANY, "eligibility.outside_population",
+                  float(eligibility.outside_population), n=eligibility.responses,
+                  note="policy not in force at quarter end: "
+                  + eligibility.outside_population_rule),
+    ]  # fmt: skip
 
 
 def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -> QuarterFigures:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,60 +17,6 @@ from etl.survey.driver_figures import driver_rows
 from etl.survey.multiplicity import multiplicity_config
 from etl.survey.pls_figures import pls_as_csi, pls_rows
 from etl.survey.scoring import ScoredSurvey
-from etl.survey.weighting import RakingResult, rake
-
-
-@dataclass(frozen=True)
-class WeightingReport:
-    """What the methodology appendix says about the weights."""
-
-    margins: tuple[str, ...]
-    converged: bool
-    iterations: int
-    max_margin_error: float
-    n_trimmed: int
-    kish_effective_n: float
-    design_effect: float
-    categories_without_respondents: tuple[str, ...]
-
-
-def population_margins(
-    cells: pd.DataFrame, sample: pd.DataFrame, margins: Sequence[str]
-) -> tuple[dict[str, pd.Series], list[str]]:
-    """Policy-book margins restricted to categories the sample has.
-
-    A category of the book with no respondent cannot be weighted up from nothing; it is
-    dropped from the margin and named in the appendix instead of failing the run.
-    """
-    result: dict[str, pd.Series] = {}
-    dropped: list[str] = []
-    for margin in margins:
-        totals = cells.groupby(margin)["policies_in_force"].sum()
-        present = set(sample[margin].unique())
-        dropped += [f"{margin}={category}" for category in totals.index if category not in present]
-        result[margin] = totals[totals.index.isin(present)]
-    return result, dropped
-
-
-def weight_respondents(
-    survey: ScoredSurvey, cells: pd.DataFrame, settings: Settings
-) -> tuple[pd.Series, WeightingReport]:
-    """Rake respondents to the quarter's policy book and report how it went."""
-    frame = survey.respondents
-    margins = list(settings.weighting["margins"])
-    targets, dropped = population_margins(cells, frame, margins)
-    result: RakingResult = rake(frame[margins], targets, trim=tuple(settings.weighting["trim"]))
-    report = WeightingReport(
-        margins=tuple(margins),
-        converged=result.converged,
-        iterations=result.iterations,
-        max_margin_error=result.max_margin_error,
-        n_trimmed=result.n_trimmed,
-        kish_effective_n=result.kish_effective_n,
-        design_effect=result.design_effect,
-        categories_without_respondents=tuple(dropped),
-    )
-    return pd.Series(result.weights.to_numpy(), index=frame.index), report
 
 
 def csi_estimate(

@@ -20,7 +20,8 @@ amber_points); a KPI without a target keeps its configured `zero` and `full`. An
 by hand far from the data make a sub-score a constant (complaints per 10k: 30 → 0 against
 values of 80–172), which only dilutes the composite. Low-base KPIs are left out; groups
 average their KPIs' sub-scores with the configured weights, the composite averages the
-groups with theirs (both renormalised over what has a value in the scope) and the composite is graded AAA ≥ 95 … C ≥ 55, D below.
+groups with theirs (both renormalised over what has a value in the scope) and the
+composite is graded AAA ≥ 95 … C ≥ 55, D below.
 """
 
 from __future__ import annotations
@@ -314,18 +315,9 @@ def grade_scope(
             continue
         subscore = kpi.subscore(value)
         by_group.setdefault(kpi.group, []).append((subscore, kpi.weight))
-        rows.append(
-            ResultRow(
-                label,
-                scope,
-                f"service_grade.kpi.{kpi.metric}",
-                subscore,
-                kpi.zero,
-                kpi.full,
-                flag=kpi.source,
-                note=f"linear: {kpi.zero:g} → 0, {kpi.full:g} → 100 ({kpi.source})",
-            )
-        )
+        line = f"linear: {kpi.zero:g} → 0, {kpi.full:g} → 100 ({kpi.source})"
+        rows.append(ResultRow(label, scope, f"service_grade.kpi.{kpi.metric}", subscore,
+                              kpi.zero, kpi.full, flag=kpi.source, note=line))  # fmt: skip
     group_scores = []
     for group, weight in config.groups.items():
         if group not in by_group:
