@@ -1,4 +1,4 @@
-"""Key-driver rows: smallest pair n, honest reasons, decided quadrants, incidence-weighted impact."""
+"""Key-driver rows: smallest pair n, honest reasons, decided quadrants, weighted impact."""
 
 from __future__ import annotations
 
