@@ -14,8 +14,10 @@ from etl.core.scopes import COMPANY, Scope
 from etl.survey import indices
 from etl.survey.changes import change_rows
 from etl.survey.driver_figures import driver_rows
+from etl.survey.highlights import highlight_rows
 from etl.survey.multiplicity import multiplicity_config
 from etl.survey.pls_figures import pls_as_csi, pls_rows
+from etl.survey.ranks import rank_rows
 from etl.survey.scoring import ScoredSurvey
 
 
@@ -231,6 +233,8 @@ def survey_results(
             pls_as_csi(row, rows) if (row.scope, row.metric) == (COMPANY, "csi") else row
             for row in rows
         ]
+    rows += highlight_rows(quarter, rows)
+    rows += rank_rows(quarter, rows, settings.raw)
     rows += change_rows(
         quarter,
         rows,

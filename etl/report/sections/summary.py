@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from etl.core.config import SERVICE_DIMENSIONS
@@ -14,27 +13,22 @@ from etl.report.labels import RAG
 
 
 def strengths_and_weaknesses(
-    scores: Mapping[str, float], reference: Mapping[str, float] | None, count: int = 3
+    report: ReportView, count: int = 3
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-    """Strengths and weaknesses among the dimensions shown, each with its gap.
-
-    The gap is the score minus the reference scope's score for the same dimension (a
-    branch against the company) or, without a reference, minus the mean of the scope's
-    own dimension scores. Strengths are the (up to) three largest positive gaps,
-    weaknesses the three most negative; a dimension level with its reference is neither.
-    """
-    gaps: dict[str, float] = {}
-    if reference:
-        gaps = {
-            code: score - reference[code] for code, score in scores.items() if code in reference
-        }
-    elif scores:
-        mean = sum(scores.values()) / len(scores)
-        gaps = {code: score - mean for code, score in scores.items()}
-    ranked = sorted(gaps, key=lambda code: (-gaps[code], code))
-    strengths = [(code, gaps[code]) for code in ranked if gaps[code] > 0][:count]
-    weaknesses = [(code, gaps[code]) for code in reversed(ranked) if gaps[code] < 0][:count]
-    return strengths, weaknesses
+    """The stored strengths and weaknesses of the scope (`highlight.<dimension>`), each with
+    its gap: only dimensions on an adequate base whose interval clears the reference."""
+    strengths, weaknesses = [], []
+    for code in SERVICE_DIMENSIONS:
+        row = report.stat(f"highlight.{code}")
+        if row is None or row.value is None:
+            continue
+        if row.note == "strength":
+            strengths.append((code, row.value))
+        elif row.note == "weakness":
+            weaknesses.append((code, row.value))
+    strengths.sort(key=lambda item: (-item[1], item[0]))
+    weaknesses.sort(key=lambda item: (item[1], item[0]))
+    return strengths[:count], weaknesses[:count]
 
 
 def dimension_scores(report: ReportView, scope: str) -> dict[str, float]:
@@ -178,8 +172,7 @@ def summary_section(report: ReportView) -> dict[str, Any]:
 
     scores = dimension_scores(report, report.scope.code)
     is_company = report.scope.code == COMPANY
-    reference = None if is_company else dimension_scores(report, COMPANY)
-    strengths, weaknesses = strengths_and_weaknesses(scores, reference)
+    strengths, weaknesses = strengths_and_weaknesses(report)
 
     def describe(code: str, gap: float) -> dict[str, str]:
         against = _("vs the mean of its dimensions") if is_company else _("vs the company")
@@ -192,11 +185,15 @@ def summary_section(report: ReportView) -> dict[str, Any]:
     if not scores:
         no_strengths = no_weaknesses = _("Dimension scores are not available for this quarter.")
     elif is_company:
-        no_strengths = _("No dimension scores above the mean of the dimensions.")
-        no_weaknesses = _("No dimension scores below the mean of the dimensions.")
+        no_strengths = (
+            _("No dimension scores clearly above the mean of the dimensions (95%% interval).") % {}
+        )
+        no_weaknesses = (
+            _("No dimension scores clearly below the mean of the dimensions (95%% interval).") % {}
+        )
     else:
-        no_strengths = _("No dimension scores above the company.")
-        no_weaknesses = _("No dimension scores below the company.")
+        no_strengths = _("No dimension scores clearly above the company (95%% interval).") % {}
+        no_weaknesses = _("No dimension scores clearly below the company (95%% interval).") % {}
     return {
         "lead": lead,
         "tiles": tiles,

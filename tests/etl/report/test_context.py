@@ -17,7 +17,6 @@ from etl.core.scopes import Scope
 from etl.report.brand import load_brand
 from etl.report.context import build_context
 from etl.report.results import Findings
-from etl.report.sections.summary import strengths_and_weaknesses
 
 QUARTER = Quarter(2026, 3)
 COMPANY = Scope("company", "company", "全公司", "Company")
@@ -213,35 +212,6 @@ def context(results: pd.DataFrame, scope: Scope = COMPANY, language: str = "en",
         kwargs["findings"] = FINDINGS if scope == COMPANY else Findings(plan_ran=True)
     return build_context(QUARTER, scope, language, results, load_item_bank(), settings, "run-1",
                          scopes=kwargs.pop("scopes", SCOPES), **kwargs)  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("scores", "reference", "strengths", "weaknesses"),
-    [
-        # company: gaps vs the mean of its own scores (mean 70.0)
-        ({"a": 74.0, "b": 72.0, "c": 70.0, "d": 68.0, "e": 66.0},
-         None, [("a", 4.0), ("b", 2.0)], [("e", -4.0), ("d", -2.0)]),
-        # branch: gaps vs the company; a dimension level with the company is neither
-        ({"a": 70.0, "b": 61.2, "c": 78.0, "d": 70.0},
-         {"a": 70.0, "b": 70.2, "c": 74.8, "d": 69.0},
-         [("c", 3.2), ("d", 1.0)], [("b", -9.0)]),
-        # at most three each, largest first (mean 548 / 8 = 68.5)
-        ({"a": 80.0, "b": 79.0, "c": 78.0, "d": 77.0, "e": 60.0, "f": 59.0, "g": 58.0,
-          "h": 57.0},
-         None, [("a", 11.5), ("b", 10.5), ("c", 9.5)], [("h", -11.5), ("g", -10.5),
-                                                        ("f", -9.5)]),
-        ({}, None, [], []),
-    ],
-)  # fmt: skip
-def test_strengths_and_weaknesses_rule(
-    scores: dict[str, float],
-    reference: dict[str, float] | None,
-    strengths: list[tuple[str, float]],
-    weaknesses: list[tuple[str, float]],
-) -> None:
-    got_strengths, got_weaknesses = strengths_and_weaknesses(scores, reference)
-    assert [(c, round(g, 6)) for c, g in got_strengths] == strengths
-    assert [(c, round(g, 6)) for c, g in got_weaknesses] == weaknesses
 
 
 def test_headline_tiles_are_the_stored_figures(results: pd.DataFrame) -> None:
