@@ -126,7 +126,7 @@ def change_marker(report: ReportView, metric: str, which: str, unit: str) -> dic
         return {
             "direction": row.flag,
             "short": f"{arrow} {difference}",
-            "long": _("%(arrow)s %(difference)s %(period)s (significant)")
+            "long": _("%(arrow)s %(difference)s %(period)s (significant after FDR correction)")
             % {"arrow": arrow, "difference": difference, "period": period},
         }
     return {
@@ -148,7 +148,28 @@ def flag_text(report: ReportView, stat: Stat | None) -> str:
         return _("low base")
     if stat.flag == "not_applicable":
         return _("not applicable (no cases)")
+    if stat.flag == "insufficient_pairs":
+        return _("left out: smallest pair n = %(n)s < %(minimum)s") % {
+            "n": report.fmt["number"](stat.n or 0, 0),
+            "minimum": report.settings.suppression["suppress_below"],
+        }
     return ""
+
+
+def rank_text(report: ReportView, metric: str, scope: str | None = None) -> str:
+    """`3 of 12` when the data separate the place, else its 95% interval `2–6 of 12`."""
+    _ = report.gettext
+    stat = report.stat(f"rank.{metric}", scope)
+    if stat is None or stat.value is None or stat.lower is None or stat.upper is None:
+        return "—"
+    total = report.fmt["number"](stat.n or 0, 0)
+    if stat.lower == stat.upper:
+        return _("%(rank)s of %(total)s") % {"rank": int(stat.value), "total": total}
+    return _("%(low)s–%(high)s of %(total)s") % {
+        "low": int(stat.lower),
+        "high": int(stat.upper),
+        "total": total,
+    }
 
 
 def interval_text(report: ReportView, stat: Stat, unit: str = "score", digits: int = 1) -> str:

@@ -10,7 +10,7 @@ TREND_QUARTERS = 8
 KPI_PANELS = 9  # small multiples in the KPI trend chart (3 × 3)
 
 
-HIDDEN_FLAGS = frozenset({"suppressed", "not_applicable"})
+HIDDEN_FLAGS = frozenset({"suppressed", "not_applicable", "insufficient_pairs"})
 
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -24,7 +24,18 @@ QUADRANTS: dict[str, str] = {
 }
 
 
-RAG: dict[str, str] = {"green": N_("Green"), "amber": N_("Amber"), "red": N_("Red")}
+# A dimension whose importance interval contains the split has no quadrant.
+UNDETERMINED = N_("Undetermined")
+
+
+RAG: dict[str, str] = {
+    "green": N_("Green"),
+    "amber": N_("Amber"),
+    "red": N_("Red"),
+    # The data cannot decide: the interval crosses a threshold, or a KPI rests on few cases.
+    "within_margin": N_("Within margin"),
+    "low_base": N_("Low base"),
+}
 
 
 ACTION_STATUS: dict[str, str] = {

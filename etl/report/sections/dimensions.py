@@ -15,6 +15,7 @@ from etl.report.format import (
     flag_text,
     interval_text,
     n_text,
+    rank_text,
     trend_series,
 )
 from etl.report.i18n import quarter_tick
@@ -76,23 +77,20 @@ def dimension_row(report: ReportView, code: str, is_company: bool) -> dict[str, 
         "change_year": change_marker(report, metric, "change_year", "score"),
     }
     if is_company:
-        row["best"] = (
-            f"{report.scope_name(ranked[0][0])} {report.fmt['number'](ranked[0][1], 1)}"
-            if ranked
-            else "—"
-        )
-        row["worst"] = (
-            f"{report.scope_name(ranked[-1][0])} {report.fmt['number'](ranked[-1][1], 1)}"
-            if len(ranked) > 1
-            else "—"
-        )
+        # Best and worst carry their rank interval: a "best" the data do not separate
+        # from the next branches says so.
+        row["best"] = ranked_branch(report, metric, *ranked[0]) if ranked else "—"
+        row["worst"] = ranked_branch(report, metric, *ranked[-1]) if len(ranked) > 1 else "—"
         return row
-    codes = [c for c, _v in ranked]
-    position = codes.index(report.scope.code) + 1 if report.scope.code in codes else None
-    row["rank"] = (
-        _("%(rank)s of %(total)s") % {"rank": position, "total": len(ranked)} if position else "—"
-    )
+    row["rank"] = rank_text(report, metric)
     return row
+
+
+def ranked_branch(report: ReportView, metric: str, code: str, value: float) -> str:
+    """`Beijing Branch 73.1 (1–3 of 12)`: the branch, its figure and its rank interval."""
+    text = f"{report.scope_name(code)} {report.fmt['number'](value, 1)}"
+    rank = rank_text(report, metric, code)
+    return text if rank == "—" else f"{text} ({rank})"
 
 
 def dimension_bar(report: ReportView, code: str, name: str, is_company: bool) -> charts.Bar:

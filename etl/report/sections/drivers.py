@@ -7,7 +7,7 @@ from typing import Any
 from etl.core.config import SERVICE_DIMENSIONS
 from etl.report import charts
 from etl.report.format import ReportView, chart_labels, flag_text, interval_text, n_text
-from etl.report.labels import QUADRANTS
+from etl.report.labels import QUADRANTS, UNDETERMINED
 from etl.report.results import Stat
 
 
@@ -27,14 +27,11 @@ def drivers_section(report: ReportView) -> dict[str, Any]:
                 charts.QuadrantPoint(report.dimension_name(code), importance.value, score.value)
             )
     r_squared = report.stat("drivers.r_squared")
-    n = next(
-        (
-            stat.n
-            for code in SERVICE_DIMENSIONS
-            if (stat := report.stat(f"drivers.{code}.importance")) is not None and stat.n
-        ),
-        None,
-    )
+    # The n behind a pairwise analysis is its smallest pair, not the respondent count.
+    min_pair = report.stat("drivers.min_pair_n")
+    listwise = report.stat("drivers.listwise_n")
+    dimensions = report.stat("drivers.dimensions")
+    n = int(min_pair.value) if min_pair is not None and min_pair.value is not None else None
     return {
         "available": any(row["importance"] != "—" for row in rows),
         "rows": rows,
@@ -43,6 +40,12 @@ def drivers_section(report: ReportView) -> dict[str, Any]:
         if r_squared is not None and r_squared.value is not None
         else None,
         "n": report.fmt["number"](n, 0) if n else None,
+        "listwise_n": report.fmt["number"](listwise.value, 0)
+        if listwise is not None and listwise.value is not None
+        else "—",
+        "dimension_count": report.fmt["number"](dimensions.value, 0)
+        if dimensions is not None and dimensions.value is not None
+        else "—",
         **pls_model(report),
     }
 
@@ -55,10 +58,14 @@ def driver_row(report: ReportView, code: str, importance: Stat) -> dict[str, Any
             "name": report.dimension_name(code),
             "importance": "—",
             "interval": "",
+            "impact": "—",
+            "incidence": "—",
             "score": "—",
             "quadrant": "",
             "quadrant_label": flag_text(report, importance),
         }
+    impact = report.stat(f"drivers.{code}.impact")
+    incidence = report.stat(f"drivers.{code}.incidence")
     quadrant_row = report.stat(f"drivers.{code}.quadrant")
     score = report.stat(f"dimension.{code}")
     quadrant_code = quadrant_row.note if quadrant_row is not None else None
@@ -66,9 +73,19 @@ def driver_row(report: ReportView, code: str, importance: Stat) -> dict[str, Any
         "name": report.dimension_name(code),
         "importance": report.fmt["number"](importance.value, 1) + "%",
         "interval": interval_text(report, importance),
+        "impact": report.fmt["number"](impact.value, 1) + "%"
+        if impact is not None and impact.value is not None
+        else "—",
+        "incidence": report.fmt["percent"](incidence.value, 0)
+        if incidence is not None and incidence.value is not None
+        else "—",
         "score": report.fmt["number"](score.value, 1) if score and score.shown else "—",
         "quadrant": quadrant_code or "",
-        "quadrant_label": _(QUADRANTS[quadrant_code]) if quadrant_code in QUADRANTS else "—",
+        "quadrant_label": _(QUADRANTS[quadrant_code])
+        if quadrant_code in QUADRANTS
+        else _(UNDETERMINED)
+        if quadrant_code == "undetermined"
+        else "—",
     }
 
 
@@ -78,7 +95,10 @@ def quadrant(report: ReportView, points: list[charts.QuadrantPoint], n: int | No
     return charts.quadrant_chart(
         "quadrant",
         _("Importance–performance quadrants"),
-        _("Importance: relative weight, %% · performance: score 0–100 · split at the means · %(n)s")
+        _(
+            "Importance: relative weight, %% · performance: score 0–100 · split at the means · "
+            "smallest pair %(n)s"
+        )
         % {"n": n_text(report, n)},
         points,
         report.style,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl.core.metrics import KPIS, LINKAGE_GROUPS, MetricSpec
+from etl.core.metrics import KPIS, LINKAGE_GROUPS, SPECS, MetricSpec
 from etl.report import charts
 from etl.report.format import ReportView, chart_labels, flag_text, n_text, trend_series
 from etl.report.i18n import quarter_tick
@@ -66,6 +66,7 @@ def kpis_section(report: ReportView) -> dict[str, Any]:
         "linkage_rows": linkage_rows,
         "grade": grade_tile(report),
         "grade_groups": grade_groups(report),
+        "subscores": subscore_rows(report),
         "surrender_basis": surrender_basis(report),
     }
 
@@ -163,6 +164,39 @@ def grade_groups(report: ReportView) -> list[dict[str, str]]:
         stat = report.stat(f"service_grade.group.{code}")
         if stat is not None and stat.value is not None:
             rows.append({"label": _(label), "score": report.fmt["number"](stat.value, 1)})
+    return rows
+
+
+def subscore_rows(report: ReportView) -> list[dict[str, str]]:
+    """Each KPI's sub-score with its value, the line it is scored on and where that comes from.
+
+    `service_grade.kpi.<metric>` stores the sub-score, lower_bound = the value scoring 0,
+    upper_bound = the value scoring 100, flag = target | configured.
+    """
+    _ = report.gettext
+    groups = dict(GRADE_GROUPS)
+    config = dict(report.settings.raw.get("grading", {}).get("kpis", {}))
+    rows = []
+    for metric in report.results.metrics(report.q, report.scope.code, "service_grade.kpi."):
+        stat = report.stat(metric)
+        code = metric.removeprefix("service_grade.kpi.")
+        spec = SPECS.get(code)
+        kpi = report.stat(code)
+        if stat is None or stat.value is None or spec is None:
+            continue
+        rows.append(
+            {
+                "label": _(spec.label),
+                "group": _(groups[config[code]["group"]])
+                if code in config and config[code].get("group") in groups
+                else "—",
+                "value": report.format(spec.unit, kpi.value) if kpi and kpi.shown else "—",
+                "zero": report.format(spec.unit, stat.lower),
+                "full": report.format(spec.unit, stat.upper),
+                "source": _("from the target") if stat.flag == "target" else _("configured"),
+                "subscore": report.fmt["number"](stat.value, 1),
+            }
+        )
     return rows
 
 

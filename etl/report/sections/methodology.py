@@ -10,6 +10,12 @@ from etl.core.scopes import COMPANY
 from etl.report.format import ReportView
 from etl.report.i18n import quarter_label
 from etl.report.labels import INGEST_KINDS, QUARANTINE_RULES, TREND_QUARTERS
+from etl.report.sections.conventions import (
+    change_test_rows,
+    kpi_conventions_text,
+    multiplicity_text,
+    weighting_details,
+)
 
 
 def weighting_text(report: ReportView) -> str:
@@ -35,7 +41,9 @@ def weighting_text(report: ReportView) -> str:
         "deff": number(deff.value, 2),
     }
     if iterations.flag == "not_converged":
-        text += " " + _("The raking did not converge; the weights of the last iteration are used.")
+        text += " " + _(
+            "Raking within these bounds did not converge; what was done instead is stated below."
+        )
     return text
 
 
@@ -53,35 +61,70 @@ METHOD_TERMS: tuple[tuple[str, str], ...] = (
     (
         N_("Significance"),
         N_(
-            "A change vs last quarter or a year ago is marked ▲/▼ only when a two-sample "
-            "z test on the two estimates is significant at 95%; otherwise it reads "
-            "“n.s.” (no significant change). KPI changes are differences of census "
-            "figures and carry no test."
+            "A change vs last quarter or a year ago is tested by a two-sample z test on the "
+            "two estimates. The p-values of all tests one report prints (the company with "
+            "its channel and product segments; each branch on its own) are adjusted "
+            "together by the Benjamini–Hochberg procedure; a change is marked ▲/▼ only when "
+            "its adjusted p-value is at most 0.05, otherwise it reads “n.s.”. Both p-values "
+            "are listed below. KPI changes are differences of census figures and carry no "
+            "test."
         ),
     ),
     (
         N_("Key drivers"),
         N_(
-            "Johnson's relative weights of the six dimensions for overall satisfaction, "
-            "normalised to 100%, with bootstrap 95% intervals. Quadrants split importance "
-            "and performance at their means (Martilla & James)."
+            "Johnson's relative weights of the dimensions for overall satisfaction, "
+            "normalised to 100%, on correlations of the respondents who rated each pair "
+            "(the smallest pair n is printed), with bootstrap 95% intervals (1,000 "
+            "resamples, fixed seed). Impact = importance × incidence (the weighted share "
+            "who used the touchpoint), rescaled to 100%. Quadrants split importance and "
+            "performance at their means (Martilla & James); a dimension whose importance "
+            "interval contains the split is “undetermined”."
         ),
     ),
     (
         N_("Strengths and weaknesses"),
         N_(
-            "For a branch, up to three dimensions furthest above (strengths) and below "
-            "(weaknesses) the company's score for the same dimension; for the company, "
-            "up to three furthest above and below the mean of its own dimension scores. "
-            "Suppressed dimensions are left out."
+            "For a branch, up to three dimensions whose 95% interval lies wholly above "
+            "(strengths) or below (weaknesses) the company's score for the same dimension; "
+            "for the company, against the mean of its own dimension scores. Suppressed and "
+            "low-base figures are never picked."
         ),
     ),
     (
         N_("Red / amber / green"),
         N_(
-            "Each KPI against its target and amber threshold for the scope: green meets "
+            "Each figure against its target and amber threshold for the scope: green meets "
             "the target, amber lies between target and threshold, red is beyond the "
-            "threshold."
+            "threshold. A survey figure whose 95% interval contains the target or the "
+            "threshold is “within margin”: the data cannot tell its colour. A KPI on a low "
+            "base has no colour."
+        ),
+    ),
+    (
+        N_("Branch ranks"),
+        N_(
+            "Each branch's rank comes with a 95% interval from a parametric bootstrap of "
+            "the league table (1,000 replicates drawing every branch's figure from its "
+            "estimate and standard error). A single place is printed only when the interval "
+            "is one place; otherwise the interval is printed."
+        ),
+    ),
+    (
+        N_("Service grade scoring"),
+        N_(
+            "Each KPI of the grade maps to a 0–100 sub-score on a straight line derived "
+            "from its own target: the target scores 100 and the amber threshold 60, clipped "
+            "to 0–100; a KPI without a target uses the configured line. The grade letters "
+            "are an internal estimate in the shape of the regulator's service evaluation, "
+            "not the regulator's rating."
+        ),
+    ),
+    (
+        N_("Suppressed cells"),
+        N_(
+            "A cell below the minimum base is stored with its n and the reason only, never "
+            "its value, in the results table and in the report."
         ),
     ),
     (
@@ -196,6 +239,10 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
     return {
         "samples": samples,
         "weighting_text": weighting_text(report),
+        "weighting_details": weighting_details(report),
+        "multiplicity_text": multiplicity_text(report),
+        "change_tests": change_test_rows(report),
+        "kpi_conventions": kpi_conventions_text(report),
         "csi_method": _("weighted mean of dimension scores")
         if csi_method == "weighted"
         else _("PLS path model (ACSI style)"),

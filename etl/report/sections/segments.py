@@ -8,14 +8,14 @@ from typing import Any
 from etl.core.metrics import SPECS
 from etl.core.scopes import COMPANY
 from etl.report import charts
-from etl.report.format import ReportView, chart_labels, flag_text
+from etl.report.format import ReportView, chart_labels, flag_text, rank_text
 from etl.report.labels import SEGMENT_KPI_HEADERS, SEGMENT_KPIS
 from etl.report.sections.dimensions import branch_ranks
 
 
 def segment_rows(report: ReportView, codes: Sequence[str]) -> list[dict[str, Any]]:
     """One row per branch or segment: survey indices, three headline KPIs and the CSI rank."""
-    ranks = {code: position for position, (code, _v) in enumerate(branch_ranks(report, "csi"), 1)}
+    ranked = {code for code, _v in branch_ranks(report, "csi")}
     rows = []
     for code in codes:
         respondents = report.stat("respondents", code)
@@ -46,7 +46,7 @@ def segment_rows(report: ReportView, codes: Sequence[str]) -> list[dict[str, Any
                 "kpis": kpis,
                 "flag": (csi.flag if csi else "") or "",
                 "flag_text": flag_text(report, csi) if csi is not None and csi.flag else "",
-                "rank": ranks.get(code),
+                "rank": rank_text(report, "csi", code) if code in ranked else None,
                 "highlight": code == report.scope.code,
             }
         )
@@ -87,6 +87,17 @@ def rank_sentence(report: ReportView, ranked: list[tuple[str, float]]) -> str:
         None,
     )
     if own_rank:
+        stat = report.stat("rank.csi")
+        if stat is not None and stat.lower is not None and stat.lower != stat.upper:
+            return _(
+                "%(scope)s ranks %(low)s–%(high)s of %(total)s branches by CSI this quarter "
+                "(95%% interval of the rank; the data do not separate a single place)."
+            ) % {
+                "scope": report.scope_name(report.scope.code),
+                "low": int(stat.lower),
+                "high": int(stat.upper or stat.lower),
+                "total": len(ranked),
+            }
         return _("%(scope)s ranks %(rank)s of %(total)s branches by CSI this quarter.") % {
             "scope": report.scope_name(report.scope.code),
             "rank": own_rank,

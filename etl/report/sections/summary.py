@@ -43,7 +43,12 @@ def dimension_scores(report: ReportView, scope: str) -> dict[str, float]:
 def headline_tile(report: ReportView, spec: MetricSpec) -> dict[str, Any]:
     _ = report.gettext
     stat = report.stat(spec.code)
-    tile: dict[str, Any] = {"code": spec.code, "label": _(spec.label), "available": False}
+    tile: dict[str, Any] = {
+        "code": spec.code,
+        "label": _(spec.label),
+        "available": False,
+        "internal": False,
+    }
     if stat is None:
         tile["value"] = "—"
         tile["detail"] = _("Not available for this quarter.")
@@ -79,13 +84,20 @@ def grade_tile(report: ReportView) -> dict[str, Any]:
         "label": _("Service evaluation grade"),
         "available": False,
         "changes": [],
+        "internal": False,
     }
     if stat is None or not stat.shown:
         tile["value"] = "—"
         tile["detail"] = _("Not available for this quarter.")
         return tile
     tile["available"] = True
-    tile["value"] = stat.note or report.fmt["number"](stat.value, 1)
+    # Marked as internal wherever the letter appears, so it cannot pass for the regulator's.
+    tile["value"] = (
+        _("%(letter)s (internal)") % {"letter": stat.note}
+        if stat.note
+        else report.fmt["number"](stat.value, 1)
+    )
+    tile["internal"] = True
     tile["detail"] = _("Score %(score)s of 100 · internal estimate, not a regulatory rating") % {
         "score": report.fmt["number"](stat.value, 1)
     }

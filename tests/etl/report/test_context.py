@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import astuple, replace
 from typing import Any
 
 import pandas as pd
@@ -13,10 +13,13 @@ import pytest
 
 from etl.core.config import SERVICE_DIMENSIONS, ConfigError, Settings, load_item_bank, load_settings
 from etl.core.periods import Quarter
+from etl.core.results import ResultRow
 from etl.core.scopes import Scope
 from etl.report.brand import load_brand
 from etl.report.context import build_context
 from etl.report.results import Findings
+from etl.survey.highlights import highlight_rows
+from etl.survey.ranks import rank_rows
 
 QUARTER = Quarter(2026, 3)
 COMPANY = Scope("company", "company", "全公司", "Company")
@@ -175,6 +178,19 @@ def complete_results() -> pd.DataFrame:
             ),
         ]
         rows.append((q, "company", f"voc.theme.{dimension}", 130.0, None, None, 130))
+    # Strengths and weaknesses as the survey stage stores them, from these dimension rows.
+    dimensions = [
+        ResultRow(*(list(r) + [None] * (10 - len(r))))  # type: ignore[arg-type]
+        for r in rows
+        if r[0] == q and str(r[2]).startswith("dimension.") and str(r[2]).count(".") == 1
+    ]
+    rows += [astuple(r) for r in highlight_rows(q, dimensions)]
+    current = [
+        ResultRow(*(list(r) + [None] * (10 - len(r))))  # type: ignore[arg-type]
+        for r in rows
+        if r[0] == q and r[2] in ("csi", "nps", "csat") or r[0] == q and r in dimensions
+    ]
+    rows += [astuple(r) for r in rank_rows(q, [*current, *dimensions], {})]
     return frame(rows)
 
 
@@ -222,15 +238,16 @@ def test_headline_tiles_are_the_stored_figures(results: pd.DataFrame) -> None:
     assert tiles["csi"]["detail"] == "95% interval 70.5–71.7 · n = 3,271"
     assert tiles["nps"]["value"] == "-14.8"
     assert tiles["csat"]["value"] == "26.8%"
-    assert tiles["service_grade"]["value"] == "B"  # the grade letter is the stored note
+    # the stored letter, marked internal so it cannot pass for the regulator's rating
+    assert tiles["service_grade"]["value"] == "B (internal)"
 
 
 @pytest.mark.parametrize(
     ("code", "which", "direction", "text"),
     [
-        ("csi", 0, "up", "▲ +0.6 vs last quarter (significant)"),
+        ("csi", 0, "up", "▲ +0.6 vs last quarter (significant after FDR correction)"),
         ("csi", 1, "none", "vs a year ago: no significant change (−0.3)"),
-        ("nps", 0, "down", "▼ −2.5 vs last quarter (significant)"),
+        ("nps", 0, "down", "▼ −2.5 vs last quarter (significant after FDR correction)"),
         ("nps", 1, "none", "vs a year ago: not comparable"),
         ("csat", 0, "none", "vs last quarter: not available"),
     ],
@@ -245,7 +262,7 @@ def test_changes_are_marked_only_when_significant(
 
 def test_change_marker_in_chinese(results: pd.DataFrame) -> None:
     tiles = {tile["code"]: tile for tile in context(results, language="zh-CN")["summary"]["tiles"]}
-    assert tiles["csi"]["changes"][0]["long"] == "较上季度▲ +0.6（显著）"
+    assert tiles["csi"]["changes"][0]["long"] == "较上季度▲ +0.6（经错误发现率校正后显著）"
 
 
 def test_scorecard_lists_targets_in_report_order_with_status(results: pd.DataFrame) -> None:
@@ -264,10 +281,16 @@ def test_branch_is_compared_with_the_company(results: pd.DataFrame) -> None:
     # SC dimensions are the company's − 4.0: every gap is −4.0, so no strength
     assert summary["strengths"] == []
     assert [w["evidence"] for w in summary["weaknesses"]] == ["−4.0 vs the company"] * 3
-    assert summary["no_strengths"] == "No dimension scores above the company."
+    assert summary["no_strengths"] == (
+        "No dimension scores clearly above the company (95% interval)."
+    )
     segments = built["segments"]
-    # CSI 2026-Q3: BJ 71.0, SN 71.1, SC 70.3 → SC ranks third of three
-    assert segments["rank_sentence"] == "Sichuan Branch ranks 3 of 3 branches by CSI this quarter."
+    # CSI 2026-Q3: BJ 71.0, SN 71.1, SC 70.3, each ± 0.6: SC is last by the point estimates,
+    # but its rank interval spans 2–3, so no single place is printed.
+    assert segments["rank_sentence"] == (
+        "Sichuan Branch ranks 2–3 of 3 branches by CSI this quarter (95% interval of the rank; "
+        "the data do not separate a single place)."
+    )
     ranks = {row["code"]: row["rank"] for row in built["dimensions"]["rows"]}
     assert ranks["claims"] == "3 of 3"
     complaints = next(r for r in built["dimensions"]["rows"] if r["code"] == "complaints")
@@ -280,7 +303,11 @@ def test_company_report_lists_every_branch_best_and_lowest(results: pd.DataFrame
         "Beijing Branch", "Sichuan Branch", "Shaanxi Branch"]  # fmt: skip
     claims = next(r for r in built["dimensions"]["rows"] if r["code"] == "claims")
     # claims 2026-Q3: BJ 70.2 + 1.5 + 1.4 = 73.1, SN 72.1, SC 67.6
-    assert (claims["best"], claims["worst"]) == ("Beijing Branch 73.1", "Sichuan Branch 67.6")
+    # BJ and SN (72.1) overlap: BJ's place is 1–2; SC is separated in third place.
+    assert (claims["best"], claims["worst"]) == (
+        "Beijing Branch 73.1 (1–2 of 3)",
+        "Sichuan Branch 67.6 (3 of 3)",
+    )
     assert [row["name"] for row in built["segments"]["channels"]] == ["Telesales"]
     assert [row["name"] for row in built["segments"]["products"]] == ["Life"]
 
