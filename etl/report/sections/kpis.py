@@ -184,12 +184,11 @@ def subscore_rows(report: ReportView) -> list[dict[str, str]]:
         kpi = report.stat(code)
         if stat is None or stat.value is None or spec is None:
             continue
+        group_label = groups.get(str(config.get(code, {}).get("group")), "")
         rows.append(
             {
                 "label": _(spec.label),
-                "group": _(groups[config[code]["group"]])
-                if code in config and config[code].get("group") in groups
-                else "—",
+                "group": _(group_label) if group_label else "—",
                 "value": report.format(spec.unit, kpi.value) if kpi and kpi.shown else "—",
                 "zero": report.format(spec.unit, stat.lower),
                 "full": report.format(spec.unit, stat.upper),
