@@ -188,7 +188,7 @@ def complete_results() -> pd.DataFrame:
     current = [
         ResultRow(*(list(r) + [None] * (10 - len(r))))  # type: ignore[arg-type]
         for r in rows
-        if r[0] == q and r[2] in ("csi", "nps", "csat") or r[0] == q and r in dimensions
+        if (r[0] == q and r[2] in ("csi", "nps", "csat")) or (r[0] == q and r in dimensions)
     ]
     rows += [astuple(r) for r in rank_rows(q, [*current, *dimensions], {})]
     return frame(rows)
