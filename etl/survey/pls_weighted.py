@@ -1,0 +1,250 @@
+"""PLS path modelling with survey weights (mode A, the ACSI core model's estimator).
+
+The unweighted estimator (pls.py) reproduces R plspm's published ECSI solution. This one
+is the same algorithm with every moment weighted: with p_i = w_i / Σw,
+
+    mean x̄ = Σ p_i x_i,  variance = Σ p_i (x_i − x̄)²,  cross-product = Σ p_i x_i y_i,
+
+the mode A outer update w_j = Σ p_i z̃_i x_i (z̃ the inner estimate), the path scheme's
+inner weights by weighted least squares, the inner model by weighted least squares with an
+intercept, weighted R², and loadings as weighted correlations. With equal weights it is
+exactly pls.fit; with integer weights it is exactly pls.fit on the data with each row
+repeated w_i times — both are tests (tests/etl/survey/test_pls_weighted.py), which ties
+the weighted estimator to the validated one. The bootstrap resamples respondents with
+replacement, each carrying its survey weight (the usual with-replacement bootstrap of a
+weighted estimator), with a fixed seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from etl.survey import pls
+from etl.survey.pls_spec import (
+    PLSConvergenceError,
+    PLSIndexError,
+    PLSSpecificationError,
+    _Model,
+    _validate_model,
+)
+
+
+def _wmean(a: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return p @ a
+
+
+def _wsd(a: np.ndarray, p: np.ndarray) -> np.ndarray:
+    centred = a - _wmean(a, p)
+    return np.sqrt(p @ (centred**2))
+
+
+def _wcorr(a: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Weighted Pearson correlation matrix of the columns of a."""
+    centred = a - _wmean(a, p)
+    cov = centred.T @ (centred * p[:, None])
+    sd = np.sqrt(np.diag(cov))
+    return cov / np.outer(sd, sd)
+
+
+def _wls(design: np.ndarray, target: np.ndarray, p: np.ndarray) -> np.ndarray:
+    root = np.sqrt(p)
+    coef, *_ = np.linalg.lstsq(design * root[:, None], target * root, rcond=None)
+    return coef
+
+
+def _scaled(scores: np.ndarray, p: np.ndarray, model: _Model) -> np.ndarray:
+    sd = _wsd(scores, p)
+    collapsed = [model.latents[j] for j in np.flatnonzero(~(sd > 0))]
+    if collapsed:
+        raise PLSSpecificationError(f"latents {collapsed} have a constant weighted score")
+    return sd
+
+
+def _inner_weights(scores: np.ndarray, p: np.ndarray, model: _Model, scheme: str) -> np.ndarray:
+    adjacency = model.adjacency
+    correlation = _wcorr(scores, p)
+    connected = adjacency + adjacency.T
+    if scheme == "centroid":
+        return np.sign(correlation * connected)
+    if scheme == "factorial":
+        return correlation * connected
+    inner = np.zeros_like(adjacency, dtype=float)
+    for k in range(adjacency.shape[0]):
+        predecessors = np.flatnonzero(adjacency[:, k])
+        if predecessors.size:
+            inner[predecessors, k] = _wls(scores[:, predecessors], scores[:, k], p)
+        successors = np.flatnonzero(adjacency[k, :])
+        inner[successors, k] = correlation[k, successors]
+    return inner
+
+
+def _outer_weights(
+    x: np.ndarray, p: np.ndarray, model: _Model, scheme: str, tol: float, max_iter: int
+) -> tuple[np.ndarray, int, bool]:
+    """plspm's iteration (pls._outer_weights) with weighted moments; mode A only."""
+    weights = np.zeros((x.shape[1], len(model.latents)))
+    for j, index in enumerate(model.block_index):
+        weights[index, j] = 1.0
+    weights = weights / _scaled(x @ weights, p, model)
+    previous = weights.sum(axis=1)
+    converged, iteration = False, 0
+    for iteration in range(1, max_iter + 1):  # noqa: B007 - the final count is reported
+        raw_scores = x @ weights
+        outer_scores = (raw_scores - _wmean(raw_scores, p)) / _scaled(raw_scores, p, model)
+        inner_scores = outer_scores @ _inner_weights(outer_scores, p, model, scheme)
+        for j, index in enumerate(model.block_index):
+            weights[index, j] = (inner_scores[:, j] * p) @ x[:, index]
+        current = weights.sum(axis=1)
+        if np.sum((np.abs(previous) - np.abs(current)) ** 2) < tol:
+            converged = True
+            break
+        previous = current
+    return weights / _scaled(x @ weights, p, model), iteration, converged
+
+
+def _inner_model(scores: np.ndarray, p: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndarray]:
+    size = len(model.latents)
+    paths, r_squared = np.zeros((size, size)), np.zeros(size)
+    for k in range(size):
+        predecessors = np.flatnonzero(model.adjacency[:, k])
+        if not predecessors.size:
+            continue
+        design = np.column_stack([np.ones(len(p)), scores[:, predecessors]])
+        coef = _wls(design, scores[:, k], p)
+        residual = scores[:, k] - design @ coef
+        total = scores[:, k] - _wmean(scores[:, k], p)
+        paths[predecessors, k] = coef[1:]
+        r_squared[k] = 1.0 - (p @ residual**2) / (p @ total**2)
+    return paths, r_squared
+
+
+def fit(
+    data: pd.DataFrame,
+    blocks: dict[str, list[str]],
+    paths: list[tuple[str, str]],
+    weights: np.ndarray | pd.Series | None = None,
+    scheme: str = "path",
+    standardize: bool = False,
+    tol: float = 1e-6,
+    max_iter: int = 300,
+) -> pls.PLSResult:
+    """Weighted PLS (mode A) on the rows complete on the model's items; weights ≥ 0."""
+    model = _validate_model(data, blocks, paths, None, scheme, tol, max_iter)
+    items = data.loc[:, list(model.columns)].astype(float)
+    w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (len(data),) or not np.isfinite(w).all() or (w < 0).any():
+        raise PLSSpecificationError("weights must be one finite, non-negative value per row")
+    complete = items.notna().all(axis=1).to_numpy() & (w > 0)
+    kept, w = items.loc[complete], w[complete]
+    raw = kept.to_numpy()
+    pls._check_estimable(raw, int((~complete).sum()), model)
+    p = w / w.sum()
+    means, sds = _wmean(raw, p), _wsd(raw, p)
+    x = (raw - means) / (sds if standardize else 1.0)
+    outer, iterations, converged = _outer_weights(x, p, model, scheme, tol, max_iter)
+    if not converged:
+        raise PLSConvergenceError(f"weighted outer weights did not converge in {iterations}")
+    scores = x @ outer
+    path_matrix, r_squared = _inner_model(scores, p, model)
+    loadings = np.empty(x.shape[1])
+    for j, index in enumerate(model.block_index):
+        for i in index:
+            loadings[i] = _wcorr(np.column_stack([x[:, i], scores[:, j]]), p)[0, 1]
+    return _result(kept, model, outer, scores, path_matrix, r_squared, loadings,
+                   (iterations, converged, int((~complete).sum())), scheme, standardize,
+                   (means, sds, raw))  # fmt: skip
+
+
+def _result(
+    kept: pd.DataFrame,
+    model: _Model,
+    outer: np.ndarray,
+    scores: np.ndarray,
+    path_matrix: np.ndarray,
+    r_squared: np.ndarray,
+    loadings: np.ndarray,
+    run: tuple[int, bool, int],
+    scheme: str,
+    standardize: bool,
+    moments: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> pls.PLSResult:
+    latents, columns = list(model.latents), list(model.columns)
+    means, sds, raw = moments
+    loading_series = pd.Series(loadings, index=columns, name="loading")
+    endogenous = [lv for i, lv in enumerate(latents) if model.adjacency[:, i].any()]
+    return pls.PLSResult(
+        path_coefficients=pd.DataFrame(path_matrix, index=latents, columns=latents),
+        r_squared=pd.Series(r_squared, index=latents, name="r_squared")[endogenous],
+        outer_weights=pd.Series(outer.sum(axis=1), index=columns, name="weight"),
+        loadings=loading_series,
+        scores=pd.DataFrame(scores, index=kept.index, columns=latents),
+        gof=pls._gof(loadings, r_squared, model),
+        converged=run[1],
+        iterations=run[0],
+        n_used=len(kept),
+        n_dropped=run[2],
+        ave=pls._ave(loading_series, model),
+        composite_reliability=pls._dillon_goldstein_rho(loading_series, model),
+        blocks=dict(model.blocks),
+        paths=model.paths,
+        modes=dict(model.modes),
+        scheme=scheme,
+        standardized=standardize,
+        item_means=pd.Series(means, index=columns, name="mean"),
+        item_sds=pd.Series(sds, index=columns, name="sd"),
+        item_min=pd.Series(raw.min(axis=0), index=columns, name="min"),
+        item_max=pd.Series(raw.max(axis=0), index=columns, name="max"),
+    )
+
+
+@dataclass(frozen=True)
+class WeightedBootstrap:
+    """Percentile intervals of the paths and of one latent's 0–100 index."""
+
+    path_intervals: pd.DataFrame  # from, to, estimate, lower, upper
+    index_lower: float
+    index_upper: float
+    n_boot: int
+    n_redrawn: int
+    seed: int
+
+
+def bootstrap(
+    data: pd.DataFrame,
+    blocks: dict[str, list[str]],
+    paths: list[tuple[str, str]],
+    weights: np.ndarray,
+    index_latent: str,
+    scale: tuple[float, float],
+    n_boot: int = 500,
+    seed: int = pls.DEFAULT_BOOTSTRAP_SEED,
+    scheme: str = "path",
+) -> WeightedBootstrap:
+    """Row resamples (with their weights) refitted n_boot times; failed refits redrawn."""
+    full = fit(data, blocks, paths, weights, scheme)
+    rng = np.random.default_rng(seed)
+    w = np.asarray(weights, dtype=float)
+    draws, indices, redrawn = [], [], 0
+    while len(draws) < n_boot:
+        rows = rng.integers(0, len(data), len(data))
+        try:
+            boot = fit(data.iloc[rows].reset_index(drop=True), blocks, paths, w[rows], scheme)
+            index = boot.index(index_latent, *scale)
+        except (PLSSpecificationError, PLSConvergenceError, PLSIndexError):
+            redrawn += 1
+            if redrawn > n_boot:
+                raise
+            continue
+        draws.append([boot.path_coefficients.loc[a, b] for a, b in paths])
+        indices.append(index)
+    low, high = np.quantile(np.asarray(draws), [0.025, 0.975], axis=0)
+    intervals = pd.DataFrame(
+        {"from": [a for a, _ in paths], "to": [b for _, b in paths],
+         "estimate": [full.path_coefficients.loc[a, b] for a, b in paths],
+         "lower": low, "upper": high}
+    )  # fmt: skip
+    index_low, index_high = np.quantile(indices, [0.025, 0.975])
+    return WeightedBootstrap(intervals, float(index_low), float(index_high), n_boot, redrawn, seed)
