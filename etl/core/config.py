@@ -24,7 +24,10 @@ SERVICE_DIMENSIONS = (
     "complaints",
     "value_added",
 )
-OTHER_DIMENSIONS = ("overall", "nps", "loyalty")
+OTHER_DIMENSIONS = ("overall", "nps", "loyalty", *("expectations", "quality", "value", "complaint"))
+# The ACSI core constructs every respondent answers (expectations, perceived quality,
+# perceived value, satisfaction = `overall`, complaint behaviour, loyalty = `loyalty` + `nps`).
+CORE_DIMENSIONS = ("expectations", "quality", "value", "complaint")
 
 
 class ConfigError(PermanentError, ValueError):

@@ -245,7 +245,35 @@ def item_answers(
     for item in bank.items:
         if item.dimension in outcome:
             answers[item.code] = outcome[item.dimension]()
+    answers |= core_answers(bank, experience, theta)
     return answers
+
+
+def core_answers(
+    bank: ItemBank, experience: np.ndarray, theta: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The ACSI core items every respondent answers (expectations, quality, value, complaint).
+
+    Drawn from a generator of their own, seeded from the wave's draws, so adding them left
+    every other simulated figure of the demo as it was.
+    """
+    n = len(theta)
+    rng = np.random.default_rng([n, int(abs(float(np.sum(theta))) * 1e6) % 2**32])
+    expectation = 7.6 + 0.3 * theta + rng.normal(0, 0.9, n)
+    quality = 0.75 * experience + 0.25 * expectation + 0.8 * theta
+    value = 0.8 * quality - 0.4 + rng.normal(0, 0.7, n)
+    complained = rng.random(n) < 1 / (1 + np.exp(1.2 * (quality - 4.5)))
+
+    def scale(raw: np.ndarray) -> np.ndarray:
+        return np.clip(np.round(raw + rng.normal(0, 0.8, n)), 1, 10)
+
+    draws = {
+        "expectations": lambda: scale(expectation),
+        "quality": lambda: scale(quality),
+        "value": lambda: scale(value),
+        "complaint": lambda: complained.astype(float),
+    }
+    return {item.code: draws[item.dimension]() for item in bank.items if item.dimension in draws}
 
 
 def write_survey(

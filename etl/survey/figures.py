@@ -225,7 +225,7 @@ def survey_results(
             rows += driver_rows(quarter, code, scoped, scoped_weights, settings)
     empty_history = pd.DataFrame(columns=list(RESULT_COLUMNS))
     use_pls = settings.csi_method == "pls"
-    rows += pls_rows(quarter, frame, survey, settings, bootstrap=use_pls)
+    rows += pls_rows(quarter, frame, weights.to_numpy(), survey, settings)
     if use_pls:
         # The PLS index is the company CSI; branches keep the weighted CSI (too few
         # complete respondents per branch for a stable path model), as the appendix says.

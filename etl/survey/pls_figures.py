@@ -1,132 +1,175 @@
-"""The company's PLS path model (ACSI style) as result rows, and the PLS index as the CSI."""
+"""The company's PLS index: an ACSI core model on the items every respondent answers.
+
+Why not the six touchpoints: a touchpoint is rated only by its users, so a path model on all
+six dimensions runs on the few respondents who used every touchpoint (complete cases: about
+10% of the sample), and imputing the rest is wrong in principle — a touchpoint not used is
+"not applicable", not a missing opinion. ACSI and J.D. Power therefore estimate
+
+1. the **core model** on questions every respondent answers, as ACSI does:
+   expectations → perceived quality → perceived value → satisfaction (`overall` items)
+   → complaint behaviour and loyalty (`loyalty` + `nps` items), with
+   exp→qual, exp→val, exp→sat, qual→val, qual→sat, val→sat, sat→cmp, sat→loy, cmp→loy;
+   estimated by weighted PLS (pls_weighted.py, mode A, path scheme, survey weights) on the
+   0–100 item scores, with percentile intervals from `[csi] pls_bootstrap` (≥ 500) weighted
+   resamples, fixed seed. The PLS index is the satisfaction latent's ACSI 0–100 index.
+   Respondents who skipped a core item are left out and counted (n used, n excluded, why);
+2. **touchpoint impacts** among each touchpoint's users (J.D. Power): the weighted
+   correlation of the touchpoint's score with the satisfaction latent score among the
+   respondents who rated the touchpoint (the standardised slope of a one-predictor weighted
+   regression), times the touchpoint's incidence (the weighted share of respondents who
+   used it) — the expected change in satisfaction, in its standard deviations, per standard
+   deviation of the touchpoint across all customers.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from etl.core.config import SERVICE_DIMENSIONS, Settings
 from etl.core.results import ResultRow
 from etl.core.scopes import COMPANY
-from etl.survey import pls
+from etl.survey import pls, pls_weighted
 from etl.survey.scoring import ScoredSurvey
+
+CORE_BLOCKS = {
+    "exp": ("expectations",),
+    "qual": ("quality",),
+    "val": ("value",),
+    "sat": ("overall",),
+    "cmp": ("complaint",),
+    "loy": ("loyalty", "nps"),
+}
+CORE_PATHS = [
+    ("exp", "qual"), ("exp", "val"), ("exp", "sat"), ("qual", "val"), ("qual", "sat"),
+    ("val", "sat"), ("sat", "cmp"), ("sat", "loy"), ("cmp", "loy"),
+]  # fmt: skip
+MIN_BOOTSTRAP = 500
 
 
 @dataclass(frozen=True)
-class PlsModel:
-    """The path model as specified for the quarter: blocks of items, paths, what was left out."""
+class CoreModel:
+    """The core model's blocks of item columns, or why it cannot be specified."""
 
     blocks: dict[str, list[str]]
-    paths: list[tuple[str, str]]
-    scheme: str
-    note: str
+    missing: tuple[str, ...]
 
 
-def pls_model(frame: pd.DataFrame, survey: ScoredSurvey, settings: Settings) -> PlsModel:
-    """Dimensions rated by enough respondents → satisfaction → loyalty; the rest named."""
-    csi = settings.raw["csi"]
-    coverage = float(csi.get("pls_min_coverage", 0.5))
-    dimensions = [d for d in SERVICE_DIMENSIONS if frame[d].notna().mean() >= coverage]
-    left_out = [d for d in SERVICE_DIMENSIONS if d not in dimensions]
-    blocks = {d: survey.item_columns[d] for d in dimensions}
-    blocks["sat"] = survey.item_columns["overall"]
-    blocks["loy"] = [*survey.item_columns.get("nps", []), *survey.item_columns.get("loyalty", [])]
-    scheme = str(csi.get("pls_scheme", "path"))
-    note = f"PLS ({scheme} scheme, mode A) on respondents who rated {', '.join(dimensions)}"
-    if left_out:
-        note += f"; left out (rated by < {coverage:.0%}): {', '.join(left_out)}"
-    paths = [(d, "sat") for d in dimensions] + [("sat", "loy")]
-    return PlsModel(blocks, paths, scheme, note)
+def core_model(survey: ScoredSurvey) -> CoreModel:
+    """Blocks from the item bank's core constructs; constructs without items are named."""
+    blocks = {
+        latent: [code for d in dims for code in survey.item_columns.get(d, [])]
+        for latent, dims in CORE_BLOCKS.items()
+    }
+    missing = tuple("/".join(CORE_BLOCKS[latent]) for latent, codes in blocks.items() if not codes)
+    return CoreModel(blocks, missing)
 
 
 def pls_rows(
-    quarter: str, frame: pd.DataFrame, survey: ScoredSurvey, settings: Settings, bootstrap: bool
+    quarter: str,
+    frame: pd.DataFrame,
+    weights: np.ndarray,
+    survey: ScoredSurvey,
+    settings: Settings,
 ) -> list[ResultRow]:
-    """ACSI-style PLS path model at company level: dimensions → satisfaction → loyalty.
-
-    Estimated on respondents who rated every dimension in the model (listwise within the
-    model, counted); dimensions rated by fewer than `pls_min_coverage` of respondents are
-    left out of the model and named. Items enter on their 0–100 scale, which leaves the
-    index unchanged (it is invariant to a linear rescaling of the items and bounds).
-    """
+    """The core model's index, paths, fit and n as company rows, and the touchpoint impacts."""
+    model = core_model(survey)
+    if model.missing:
+        why = "the item bank has no items for: " + ", ".join(model.missing)
+        return [ResultRow(quarter, COMPANY, "csi.pls", None, n=len(frame), flag="suppressed",
+                          note=why)]  # fmt: skip
     csi = settings.raw["csi"]
-    model = pls_model(frame, survey, settings)
-    data = frame[[c for block in model.blocks.values() for c in block]]
+    columns = [c for block in model.blocks.values() for c in block]
+    complete = frame[columns].notna().all(axis=1).to_numpy()
+    data, w = frame.loc[complete, columns].reset_index(drop=True), weights[complete]
+    n_boot = max(MIN_BOOTSTRAP, int(csi.get("pls_bootstrap", MIN_BOOTSTRAP)))
     try:
-        result = pls.fit(data, model.blocks, model.paths, scheme=model.scheme)
+        result = pls_weighted.fit(data, model.blocks, CORE_PATHS, w)
         index = result.index("sat", 0.0, 100.0)
-        lower = upper = intervals = None
-        if bootstrap:
-            boot = pls.bootstrap(
-                data,
-                model.blocks,
-                model.paths,
-                scheme=model.scheme,
-                n_boot=int(csi.get("pls_bootstrap", 200)),
-                seed=int(csi.get("pls_seed", 20260101)),
-                index_latent="sat",
-                scale_min=0.0,
-                scale_max=100.0,
-            )
-            lower, upper, intervals = boot.index_lower, boot.index_upper, boot.path_intervals
+        boot = pls_weighted.bootstrap(
+            data, model.blocks, CORE_PATHS, w, "sat", (0.0, 100.0), n_boot,
+            int(csi.get("pls_seed", 20260101)),
+        )  # fmt: skip
     except ValueError as exc:  # specification, convergence or index errors, each named
-        note = f"{model.note}: {exc}"
-        return [
-            ResultRow(quarter, COMPANY, "csi.pls", None, n=len(frame), flag="suppressed", note=note)
-        ]
-    note = f"{model.note}; n used {result.n_used}, dropped {result.n_dropped}; GoF {result.gof:.3f}"
-    n = result.n_used
+        return [ResultRow(quarter, COMPANY, "csi.pls", None, n=int(complete.sum()),
+                          flag="suppressed", note=f"ACSI core model: {exc}")]  # fmt: skip
+    n, excluded = int(complete.sum()), int((~complete).sum())
+    note = (
+        f"ACSI core model, weighted PLS (path scheme, mode A); n used {n}, excluded {excluded} "
+        f"(a core item unanswered); bootstrap {n_boot} weighted resamples, seed {boot.seed}; "
+        f"GoF {result.gof:.3f}"
+    )
+    scores = pd.Series(np.nan, index=frame.index)
+    scores[frame.index[complete]] = result.scores["sat"].to_numpy()
     return [
-        ResultRow(quarter, COMPANY, "csi.pls", index, lower, upper, n=n, note=note),
+        ResultRow(quarter, COMPANY, "csi.pls", index, boot.index_lower, boot.index_upper, n=n,
+                  n_effective=float(w.sum() ** 2 / np.sum(w**2)), note=note),
+        ResultRow(quarter, COMPANY, "pls.n_used", float(n), n=n),
+        ResultRow(quarter, COMPANY, "pls.n_excluded", float(excluded), n=len(frame),
+                  note="did not answer every core item"),
         ResultRow(quarter, COMPANY, "pls.r_squared.sat", float(result.r_squared["sat"]), n=n),
         ResultRow(quarter, COMPANY, "pls.gof", float(result.gof), n=n),
-        *path_rows(quarter, model, result, intervals),
+        *path_rows(quarter, result, boot.path_intervals),
         *block_rows(quarter, model, result),
-    ]
+        *touchpoint_rows(quarter, frame, weights, scores),
+    ]  # fmt: skip
 
 
-def path_rows(
-    quarter: str, model: PlsModel, result: pls.PLSResult, intervals: pd.DataFrame | None
-) -> list[ResultRow]:
-    """Each path coefficient, with its bootstrap interval when there is one."""
+def path_rows(quarter: str, result: pls.PLSResult, intervals: pd.DataFrame) -> list[ResultRow]:
+    """Each path coefficient with its bootstrap interval."""
     rows = []
-    for source, target in model.paths:
-        bounds = (None, None)
-        if intervals is not None:
-            match = intervals[(intervals["from"] == source) & (intervals["to"] == target)]
-            bounds = (float(match["lower"].iloc[0]), float(match["upper"].iloc[0]))
-        rows.append(
-            ResultRow(
-                quarter,
-                COMPANY,
-                f"pls.path.{source}.{target}",
-                float(result.path_coefficients.loc[source, target]),
-                *bounds,
-                n=result.n_used,
-            )
-        )
+    for source, target, _estimate, lower, upper in intervals.itertuples(index=False):
+        value = float(result.path_coefficients.loc[source, target])
+        rows.append(ResultRow(quarter, COMPANY, f"pls.path.{source}.{target}", value,
+                              float(lower), float(upper), n=result.n_used))  # fmt: skip
     return rows
 
 
-def block_rows(quarter: str, model: PlsModel, result: pls.PLSResult) -> list[ResultRow]:
+def block_rows(quarter: str, model: CoreModel, result: pls.PLSResult) -> list[ResultRow]:
     """Average variance extracted and composite reliability of each latent."""
     rows = []
     for latent in model.blocks:
-        rows.append(
-            ResultRow(
-                quarter, COMPANY, f"pls.ave.{latent}", float(result.ave[latent]), n=result.n_used
-            )
-        )
-        rows.append(
-            ResultRow(
-                quarter,
-                COMPANY,
-                f"pls.composite_reliability.{latent}",
-                float(result.composite_reliability[latent]),
-                n=result.n_used,
-            )
-        )
+        rows += [
+            ResultRow(quarter, COMPANY, f"pls.ave.{latent}", float(result.ave[latent]),
+                      n=result.n_used),
+            ResultRow(quarter, COMPANY, f"pls.composite_reliability.{latent}",
+                      float(result.composite_reliability[latent]), n=result.n_used),
+        ]  # fmt: skip
+    return rows
+
+
+def user_effect(touchpoint: np.ndarray, satisfaction: np.ndarray, w: np.ndarray) -> float:
+    """Weighted correlation of a touchpoint score with satisfaction among its users."""
+    p = w / w.sum()
+    a, b = touchpoint - p @ touchpoint, satisfaction - p @ satisfaction
+    return float((p @ (a * b)) / np.sqrt((p @ a**2) * (p @ b**2)))
+
+
+def touchpoint_rows(
+    quarter: str, frame: pd.DataFrame, weights: np.ndarray, satisfaction: pd.Series
+) -> list[ResultRow]:
+    """pls.touchpoint.<d>.effect (among users), .incidence and .impact (effect × incidence)."""
+    rows = []
+    total = float(weights[satisfaction.notna().to_numpy()].sum())
+    for dimension in SERVICE_DIMENSIONS:
+        users = (frame[dimension].notna() & satisfaction.notna()).to_numpy()
+        n = int(users.sum())
+        if n < 30:
+            rows.append(ResultRow(quarter, COMPANY, f"pls.touchpoint.{dimension}.impact", None,
+                                  n=n, flag="suppressed", note=f"n = {n} users < 30"))  # fmt: skip
+            continue
+        effect = user_effect(frame[dimension].to_numpy()[users],
+                             satisfaction.to_numpy()[users], weights[users])  # fmt: skip
+        incidence = float(weights[users].sum()) / total
+        rows += [
+            ResultRow(quarter, COMPANY, f"pls.touchpoint.{dimension}.effect", effect, n=n,
+                      note="weighted correlation with the satisfaction score among users"),
+            ResultRow(quarter, COMPANY, f"pls.touchpoint.{dimension}.incidence", incidence, n=n),
+            ResultRow(quarter, COMPANY, f"pls.touchpoint.{dimension}.impact",
+                      effect * incidence, n=n, note="effect among users × incidence"),
+        ]  # fmt: skip
     return rows
 
 
@@ -142,7 +185,7 @@ def pls_as_csi(weighted: ResultRow, rows: list[ResultRow]) -> ResultRow:
         pls_row.lower_bound,
         pls_row.upper_bound,
         pls_row.n,
-        float(pls_row.n or 0),
+        pls_row.n_effective,
         None,
         "method pls: " + (pls_row.note or ""),
     )

@@ -88,7 +88,7 @@ def test_touchpoints_not_used_stay_missing_not_low() -> None:
         ([(7, "NPS", -1)], r"response_id 7, item NPS = -1 \(allowed 0–10\)"),
         (
             [(3, "ZZ9", 5)],
-            r"item\(s\) \['ZZ9'\] are not in item bank 2026.1 \(first at response_id 3\)",
+            r"item\(s\) \['ZZ9'\] are not in item bank 2026.2 \(first at response_id 3\)",
         ),
     ],
 )
@@ -135,5 +135,10 @@ def test_packaged_item_bank_covers_every_dimension() -> None:
         "overall",
         "nps",
         "loyalty",
+        # the ACSI core constructs every respondent answers (the PLS index's model)
+        "expectations",
+        "quality",
+        "value",
+        "complaint",
     } == dimensions
     assert len(BANK.codes("overall")) == 3  # ACSI: satisfaction, disconfirmation, ideal
