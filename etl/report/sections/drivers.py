@@ -129,7 +129,13 @@ def pls_model(report: ReportView) -> dict[str, Any]:
         )
     pls = report.stat("csi.pls")
     pls_r2 = report.stat("pls.r_squared.sat")
+    excluded = report.stat("pls.n_excluded")
     return {
+        "pls_excluded": report.fmt["number"](excluded.value, 0)
+        if excluded is not None and excluded.value is not None
+        else "—",
+        "pls_unavailable": pls is not None and not pls.shown,
+        "touchpoints": touchpoint_rows(report),
         "pls_index": report.fmt["number"](pls.value, 1) if pls is not None and pls.shown else None,
         "pls_interval": interval_text(report, pls) if pls is not None and pls.shown else "",
         "paths": paths,
@@ -140,11 +146,40 @@ def pls_model(report: ReportView) -> dict[str, Any]:
     }
 
 
+def touchpoint_rows(report: ReportView) -> list[dict[str, str]]:
+    """Each touchpoint's effect among its users, its incidence and their product (impact)."""
+    rows = []
+    number = report.fmt["number"]
+    for code in SERVICE_DIMENSIONS:
+        impact = report.stat(f"pls.touchpoint.{code}.impact")
+        effect = report.stat(f"pls.touchpoint.{code}.effect")
+        incidence = report.stat(f"pls.touchpoint.{code}.incidence")
+        if impact is None:
+            continue
+        shown = impact.shown and effect is not None and incidence is not None
+        rows.append(
+            {
+                "name": report.dimension_name(code),
+                "effect": number(effect.value, 2) if shown and effect else "—",
+                "incidence": report.fmt["percent"](incidence.value, 0)
+                if shown and incidence
+                else "—",
+                "impact": number(impact.value, 3) if shown else "—",
+                "n": number(impact.n or 0, 0),
+            }
+        )
+    return rows
+
+
 def pls_name(report: ReportView, code: str) -> str:
     _ = report.gettext
     if code in SERVICE_DIMENSIONS:
         return report.dimension_name(code)
     return {
+        "exp": _("Expectations"),
+        "qual": _("Perceived quality"),
+        "val": _("Perceived value"),
+        "cmp": _("Complaint"),
         "sat": _("Satisfaction"),
         "satisfaction": _("Satisfaction"),
         "overall": _("Satisfaction"),
