@@ -104,7 +104,8 @@ def run_one(n: int, by_design: bool) -> dict[str, float]:
     """Time the compute stage for one size (in this process)."""
     from etl.core.config import load_settings
     from etl.core.scopes import Scope
-    from etl.survey.figures import survey_results, weight_respondents
+    from etl.survey.calibration import weight_respondents
+    from etl.survey.figures import survey_results
     from etl.survey.scoring import score
 
     bank, settings = bench_item_bank(), load_settings()
