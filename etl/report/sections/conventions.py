@@ -32,6 +32,12 @@ def _family_scopes(report: ReportView) -> list[str]:
     return [COMPANY, *report.segment_codes("channel"), *report.segment_codes("product")]
 
 
+def _p_text(report: ReportView, p: float) -> str:
+    """A p-value to three decimals; below 0.001 as “< 0.001” (never a bare 0.000)."""
+    number = report.fmt["number"]
+    return number(p, 3) if p >= 0.001 else f"< {number(0.001, 3)}"
+
+
 def change_test_rows(report: ReportView) -> list[dict[str, Any]]:
     """Every test of the report's own scope, and the segment tests significant before the
     correction (so the reader sees which flags it removed), with both p-values."""
@@ -56,8 +62,8 @@ def change_test_rows(report: ReportView) -> list[dict[str, Any]]:
                         "difference": report.fmt["signed"](change.value, 1)
                         if change is not None and change.value is not None
                         else "—",
-                        "p": number(p.value, 3),
-                        "q": number(q.value, 3),
+                        "p": _p_text(report, p.value),
+                        "q": _p_text(report, q.value),
                         "significant": change is not None and change.flag in ("up", "down"),
                         "flag_removed": p.value < 0.05 and q.flag != "significant",
                     }
