@@ -42,7 +42,6 @@ def change_test_rows(report: ReportView) -> list[dict[str, Any]]:
     """Every test of the report's own scope, and the segment tests significant before the
     correction (so the reader sees which flags it removed), with both p-values."""
     _ = report.gettext
-    number = report.fmt["number"]
     rows = []
     for scope in _family_scopes(report):
         for metric in TESTED:
