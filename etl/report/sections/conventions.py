@@ -153,11 +153,14 @@ def kpi_conventions_text(report: ReportView) -> list[str]:
     kpis = dict(report.settings.raw.get("kpis", {}))
     basis = kpis.get("premium_basis", "written")
     return [
-        _("Complaints per premium divide by %(basis)s of the last four quarters.")
+        _(
+            "Complaints per premium: the denominator is the premium of the last four "
+            "quarters, %(basis)s."
+        )
         % {
-            "basis": _("written (booked) premium: instalments falling due, paid or not")
+            "basis": _("written (booked) premium — instalments falling due, paid or not")
             if basis == "written"
-            else _("collected premium: cash received")
+            else _("collected premium — cash received")
         },
         _(
             "The complaint resolution rate counts complaints resolved with an outcome; "
