@@ -121,6 +121,57 @@ def _inner_model(scores: np.ndarray, p: np.ndarray, model: _Model) -> tuple[np.n
     return paths, r_squared
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """The numpy side of one weighted fit."""
+
+    outer: np.ndarray
+    scores: np.ndarray
+    paths: np.ndarray
+    r_squared: np.ndarray
+    loadings: np.ndarray
+    means: np.ndarray
+    sds: np.ndarray
+    iterations: int
+
+
+def _fit_arrays(
+    raw: np.ndarray, w: np.ndarray, model: _Model, scheme: str, standardize: bool, tol: float,
+    max_iter: int,
+) -> _Fit:  # fmt: skip
+    """One weighted fit on complete rows with positive weights (no pandas: the bootstrap
+    calls this hundreds of times)."""
+    p = w / w.sum()
+    means, sds = _wmean(raw, p), _wsd(raw, p)
+    x = (raw - means) / (sds if standardize else 1.0)
+    outer, iterations, converged = _outer_weights(x, p, model, scheme, tol, max_iter)
+    if not converged:
+        raise PLSConvergenceError(f"weighted outer weights did not converge in {iterations}")
+    scores = x @ outer
+    path_matrix, r_squared = _inner_model(scores, p, model)
+    # Loadings: weighted correlation of each item with its own latent score, all at once.
+    own = scores[:, [next(j for j, ix in enumerate(model.block_index) if i in ix)
+                     for i in range(x.shape[1])]]  # fmt: skip
+    own_centred = own - _wmean(own, p)
+    cov = p @ (x * own_centred)
+    loadings = cov / np.sqrt((p @ x**2) * (p @ own_centred**2))
+    return _Fit(outer, scores, path_matrix, r_squared, loadings, means, sds, iterations)
+
+
+def _prepared(
+    data: pd.DataFrame, weights: np.ndarray | pd.Series | None, model: _Model
+) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """Rows complete on the model's items with a positive weight, their weights, the rest."""
+    items = data.loc[:, list(model.columns)].astype(float)
+    w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (len(data),) or not np.isfinite(w).all() or (w < 0).any():
+        raise PLSSpecificationError("weights must be one finite, non-negative value per row")
+    complete = items.notna().all(axis=1).to_numpy() & (w > 0)
+    kept = items.loc[complete]
+    pls._check_estimable(kept.to_numpy(), int((~complete).sum()), model)
+    return kept, w[complete], int((~complete).sum())
+
+
 def fit(
     data: pd.DataFrame,
     blocks: dict[str, list[str]],
@@ -133,29 +184,23 @@ def fit(
 ) -> pls.PLSResult:
     """Weighted PLS (mode A) on the rows complete on the model's items; weights ≥ 0."""
     model = _validate_model(data, blocks, paths, None, scheme, tol, max_iter)
-    items = data.loc[:, list(model.columns)].astype(float)
-    w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (len(data),) or not np.isfinite(w).all() or (w < 0).any():
-        raise PLSSpecificationError("weights must be one finite, non-negative value per row")
-    complete = items.notna().all(axis=1).to_numpy() & (w > 0)
-    kept, w = items.loc[complete], w[complete]
+    kept, w, dropped = _prepared(data, weights, model)
     raw = kept.to_numpy()
-    pls._check_estimable(raw, int((~complete).sum()), model)
-    p = w / w.sum()
-    means, sds = _wmean(raw, p), _wsd(raw, p)
-    x = (raw - means) / (sds if standardize else 1.0)
-    outer, iterations, converged = _outer_weights(x, p, model, scheme, tol, max_iter)
-    if not converged:
-        raise PLSConvergenceError(f"weighted outer weights did not converge in {iterations}")
-    scores = x @ outer
-    path_matrix, r_squared = _inner_model(scores, p, model)
-    loadings = np.empty(x.shape[1])
-    for j, index in enumerate(model.block_index):
-        for i in index:
-            loadings[i] = _wcorr(np.column_stack([x[:, i], scores[:, j]]), p)[0, 1]
-    return _result(kept, model, outer, scores, path_matrix, r_squared, loadings,
-                   (iterations, converged, int((~complete).sum())), scheme, standardize,
-                   (means, sds, raw))  # fmt: skip
+    done = _fit_arrays(raw, w, model, scheme, standardize, tol, max_iter)
+    return _result(kept, model, done.outer, done.scores, done.paths, done.r_squared,
+                   done.loadings, (done.iterations, True, dropped), scheme, standardize,
+                   (done.means, done.sds, raw))  # fmt: skip
+
+
+def _index(done: _Fit, model: _Model, latent: str, scale: tuple[float, float]) -> float:
+    """The ACSI 0–100 index of a latent from a fit (as PLSResult.index, unstandardised)."""
+    j = model.latents.index(latent)
+    index = model.block_index[j]
+    raw = done.outer[index, j]
+    if (raw <= 0).any():
+        raise PLSIndexError(f"latent {latent!r}: non-positive outer weights")
+    mean = float((raw / raw.sum()) @ done.means[index])
+    return 100.0 * (mean - scale[0]) / (scale[1] - scale[0])
 
 
 def _result(
@@ -223,28 +268,34 @@ def bootstrap(
     seed: int = pls.DEFAULT_BOOTSTRAP_SEED,
     scheme: str = "path",
 ) -> WeightedBootstrap:
-    """Row resamples (with their weights) refitted n_boot times; failed refits redrawn."""
-    full = fit(data, blocks, paths, weights, scheme)
+    """Row resamples (with their weights) refitted n_boot times; failed refits redrawn.
+
+    Resampling is over the rows the full fit uses (complete, positive weight).
+    """
+    model = _validate_model(data, blocks, paths, None, scheme, 1e-6, 300)
+    kept, w, _dropped = _prepared(data, weights, model)
+    raw = kept.to_numpy()
+    full = _fit_arrays(raw, w, model, scheme, False, 1e-6, 300)
+    positions = {latent: i for i, latent in enumerate(model.latents)}
+    pairs = [(positions[a], positions[b]) for a, b in paths]
     rng = np.random.default_rng(seed)
-    w = np.asarray(weights, dtype=float)
     draws, indices, redrawn = [], [], 0
     while len(draws) < n_boot:
-        rows = rng.integers(0, len(data), len(data))
+        rows = rng.integers(0, len(raw), len(raw))
         try:
-            boot = fit(data.iloc[rows].reset_index(drop=True), blocks, paths, w[rows], scheme)
-            index = boot.index(index_latent, *scale)
-        except (PLSSpecificationError, PLSConvergenceError, PLSIndexError):
+            done = _fit_arrays(raw[rows], w[rows], model, scheme, False, 1e-6, 300)
+            index = _index(done, model, index_latent, scale)
+        except (PLSSpecificationError, PLSConvergenceError, PLSIndexError, FloatingPointError):
             redrawn += 1
             if redrawn > n_boot:
                 raise
             continue
-        draws.append([boot.path_coefficients.loc[a, b] for a, b in paths])
+        draws.append([done.paths[i, k] for i, k in pairs])
         indices.append(index)
     low, high = np.quantile(np.asarray(draws), [0.025, 0.975], axis=0)
     intervals = pd.DataFrame(
         {"from": [a for a, _ in paths], "to": [b for _, b in paths],
-         "estimate": [full.path_coefficients.loc[a, b] for a, b in paths],
-         "lower": low, "upper": high}
+         "estimate": [full.paths[i, k] for i, k in pairs], "lower": low, "upper": high}
     )  # fmt: skip
     index_low, index_high = np.quantile(indices, [0.025, 0.975])
     return WeightedBootstrap(intervals, float(index_low), float(index_high), n_boot, redrawn, seed)
