@@ -49,12 +49,6 @@ def _wcorr(a: np.ndarray, p: np.ndarray) -> np.ndarray:
     return cov / np.outer(sd, sd)
 
 
-def _wls(design: np.ndarray, target: np.ndarray, p: np.ndarray) -> np.ndarray:
-    root = np.sqrt(p)
-    coef, *_ = np.linalg.lstsq(design * root[:, None], target * root, rcond=None)
-    return coef
-
-
 def _scaled(scores: np.ndarray, p: np.ndarray, model: _Model) -> np.ndarray:
     sd = _wsd(scores, p)
     collapsed = [model.latents[j] for j in np.flatnonzero(~(sd > 0))]
@@ -64,6 +58,9 @@ def _scaled(scores: np.ndarray, p: np.ndarray, model: _Model) -> np.ndarray:
 
 
 def _inner_weights(scores: np.ndarray, p: np.ndarray, model: _Model, scheme: str) -> np.ndarray:
+    """Inner weights from the weighted correlations of standardised scores: the path
+    scheme's regressions are solved on the correlation matrix (the normal equations of the
+    weighted least squares, with no pass over the rows)."""
     adjacency = model.adjacency
     correlation = _wcorr(scores, p)
     connected = adjacency + adjacency.T
@@ -75,7 +72,9 @@ def _inner_weights(scores: np.ndarray, p: np.ndarray, model: _Model, scheme: str
     for k in range(adjacency.shape[0]):
         predecessors = np.flatnonzero(adjacency[:, k])
         if predecessors.size:
-            inner[predecessors, k] = _wls(scores[:, predecessors], scores[:, k], p)
+            inner[predecessors, k] = np.linalg.solve(
+                correlation[np.ix_(predecessors, predecessors)], correlation[predecessors, k]
+            )
         successors = np.flatnonzero(adjacency[k, :])
         inner[successors, k] = correlation[k, successors]
     return inner
@@ -106,18 +105,19 @@ def _outer_weights(
 
 
 def _inner_model(scores: np.ndarray, p: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted least squares of each endogenous latent on its predecessors (with an
+    intercept), from the weighted covariance matrix: slopes = C_xx⁻¹ C_xy, R² = b·C_xy / C_yy."""
     size = len(model.latents)
     paths, r_squared = np.zeros((size, size)), np.zeros(size)
+    centred = scores - _wmean(scores, p)
+    cov = centred.T @ (centred * p[:, None])
     for k in range(size):
         predecessors = np.flatnonzero(model.adjacency[:, k])
         if not predecessors.size:
             continue
-        design = np.column_stack([np.ones(len(p)), scores[:, predecessors]])
-        coef = _wls(design, scores[:, k], p)
-        residual = scores[:, k] - design @ coef
-        total = scores[:, k] - _wmean(scores[:, k], p)
-        paths[predecessors, k] = coef[1:]
-        r_squared[k] = 1.0 - (p @ residual**2) / (p @ total**2)
+        slopes = np.linalg.solve(cov[np.ix_(predecessors, predecessors)], cov[predecessors, k])
+        paths[predecessors, k] = slopes
+        r_squared[k] = float(slopes @ cov[predecessors, k]) / cov[k, k]
     return paths, r_squared
 
 
