@@ -24,6 +24,10 @@ from tests.etl.ingest.exports import long_csv, qualtrics_csv, wjx_csv, wjx_xlsx
 ITEMS = ("PS1", "CL1", "SAT1", "NPS")
 COMMENTED = parse_mapping({"columns": {"comment": "Q30"}}, "mapping.toml")
 
+# survey_respondents also says which respondents are in the raking population (as of the
+# day after the wave's quarter).
+RESPONDENTS_2026Q4 = {"wave_id": "2026-Q4", "as_of": "2027-01-01"}
+
 
 def count(engine, table: str) -> int:
     with engine.connect() as conn:
@@ -176,7 +180,7 @@ def test_a_wjx_gb18030_export_with_mixed_line_endings(warehouse_copy, tmp_path) 
     accounted(warehouse_copy, outcome)
     assert (outcome.format, outcome.rows_in, outcome.rows_loaded) == ("wjx", 30, 30)
     segments = read_query(
-        warehouse_copy, "survey_respondents", {"wave_id": "2026-Q4", "include_flagged": 1}
+        warehouse_copy, "survey_respondents", RESPONDENTS_2026Q4 | {"include_flagged": 1}
     )
     assert segments["channel_code"].notna().all()  # taken from each respondent's policy
 
@@ -294,7 +298,7 @@ def test_low_quality_responses_are_loaded_flagged_and_left_out(warehouse_copy, t
     accounted(warehouse_copy, outcome)
     assert outcome.rows_flagged == 6
     counted = read_query(
-        warehouse_copy, "survey_respondents", {"wave_id": "2026-Q4", "include_flagged": 0}
+        warehouse_copy, "survey_respondents", RESPONDENTS_2026Q4 | {"include_flagged": 0}
     )
     assert len(counted) == 24
 
