@@ -9,17 +9,23 @@ from etl.warehouse.results import plain, read_results, replace_results, upsert_r
 from etl.warehouse.scopes import available_scopes, segment_scopes
 from etl.warehouse.sqlfiles import (
     SCHEMA_DIR,
+    SOURCE_RELATIONS,
+    SOURCES_DIR,
     SQL_DIR,
     apply_schema,
     query_text,
     read_query,
+    sources_dir,
     statement,
     statements,
+    with_sources,
     without_comments,
 )
 
 __all__ = [
     "SCHEMA_DIR",
+    "SOURCES_DIR",
+    "SOURCE_RELATIONS",
     "SQL_DIR",
     "BulkWriter",
     "WarehouseError",
@@ -39,10 +45,12 @@ __all__ = [
     "replace_findings",
     "replace_results",
     "segment_scopes",
+    "sources_dir",
     "statement",
     "statements",
     "store_actions",
     "upsert_results",
     "url_from_connection",
+    "with_sources",
     "without_comments",
 ]

@@ -13,7 +13,7 @@ with cohort_policies as (
         product_line_code,
         premium_cny,
         case when issued_on >= :cohort13_start then 13 else 25 end as horizon_months
-    from policies
+    from src_policies as policies
     where premium_mode = 'regular'
         and (
             (issued_on >= :cohort13_start and issued_on < :cohort13_end)
@@ -32,8 +32,8 @@ retained_policies as (
         policies.product_line_code,
         policies.premium_cny,
         case when policies.issued_on >= :cohort13_start then 13 else 25 end as horizon_months
-    from policies
-    inner join premium_payments
+    from src_policies as policies
+    inner join src_premium_payments as premium_payments
         on premium_payments.policy_id = policies.policy_id
         and premium_payments.installment_no
             = case when policies.issued_on >= :cohort13_start then 2 else 3 end

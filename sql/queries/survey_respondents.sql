@@ -5,7 +5,7 @@ with responses as (
         branch_code,
         channel_code,
         product_line_code
-    from survey_responses
+    from src_survey_responses as survey_responses
     where wave_id = :wave_id
         -- responses ingest flagged as low quality (speeders, straight-lining) stay out of
         -- the indices unless the settings include them ([ingest] exclude_flagged = false)
