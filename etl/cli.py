@@ -1,4 +1,4 @@
-"""`satisfaction-report`: build the demo warehouse, run a quarter, open a PDF."""
+"""`satisfaction-report`: build the demo warehouse, check a warehouse, run a quarter, open a PDF."""
 
 from __future__ import annotations
 
@@ -133,6 +133,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     for path in pipeline.run(spec, url):
         print(path)
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check the warehouse against the data contract: one line per failed rule and a summary."""
+    from etl import pipeline
+
+    settings = load_settings()
+    quarter = Quarter.parse(args.quarter, field="--quarter") if args.quarter else _default_through()
+    report = pipeline.contract_report(args.warehouse or settings.warehouse_url, str(quarter))
+    for line in report.lines():
+        print(line)
+    return report.exit_code
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -314,6 +326,15 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     _ingest_parser(commands)
+    check = commands.add_parser(
+        "check",
+        help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",
+    )
+    check.add_argument("--quarter", help="e.g. 2026-Q3 (default: last complete quarter)")
+    check.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: SATISFACTION_WAREHOUSE_URL or the demo file)"
+    )
+    check.set_defaults(func=cmd_check)
 
     open_ = commands.add_parser("open", help="print or open a report's PDF")
     open_.add_argument("--quarter", help="default: the latest quarter with reports")

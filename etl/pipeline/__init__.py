@@ -1,6 +1,7 @@
 """The one face the DAG and the CLI call: resolve, compute, render, publish, deliver, alert."""
 
 from etl.pipeline import tasks
+from etl.pipeline.checks import check_inputs, contract_report
 from etl.pipeline.compute import (
     QuarterFigures,
     QuarterInputs,
@@ -18,9 +19,11 @@ __all__ = [
     "QuarterInputs",
     "Resources",
     "RunSpec",
+    "check_inputs",
     "compute_figures",
     "compute_one_quarter",
     "compute_quarter",
+    "contract_report",
     "read_inputs",
     "render_scope",
     "report_path",

@@ -11,6 +11,7 @@ from typing import Any
 
 from etl.core import Scope, Settings, load_item_bank, load_settings, select_scopes
 from etl.core.periods import Quarter, report_quarter
+from etl.pipeline.checks import check_inputs
 from etl.pipeline.compute import compute_quarter
 from etl.publish import publish_revision
 from etl.report import Findings, RenderError, build_context, render_html, render_pdf
@@ -139,7 +140,11 @@ def render_scope(
 
 
 def run(spec: RunSpec, warehouse_url: str) -> list[str]:
-    """The whole job without a scheduler: compute, then render each scope in turn."""
+    """The whole job without a scheduler: check, compute, then render each scope in turn.
+
+    A broken data contract stops it in the check, before anything is computed or written.
+    """
+    check_inputs(warehouse_url, spec.quarter)
     compute_quarter(warehouse_url, spec.quarter, spec.run_id)
     return [
         render_scope(

@@ -18,6 +18,7 @@ from etl.delivery import (
     render_alert,
     send_alert,
 )
+from etl.pipeline.checks import check_inputs
 from etl.pipeline.compute import compute_quarter
 from etl.pipeline.resources import Resources
 from etl.pipeline.runs import render_scope, resolve_run
@@ -63,6 +64,16 @@ def ingest(run_id: str, resources: Resources) -> dict[str, object]:
         "loaded_rows": report.loaded_rows,
         "quarantined_rows": sum(o.rows_quarantined for o in report.outcomes),
         "rejected_files": [o.path.name for o in report.outcomes if o.status == "rejected"],
+    }
+
+
+def check(spec: Mapping[str, Any], resources: Resources) -> dict[str, object]:
+    """The data contract for the run's quarter: an error fails the task at once (no retry)."""
+    report = check_inputs(resources.warehouse_url, str(spec["quarter"]), resources.settings)
+    return {
+        "quarter": report.quarter,
+        "rules_checked": report.rules_checked,
+        "warnings": [failure.line() for failure in report.warnings],
     }
 
 
