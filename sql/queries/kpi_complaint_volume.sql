@@ -44,7 +44,9 @@ written_premium as (
         policies.branch_code,
         policies.channel_code,
         policies.product_line_code,
-        sum(premium_payments.amount_cny) as written_premium_cny
+        -- In whole fen: an exact integer sum, the same whatever order the rows arrive in.
+        sum(cast(round(premium_payments.amount_cny * 100) as bigint)) / 100.0
+            as written_premium_cny
     from src_premium_payments as premium_payments
     inner join src_policies as policies on policies.policy_id = premium_payments.policy_id
     where premium_payments.paid_on >= :premium_window_start

@@ -53,7 +53,9 @@ cohort_groups as (
         product_line_code,
         horizon_months,
         count(*) as policies,
-        sum(premium_cny) as premium_cny,
+        -- Summed in whole fen: an integer sum is exact whatever order the rows arrive in, so
+        -- the ratio is the same on every database, plan and source view.
+        sum(cast(round(premium_cny * 100) as bigint)) / 100.0 as premium_cny,
         0 as retained,
         0 as retained_premium_cny
     from cohort_policies
@@ -69,7 +71,7 @@ retained_groups as (
         0 as policies,
         0 as premium_cny,
         count(*) as retained,
-        sum(premium_cny) as retained_premium_cny
+        sum(cast(round(premium_cny * 100) as bigint)) / 100.0 as retained_premium_cny
     from retained_policies
     group by branch_code, channel_code, product_line_code, horizon_months
 ),
