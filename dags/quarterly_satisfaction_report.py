@@ -30,6 +30,7 @@ from airflow.sdk import (
 from etl.core.periods import QUARTER_PATTERN
 
 WAREHOUSE_CONN_ID = "satisfaction_warehouse"
+RESULTS_CONN_ID = "satisfaction_results"
 # Emitted when the inbox loaded new rows; a run is scheduled by it as well as by the quarter.
 SURVEY_DATA = Asset("satisfaction_survey_data", uri="satisfaction://warehouse/survey-data")
 SMTP_CONN_ID = "smtp_default"
@@ -52,7 +53,9 @@ def _resources() -> object:
             c.conn_type, c.host, c.login, c.password, c.port, c.schema, c.extra_dejson
         )
 
-    return resources_from(fields(WAREHOUSE_CONN_ID), fields(SMTP_CONN_ID))
+    return resources_from(
+        fields(WAREHOUSE_CONN_ID), fields(SMTP_CONN_ID), results=fields(RESULTS_CONN_ID)
+    )
 
 
 def _run(step: str, *args: object) -> object:

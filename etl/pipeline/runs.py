@@ -88,20 +88,22 @@ def render_scope(
     run_id: str,
     settings: Settings | None = None,
     reason: str | None = None,
+    results_url: str | None = None,
 ) -> str:
-    """Render one scope's PDF from the stored results as its right revision; returns its path."""
+    """One scope's PDF from the results store as its right revision (names: the warehouse)."""
     settings = settings or load_settings()
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
+    store = connect(results_url or warehouse_url)
     scope: Scope = select_scopes(available_scopes(engine), [scope_code])[0]
     # Eight quarters of stored results: trends and the year-ago comparison read history.
-    results = read_results(engine, [str(q) for q in quarter.trailing(8)])
+    results = read_results(store, [str(q) for q in quarter.trailing(8)])
     if results[(results["scope"] == scope.code) & (results["quarter"] == str(quarter))].empty:
         raise RenderError(
             f"no stored results for {quarter} / {scope.code}: run the compute step first"
         )
     bank = load_item_bank()
-    findings = Findings.from_store(read_findings(engine, str(quarter), scope.code))
+    findings = Findings.from_store(read_findings(store, str(quarter), scope.code))
     resolved = settings
     # Names of every branch and segment, so the company report never shows bare codes.
     named_scopes = available_scopes(engine) + segment_scopes(engine)
@@ -124,7 +126,7 @@ def render_scope(
     # The archive fingerprints the inputs, picks the revision (unchanged inputs keep it and
     # its date, so the bytes repeat), keeps the superseded file and writes atomically.
     path = publish_revision(
-        engine,
+        store,
         report_path(reports_dir, str(quarter), scope.code, language),
         quarter=str(quarter),
         scope=scope.code,
@@ -139,16 +141,22 @@ def render_scope(
     return str(path)
 
 
-def run(spec: RunSpec, warehouse_url: str) -> list[str]:
+def run(spec: RunSpec, warehouse_url: str, results_url: str | None = None) -> list[str]:
     """The whole job without a scheduler: check, compute, then render each scope in turn.
 
     A broken data contract stops it in the check, before anything is computed or written.
     """
     check_inputs(warehouse_url, spec.quarter)
-    compute_quarter(warehouse_url, spec.quarter, spec.run_id)
+    compute_quarter(warehouse_url, spec.quarter, spec.run_id, results_url=results_url)
     return [
         render_scope(
-            warehouse_url, spec.quarter, scope, spec.language, spec.reports_dir, spec.run_id
+            warehouse_url,
+            spec.quarter,
+            scope,
+            spec.language,
+            spec.reports_dir,
+            spec.run_id,
+            results_url=results_url,
         )
         for scope in spec.scopes
     ]

@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from etl.warehouse.sqlfiles import SCHEMA_DIR, read_query, statement, statements
+from etl.warehouse.sqlfiles import apply_store_schema, read_query, statement
 from etl.warehouse.stores import records
 
 FINDINGS_TABLES = ("voc_themes", "voc_quotes", "action_proposals", "action_follow_ups")
 
 
 def ensure_findings_schema(conn: Connection) -> None:
-    """Create the findings tables in a warehouse made before they existed (idempotent)."""
-    for ddl in statements((SCHEMA_DIR / "10_findings.sql").read_text(encoding="utf-8")):
-        conn.execute(sa.text(ddl))
+    """Create the results store's tables in a store made before they existed (idempotent)."""
+    apply_store_schema(conn)
 
 
 def replace_findings(

@@ -17,6 +17,9 @@ from etl.core.errors import WarehouseError
 
 SQL_DIR = REPOSITORY_ROOT / "sql"
 SCHEMA_DIR = SQL_DIR / "schema"
+# The results store's tables (results, actions, revisions, delivery log, findings): in the
+# database of the `satisfaction_results` connection, else beside the warehouse's tables.
+STORE_SCHEMA_DIR = SQL_DIR / "store" / "schema"
 SOURCES_DIR = SQL_DIR / "sources"
 # The input relations of the data contract, each read through one source view
 # (`sql/sources/<relation>.sql`, or the insurer's own folder): queries name them `src_<relation>`.
@@ -51,12 +54,27 @@ def statements(sql_text: str) -> list[str]:
     return [part.strip() for part in without_comments(sql_text).split(";") if part.strip()]
 
 
+def _apply(conn: Connection, folder: Path) -> None:
+    for path in sorted(folder.glob("*.sql")):
+        for statement in statements(path.read_text(encoding="utf-8")):
+            conn.execute(sa.text(statement))
+
+
 def apply_schema(engine: Engine) -> None:
-    """Create every table and index in `sql/schema/`, in file order; safe to rerun."""
+    """The canonical warehouse and the results store in one database (the embedded default):
+    every table and index of `sql/schema/` and `sql/store/schema/`; safe to rerun."""
     with engine.begin() as conn:
-        for path in sorted(SCHEMA_DIR.glob("*.sql")):
-            for statement in statements(path.read_text(encoding="utf-8")):
-                conn.execute(sa.text(statement))
+        _apply(conn, SCHEMA_DIR)
+        _apply(conn, STORE_SCHEMA_DIR)
+
+
+def apply_store_schema(target: Engine | Connection) -> None:
+    """Create the results store's tables where they are missing (idempotent)."""
+    if isinstance(target, Connection):
+        _apply(target, STORE_SCHEMA_DIR)
+        return
+    with target.begin() as conn:
+        _apply(conn, STORE_SCHEMA_DIR)
 
 
 def query_text(name: str) -> str:

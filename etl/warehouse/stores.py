@@ -10,14 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from etl.warehouse.results import plain
-from etl.warehouse.sqlfiles import SCHEMA_DIR, query_text, read_query, statements
+from etl.warehouse.sqlfiles import apply_store_schema, query_text, read_query
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the revision and delivery tables on warehouses built before they existed."""
-    with engine.begin() as conn:
-        for statement in statements((SCHEMA_DIR / "09_delivery.sql").read_text(encoding="utf-8")):
-            conn.execute(sa.text(statement))
+    """Create the results store's tables where they are missing (a new or older store)."""
+    apply_store_schema(engine)
 
 
 def execute(engine: Engine, name: str, params: Mapping[str, Any] | list[dict[str, Any]]) -> None:
