@@ -11,7 +11,7 @@ from etl.pipeline.compute import (
     read_inputs,
 )
 from etl.pipeline.resources import ConnectionFields, Resources, resources_from
-from etl.pipeline.runs import RunSpec, render_scope, report_path, resolve_run, run
+from etl.pipeline.runs import RunSpec, branded, render_scope, report_path, resolve_run, run
 
 __all__ = [
     "ConnectionFields",
@@ -19,6 +19,7 @@ __all__ = [
     "QuarterInputs",
     "Resources",
     "RunSpec",
+    "branded",
     "check_inputs",
     "compute_figures",
     "compute_one_quarter",

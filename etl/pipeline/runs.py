@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from etl.core import Scope, Settings, load_item_bank, load_settings, select_scopes
 from etl.core.periods import Quarter, report_quarter
@@ -20,6 +24,7 @@ from etl.warehouse import (
     available_scopes,
     check_reachable,
     connect,
+    demo_brand,
     read_findings,
     read_results,
     segment_scopes,
@@ -74,6 +79,23 @@ def resolve_run(
     )
 
 
+def branded(settings: Settings, engine: Engine) -> Settings:
+    """The settings with the report's brand: the configured one, else the demo's on the demo
+    warehouse, else the neutral brand (and a warning): real data never wears the demo's."""
+    if settings.raw["report"].get("brand"):
+        return settings
+    chosen = demo_brand(engine)
+    if chosen is None:
+        chosen = "neutral"
+        log.warning(
+            "report.brand is not configured: the reports carry the neutral brand; name the "
+            "insurer's brand folder (report_templates/brands/<name>) as [report] brand"
+        )
+    raw = copy.deepcopy(settings.raw)
+    raw["report"]["brand"] = chosen
+    return dataclasses.replace(settings, raw=raw)
+
+
 def report_path(reports_dir: str | Path, quarter: str, scope: str, language: str) -> Path:
     """reports/<quarter>/<scope>.<language>.pdf"""
     return Path(reports_dir) / quarter / f"{scope}.{language}.pdf"
@@ -104,7 +126,7 @@ def render_scope(
         )
     bank = load_item_bank()
     findings = Findings.from_store(read_findings(store, str(quarter), scope.code))
-    resolved = settings
+    resolved = branded(settings, engine)
     # Names of every branch and segment, so the company report never shows bare codes.
     named_scopes = available_scopes(engine) + segment_scopes(engine)
 

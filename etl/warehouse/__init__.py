@@ -6,7 +6,7 @@ from etl.warehouse.bulk import BulkWriter, policy_count, refresh_statistics
 from etl.warehouse.engine import check_reachable, connect, redact, url_from_connection
 from etl.warehouse.findings import read_findings, replace_findings
 from etl.warehouse.results import plain, read_results, replace_results, upsert_results
-from etl.warehouse.scopes import available_scopes, segment_scopes
+from etl.warehouse.scopes import available_scopes, demo_brand, segment_scopes
 from etl.warehouse.sqlfiles import (
     SCHEMA_DIR,
     SOURCE_RELATIONS,
@@ -37,6 +37,7 @@ __all__ = [
     "available_scopes",
     "check_reachable",
     "connect",
+    "demo_brand",
     "plain",
     "policy_count",
     "query_text",
