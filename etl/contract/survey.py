@@ -112,8 +112,10 @@ def plausibility_findings(frame: pd.DataFrame, limits: SurveyLimits) -> list[Fou
             implausible.append((code, int(rows["answers"].sum()), used, _scale(rows.iloc[0])))
     if not implausible:
         return []
-    detail = "; ".join(f"{code} answered only {used} on its {scale} scale"
-                       for code, _, used, scale in implausible)  # fmt: skip
+    shown = [f"{code} answered only {used} on its {scale} scale"
+             for code, _, used, scale in implausible[:3]]  # fmt: skip
+    more = len(implausible) - len(shown)
+    detail = "; ".join(shown) + (f"; and {more} more item(s)" if more else "")
     return [
         Found(
             RELATION,
