@@ -6,7 +6,8 @@ import logging
 
 from etl.contract import ContractError, ContractReport, check_warehouse
 from etl.core import Quarter, Settings, load_item_bank, load_settings
-from etl.warehouse import check_reachable, connect
+from etl.pipeline.compute import open_store
+from etl.warehouse import check_reachable, connect, replace_contract_warnings
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +23,24 @@ def contract_report(
 
 
 def check_inputs(
-    warehouse_url: str, quarter_text: str, settings: Settings | None = None
+    warehouse_url: str,
+    quarter_text: str,
+    settings: Settings | None = None,
+    results_url: str | None = None,
+    run_id: str = "check",
 ) -> ContractReport:
     """The contract's report; raises ContractError (no retry) when any error-rule fails.
 
-    Warnings are logged one line each and returned for the manifest and the appendix.
+    Warnings are logged one line each and stored in the results store (`results_url`, else
+    the warehouse's database), from where the computation carries them into the results,
+    the methodology appendix and the manifest.
     """
     report = contract_report(warehouse_url, quarter_text, settings)
     if report.errors:
         raise ContractError(report)
     for failure in report.warnings:
         log.warning("%s", failure.line())
+    store = open_store(results_url or warehouse_url)
+    warnings = [failure.as_dict() for failure in report.warnings]
+    replace_contract_warnings(store, report.quarter, warnings, run_id, report.rules_checked)
     return report

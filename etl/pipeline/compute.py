@@ -35,6 +35,7 @@ from etl.warehouse import (
     available_scopes,
     check_reachable,
     connect,
+    read_contract_warnings,
     read_earlier_actions,
     read_query,
     read_results,
@@ -115,6 +116,7 @@ class QuarterInputs:
     ingested: pd.DataFrame  # rows received/loaded/quarantined/flagged per ingested kind
     quarantine_rules: pd.DataFrame  # quarantined rows per (kind, rule)
     earlier_actions: pd.DataFrame
+    contract_warnings: pd.DataFrame | None = None  # the check's warnings for the quarter
 
 
 def read_inputs(
@@ -144,6 +146,7 @@ def read_inputs(
         ingested=read_query(engine, "ingest/lineage_files", {"quarter": str(quarter)}),
         quarantine_rules=read_query(engine, "ingest/lineage_rules", {"quarter": str(quarter)}),
         earlier_actions=read_earlier_actions(store, *reversed(follow_up_window(quarter, settings))),
+        contract_warnings=read_contract_warnings(store, str(quarter)),
     )
 
 
@@ -193,6 +196,7 @@ def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -
     rows += grading_results(quarter, rows, targets, settings)
     rows += lineage_rows(inputs.source_rows, quarter)
     rows += ingest_lineage_rows(inputs.ingested, inputs.quarantine_rules, quarter)
+    rows += warning_rows(inputs.contract_warnings, quarter)
     respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
     voc = voc_results(inputs.feedback, quarter, codes, respondents, settings)
     rows += voc.rows
@@ -258,6 +262,27 @@ def compute_one_quarter(
 def include_flagged(settings: Settings) -> int:
     """1 when low-quality responses count in the indices ([ingest] exclude_flagged = false)."""
     return 0 if settings.raw.get("ingest", {}).get("exclude_flagged", True) else 1
+
+
+def warning_rows(warnings: pd.DataFrame | None, quarter: Quarter) -> list[ResultRow]:
+    """The check's warnings as results (contract.<relation>.<rule>, company scope), and
+    contract.checked (how many warnings): the appendix and anyone reading the results table
+    see whether the quarter was checked and what its data did not satisfy."""
+    if warnings is None:
+        return []  # never checked (history computed for the trends): nothing to say
+    checked = ResultRow(str(quarter), COMPANY, "contract.checked", float(len(warnings)))
+    return [checked] + [
+        ResultRow(
+            str(quarter),
+            COMPANY,
+            f"contract.{row.relation}.{row.rule}",
+            float(row.failed),
+            n=int(row.failed),
+            flag="warning",
+            note=str(row.message) + (f"; e.g. {row.examples}" if row.examples else ""),
+        )
+        for row in warnings.itertuples(index=False)
+    ]
 
 
 def lineage_params(quarter: Quarter) -> dict[str, str]:

@@ -168,7 +168,7 @@ def run(spec: RunSpec, warehouse_url: str, results_url: str | None = None) -> li
 
     A broken data contract stops it in the check, before anything is computed or written.
     """
-    check_inputs(warehouse_url, spec.quarter)
+    check_inputs(warehouse_url, spec.quarter, results_url=results_url, run_id=spec.run_id)
     compute_quarter(warehouse_url, spec.quarter, spec.run_id, results_url=results_url)
     return [
         render_scope(

@@ -69,7 +69,13 @@ def ingest(run_id: str, resources: Resources) -> dict[str, object]:
 
 def check(spec: Mapping[str, Any], resources: Resources) -> dict[str, object]:
     """The data contract for the run's quarter: an error fails the task at once (no retry)."""
-    report = check_inputs(resources.warehouse_url, str(spec["quarter"]), resources.settings)
+    report = check_inputs(
+        resources.warehouse_url,
+        str(spec["quarter"]),
+        resources.settings,
+        resources.results_url,
+        str(spec["run_id"]),
+    )
     return {
         "quarter": report.quarter,
         "rules_checked": report.rules_checked,

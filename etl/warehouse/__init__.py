@@ -3,6 +3,7 @@
 from etl.core.errors import WarehouseError
 from etl.warehouse.actions import read_earlier_actions, store_actions
 from etl.warehouse.bulk import BulkWriter, policy_count, refresh_statistics
+from etl.warehouse.contract import read_contract_warnings, replace_contract_warnings
 from etl.warehouse.engine import check_reachable, connect, redact, url_from_connection
 from etl.warehouse.findings import read_findings, replace_findings
 from etl.warehouse.results import plain, read_results, replace_results, upsert_results
@@ -41,12 +42,14 @@ __all__ = [
     "plain",
     "policy_count",
     "query_text",
+    "read_contract_warnings",
     "read_earlier_actions",
     "read_findings",
     "read_query",
     "read_results",
     "redact",
     "refresh_statistics",
+    "replace_contract_warnings",
     "replace_findings",
     "replace_results",
     "segment_scopes",

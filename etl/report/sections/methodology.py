@@ -169,6 +169,25 @@ def ingest_rows(report: ReportView) -> list[dict[str, Any]]:
     return rows
 
 
+def contract_warning_rows(report: ReportView) -> list[dict[str, Any]]:
+    """The data contract's warnings for the quarter (docs/data-contract.md): the rule, how
+    many rows broke it, and what it asks, as the check stored them (company scope)."""
+    number = report.fmt["number"]
+    rows = []
+    for metric in report.results.metrics(report.q, COMPANY, "contract."):
+        stat = report.stat(metric, COMPANY)
+        if stat is None or metric == "contract.checked":
+            continue
+        rows.append(
+            {
+                "rule": metric.removeprefix("contract."),
+                "failed": number(stat.value, 0),
+                "note": stat.note or "",
+            }
+        )
+    return rows
+
+
 def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
     _ = report.gettext
     number = report.fmt["number"]
@@ -213,6 +232,8 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
         },
         "lineage": lineage,
         "ingested": ingested,
+        "contract_warnings": contract_warning_rows(report),
+        "contract_checked": report.stat("contract.checked", COMPANY) is not None,
         # Stored items for the scope: its figures and its actions (new and followed up).
         "figures": number(
             len(figures) + len(report.findings.new_actions) + len(report.findings.follow_ups), 0

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from etl import demo
 from etl.core import load_settings
 from etl.core.errors import WarehouseError
-from etl.pipeline import Resources, check_inputs, compute_quarter, tasks
+from etl.pipeline import Resources, check_inputs, compute_quarter, contract_report, tasks
 from etl.warehouse import connect
 from tests.conftest import DEMO_THROUGH, _postgres_admin
 
@@ -115,6 +115,10 @@ def test_without_a_store_a_read_only_warehouse_is_a_clear_error(
     read_only_warehouse: tuple[str, str],
 ) -> None:
     _, reader = read_only_warehouse
-    check_inputs(reader, QUARTER)  # checking needs nothing but SELECT
-    with pytest.raises(WarehouseError, match=r"cannot be written.*satisfaction_results"):
-        compute_quarter(reader, QUARTER, "no-store")
+    assert contract_report(reader, QUARTER).exit_code == 0  # checking needs only SELECT
+    for step in (
+        lambda: check_inputs(reader, QUARTER),
+        lambda: compute_quarter(reader, QUARTER, "x"),
+    ):
+        with pytest.raises(WarehouseError, match=r"cannot be written.*satisfaction_results"):
+            step()
