@@ -135,6 +135,17 @@ CASES = {
         ],
         [("premium_payments", "amount_cny.range")],
     ),
+    "no overall-satisfaction answers": (
+        [
+            "delete from survey_answers where item_code in ('SAT1', 'SAT2', 'SAT3') and "
+            "response_id in (select response_id from survey_responses where wave_id = '2026-Q3')"
+        ],
+        [("survey_answers", "coverage.overall")],
+    ),
+    "no policy issued in the quarter's last month": (
+        ["delete from policies where issued_on >= '2026-09-01'"],
+        [("policies", "fresh")],
+    ),
     "claims stop a month before the quarter's end": (
         ["delete from claims where reported_on >= '2026-09-01'"],
         [("claims", "fresh")],
@@ -172,6 +183,18 @@ WARNING_CASES = {
         [("survey_responses", "responded_on.within_fieldwork")],
     ),
     "no KPI targets": (["delete from kpi_targets"], [("kpi_targets", "min_rows")]),
+    "feedback, visits and payments stop a month early": (
+        [
+            "delete from feedback_texts where received_on >= '2026-09-01'",
+            "delete from mystery_shop_visits where visited_on >= '2026-09-01'",
+            "delete from premium_payments where paid_on >= '2026-09-01'",
+        ],
+        [
+            ("feedback_texts", "fresh"),
+            ("mystery_shop_visits", "fresh"),
+            ("premium_payments", "fresh"),
+        ],
+    ),
 }
 
 
