@@ -4,7 +4,7 @@ Errors stop a run before anything is computed, rendered or sent; warnings are lo
 written to the run's manifest and printed in the report's methodology appendix.
 """
 
-from etl.contract.checks import ContractSettings, check_warehouse, frame_of, quarter_params
+from etl.contract.checks import ContractSettings, check_warehouse, quarter_params
 from etl.contract.findings import ContractError, ContractReport, Failure, Found, Severity
 from etl.contract.rules import RULES, RULES_BY_KEY, Rule, rule, severities
 
@@ -19,7 +19,6 @@ __all__ = [
     "Rule",
     "Severity",
     "check_warehouse",
-    "frame_of",
     "quarter_params",
     "rule",
     "severities",

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.contract.facts import FactLimits, fact_findings
 from etl.contract.findings import ContractReport, Failure, Found
-from etl.contract.rules import RULES, rule, severities
+from etl.contract.rules import rule, severities
 from etl.contract.survey import SurveyLimits, survey_findings
 from etl.core.config import ItemBank, Settings
 from etl.core.periods import Quarter
@@ -161,13 +160,3 @@ def version_findings(engine: Engine, quarter: Quarter, bank: ItemBank) -> list[F
             "(SATISFACTION_ITEM_BANK)",
         )
     ]
-
-
-def rule_count() -> int:
-    """How many rules the contract has (documentation and tests)."""
-    return len(RULES)
-
-
-def frame_of(report: ContractReport) -> pd.DataFrame:
-    """The failures as a frame (one row each), for tests and the manifest."""
-    return pd.DataFrame([failure.as_dict() for failure in report.failures])
