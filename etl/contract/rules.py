@@ -106,7 +106,7 @@ RULES: tuple[Rule, ...] = (
     Rule("survey_waves", "quarter.matches_wave_id", W, "quarter repeats the wave_id"),
     Rule("survey_waves", "fielded_to.after_from", E, "fieldwork ends on or after it starts"),
     Rule("survey_waves", "item_bank_version.not_null", W, "every wave names its item bank"),
-    Rule("survey_waves", "invited_count.range", W, "invited_count ≥ 0"),
+    Rule("survey_waves", "invited_count.range", W, "invited_count, when known, ≥ 0"),
     Rule("survey_waves", "quarter_wave", E, "the quarter has a survey wave (wave_id = quarter)"),
     Rule("survey_waves", "item_bank_version.matches", W, "the wave used the item bank in use"),
     Rule("survey_items", "item_code.not_null", W, "every item has a code"),

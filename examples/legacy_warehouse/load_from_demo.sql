@@ -87,7 +87,8 @@ insert into svy_resp
 select
     r.response_id, r.wave_id, r.policy_id, b.name_zh, c.name_zh, l.name_zh,
     replace(cast(r.responded_on as text), '-', ''),
-    r.comment_text
+    r.comment_text,
+    r.quality_flag
 from survey_responses r
 inner join branches b on b.branch_code = r.branch_code
 inner join channels c on c.channel_code = r.channel_code

@@ -103,7 +103,8 @@ create table svy_resp (
     chnl_name       text,
     line_name       text,
     resp_date       text,
-    remark          text
+    remark          text,
+    quality_note    text
 );
 
 create table svy_ans (

@@ -28,7 +28,7 @@ with checked as (
         case
             when item_bank_version is null or item_bank_version = '' then 1 else 0
         end as version_not_null,
-        case when invited_count is null or invited_count < 0 then 1 else 0 end as invited_range
+        case when invited_count < 0 then 1 else 0 end as invited_range
     from src_survey_waves
 ),
 

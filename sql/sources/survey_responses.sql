@@ -8,5 +8,6 @@ select
     channel_code,
     product_line_code,
     responded_on,
-    comment_text
+    comment_text,
+    quality_flag
 from survey_responses

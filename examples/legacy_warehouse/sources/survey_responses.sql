@@ -8,5 +8,6 @@ select
     (select l.line_cd from prod_line l where l.line_name = r.line_name) as product_line_code,
     date(substr(r.resp_date, 1, 4) || '-' || substr(r.resp_date, 5, 2) || '-' || substr(r.resp_date, 7, 2))
         as responded_on,
-    r.remark as comment_text
+    r.remark as comment_text,
+    r.quality_note as quality_flag
 from svy_resp r

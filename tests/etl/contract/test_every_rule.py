@@ -20,17 +20,31 @@ FEEDBACK = "(select feedback_id from feedback_texts where received_on >= '2026-0
 VISIT = "(select visit_id from mystery_shop_visits where visited_on >= '2026-07-01' and visit_id is not null order by visit_id limit 1 offset {k})"
 
 
+CODE_LIST = [
+    (
+        "{code}.not_null",
+        "insert into {table} ({columns}) select null, {names} from {table} where {code} = '{first}'",
+    ),
+    (
+        "{code}.unique",
+        "insert into {table} ({columns}) select {columns} from {table} where {code} = '{first}'",
+    ),
+    (
+        "name_zh.not_null",
+        "update {table} set name_zh = '' where {code} = (select max({code}) from {table})",
+    ),
+    (
+        "name_en.not_null",
+        "update {table} set name_en = null where {code} = (select min({code}) from {table})",
+    ),
+]
+
+
 def code_list(table: str, code: str, first: str) -> list[tuple[str, str]]:
-    columns = f"{code}, name_zh, name_en" + (
-        ", region_zh, region_en" if table == "branches" else ""
-    )
-    return [
-        (f"{code}.not_null", f"insert into {table} ({columns}) select null, name_zh, name_en"
-         + (", region_zh, region_en" if table == "branches" else "") + f" from {table} where {code} = '{first}'"),
-        (f"{code}.unique", f"insert into {table} ({columns}) select {columns} from {table} where {code} = '{first}'"),
-        ("name_zh.not_null", f"update {table} set name_zh = '' where {code} = (select max({code}) from {table})"),
-        ("name_en.not_null", f"update {table} set name_en = null where {code} = (select min({code}) from {table})"),
-    ]  # fmt: skip
+    names = "name_zh, name_en" + (", region_zh, region_en" if table == "branches" else "")
+    values = {"table": table, "code": code, "first": first, "names": names,
+              "columns": code + ", " + names}  # fmt: skip
+    return [(rule.format(**values), sql.format(**values)) for rule, sql in CODE_LIST]
 
 
 BREAKS: dict[str, list[tuple[str, str]]] = {
