@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from etl.contract.facts import FactLimits, fact_findings
+from etl.contract.facts import FactLimits, fact_findings, fresh_from
 from etl.contract.findings import ContractReport, Failure, Found
 from etl.contract.rules import rule, severities
 from etl.contract.survey import SurveyLimits, survey_findings
@@ -121,8 +121,13 @@ def check_warehouse(
 ) -> ContractReport:
     """Every rule of the data contract for one quarter; nothing is written anywhere."""
     limits = ContractSettings.from_settings(settings)
-    facts = read_query(engine, "contract/quarter_facts", quarter_params(quarter))
-    found = fact_findings(facts, quarter, FactLimits(limits.min_answers, limits.freshness_days))
+    fact_limits = FactLimits(limits.min_answers, limits.freshness_days)
+    facts = read_query(
+        engine,
+        "contract/quarter_facts",
+        quarter_params(quarter) | {"fresh_from": fresh_from(quarter, fact_limits).isoformat()},
+    )
+    found = fact_findings(facts, quarter, fact_limits)
     found += row_findings(engine, quarter)
     distribution = read_query(
         engine, "contract/survey_answer_distribution", {"wave_id": str(quarter)}

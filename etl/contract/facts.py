@@ -31,48 +31,45 @@ class FactLimits:
     freshness_days: int
 
 
-def _latest(value: object) -> dt.date | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def fact_findings(facts: pd.DataFrame, quarter: Quarter, limits: FactLimits) -> list[Found]:
     """Empty relations, a missing wave, too few respondents and stale relations."""
-    rows = {r.relation: (int(r.quarter_rows), _latest(r.latest_on)) for r in facts.itertuples()}
-    found = [Found(rel, "min_rows", 1, (), "no rows") for rel in REQUIRED if rows[rel][0] == 0]
-    if rows["kpi_targets"][0] == 0:
+    rows = {r.relation: int(r.quarter_rows) for r in facts.itertuples()}
+    found = [Found(rel, "min_rows", 1, (), "no rows") for rel in REQUIRED if rows[rel] == 0]
+    if rows["kpi_targets"] == 0:
         found.append(Found("kpi_targets", "min_rows", 1, (), "no targets: every KPI shows no RAG"))
-    if rows["policies"][0] == 0:
+    if rows["policies"] == 0:
         found.append(Found("policies", "in_force", 1, (), f"none in force at the end of {quarter}"))
-    if rows["survey_waves"][0] == 0:
+    if rows["survey_waves"] == 0:
         found.append(
             Found("survey_waves", "quarter_wave", 1, (str(quarter),), f"no wave_id '{quarter}'")
         )
-    elif rows["survey_responses"][0] < limits.min_respondents:
+    elif rows["survey_responses"] < limits.min_respondents:
         found.append(
             Found(
                 "survey_responses",
                 "min_count",
-                rows["survey_responses"][0],
+                rows["survey_responses"],
                 (str(quarter),),
-                f"{rows['survey_responses'][0]} responses in wave {quarter}, "
+                f"{rows['survey_responses']} responses in wave {quarter}, "
                 f"fewer than {limits.min_respondents}",
             )
         )
-    due = quarter.end - dt.timedelta(days=limits.freshness_days + 1)
+    last_day = quarter.end - dt.timedelta(days=1)
     for relation in FRESH:
-        _count, latest = rows[relation]
-        if latest is None or latest < due:
-            seen = f"latest {latest.isoformat()}" if latest else "no rows in the quarter"
+        if rows["policies_recent" if relation == "policies" else relation] == 0:
             found.append(
                 Found(
                     relation,
                     "fresh",
                     1,
                     (),
-                    f"{seen}; expected data within {limits.freshness_days} days of "
-                    f"{(quarter.end - dt.timedelta(days=1)).isoformat()}",
+                    f"no rows dated {fresh_from(quarter, limits).isoformat()}–"
+                    f"{last_day.isoformat()}, the last {limits.freshness_days} days of {quarter}",
                 )
             )
     return found
+
+
+def fresh_from(quarter: Quarter, limits: FactLimits) -> dt.date:
+    """The first day of the quarter's last `freshness_days` days."""
+    return quarter.end - dt.timedelta(days=limits.freshness_days)

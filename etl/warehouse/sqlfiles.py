@@ -158,5 +158,17 @@ def read_query(
 def _frame(
     conn: Connection, name: str, params: Mapping[str, Any] | None, expanding: Sequence[str]
 ) -> pd.DataFrame:
-    result = conn.execute(statement(name, tuple(expanding)), dict(params or {}))
+    try:
+        result = conn.execute(statement(name, tuple(expanding)), dict(params or {}))
+    except sa.exc.DBAPIError as exc:
+        relations = sorted(set(_SOURCE_REFERENCE.findall(query_text(name))))
+        if not relations or exc.connection_invalidated:
+            raise
+        # A statement over the source views that the warehouse refuses: most often a view
+        # that names a column or table the warehouse lacks. Name the views, not a traceback.
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise WarehouseError(
+            f"{name} failed on the warehouse: {reason}; it reads the source views "
+            f"{', '.join(relations)} of {sources_dir()} (docs/data-contract.md)"
+        ) from exc
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

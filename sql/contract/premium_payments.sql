@@ -1,7 +1,8 @@
 -- Rules of the `premium_payments` relation (docs/data-contract.md) for the instalments the
--- KPIs read: due or paid in the four quarters [:window_start, :quarter_end), and the 2nd and
--- 3rd instalments persistency counts (one row per policy and instalment, or a policy counts
--- twice). One row per broken rule and example payment (at most five per rule).
+-- KPIs read: due or paid in the four quarters [:window_start, :quarter_end) — written premium,
+-- and the 2nd and 3rd instalments persistency counts, which fall due in that window (one row
+-- per policy and instalment, or a policy counts twice). One row per broken rule and example
+-- payment (at most five per rule).
 with in_window as not materialized (
     select
         payment_id,
@@ -13,7 +14,6 @@ with in_window as not materialized (
     from src_premium_payments
     where (due_on >= :window_start and due_on < :quarter_end)
         or (paid_on >= :window_start and paid_on < :quarter_end)
-        or installment_no in (2, 3)
 ),
 
 checked as (
@@ -38,6 +38,8 @@ duplicates as (
     select cast(policy_id as text) || '#' || cast(installment_no as text) as example_key
     from in_window
     where installment_no in (2, 3)
+        and due_on >= :window_start
+        and due_on < :quarter_end
     group by policy_id, installment_no
     having count(*) > 1
 ),

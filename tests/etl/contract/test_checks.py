@@ -131,7 +131,7 @@ CASES = {
     "negative premium instalment": (
         [
             "update premium_payments set amount_cny = -1 where payment_id = "
-            "(select min(payment_id) from premium_payments where installment_no = 2)"
+            "(select min(payment_id) from premium_payments where paid_on >= '2026-07-01')"
         ],
         [("premium_payments", "amount_cny.range")],
     ),

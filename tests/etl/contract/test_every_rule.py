@@ -14,7 +14,7 @@ from tests.etl.contract.conftest import break_warehouse
 CLAIM = "(select claim_id from claims where paid_on >= '2026-07-01' and claim_id is not null order by claim_id limit 1 offset {k})"
 COMPLAINT = "(select complaint_id from complaints where received_on >= '2026-07-01' and complaint_id is not null order by complaint_id limit 1 offset {k})"
 POLICY = "(select policy_id from policies where policy_id is not null order by policy_id limit 1 offset {k})"
-PAYMENT = "(select payment_id from premium_payments where installment_no = 2 and payment_id is not null order by payment_id limit 1 offset {k})"
+PAYMENT = "(select payment_id from premium_payments where paid_on >= '2026-07-01' and payment_id is not null order by payment_id limit 1 offset {k})"
 RESPONSE = "(select response_id from survey_responses where wave_id = '2026-Q3' and response_id is not null order by response_id limit 1 offset {k})"
 FEEDBACK = "(select feedback_id from feedback_texts where received_on >= '2026-07-01' and feedback_id is not null order by feedback_id limit 1 offset {k})"
 VISIT = "(select visit_id from mystery_shop_visits where visited_on >= '2026-07-01' and visit_id is not null order by visit_id limit 1 offset {k})"
@@ -69,7 +69,7 @@ BREAKS: dict[str, list[tuple[str, str]]] = {
         ("policy_id.not_null", "update premium_payments set policy_id = null where payment_id = " + PAYMENT.format(k=1)),
         ("installment_no.range", "update premium_payments set installment_no = 0 where payment_id = (select min(payment_id) from premium_payments where installment_no = 1 and due_on >= '2026-01-01')"),
         ("due_on.not_null", "update premium_payments set due_on = null where payment_id = " + PAYMENT.format(k=2)),
-        ("policy_id.installment_no.unique", "insert into premium_payments select * from premium_payments where payment_id = " + PAYMENT.format(k=3)),
+        ("policy_id.installment_no.unique", "insert into premium_payments select * from premium_payments where payment_id = (select min(payment_id) from premium_payments where installment_no = 2 and due_on >= '2026-07-01')"),
     ],
     "claims": [
         ("claim_id.not_null", "update claims set claim_id = null where claim_id = " + CLAIM.format(k=0)),
