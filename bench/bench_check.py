@@ -19,8 +19,9 @@ import time
 
 from bench_kpis import DEFAULT_URL, apply_indexes, ensure_warehouse, pipeline_round
 
-from etl.contract import check_warehouse, quarter_params
+from etl.contract import ContractSettings, check_warehouse, quarter_params
 from etl.contract.checks import ROW_RULE_FILES
+from etl.contract.facts import FactLimits, fresh_from
 from etl.core import load_item_bank, load_settings
 from etl.core.periods import Quarter
 from etl.warehouse import connect, read_query
@@ -53,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         seconds, failures = check()
         checks.append(seconds)
         kpis.append(pipeline_round(engine, quarter)[0])
-    params = quarter_params(quarter)
+    limits = ContractSettings.from_settings(settings)
+    fresh = fresh_from(quarter, FactLimits(limits.min_answers, limits.freshness_days))
+    params = quarter_params(quarter) | {"fresh_from": fresh.isoformat()}
     alone = {}
     for name in STATEMENTS:
         started = time.perf_counter()
