@@ -30,7 +30,7 @@ from pathlib import Path
 from etl import demo
 from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
-from etl.pipeline import compute_quarter
+from etl.pipeline import branded, compute_quarter
 from etl.report import charts
 from etl.report.context import build_context
 from etl.report.pdf import render_html, render_pdf
@@ -65,7 +65,8 @@ def render_one(url: str, scope_code: str, language: str, folder: str) -> tuple[f
     scope = next(s for s in scopes if s.code == scope_code)
     results = read_results(engine, [str(q) for q in QUARTER.trailing(8)])
     context = build_context(
-        QUARTER, scope, language, results, load_item_bank(), load_settings(), "bench",
+        QUARTER, scope, language, results, load_item_bank(), branded(load_settings(), engine),
+        "bench",
         scopes=scopes,
     )  # fmt: skip
     html = render_html("assessment/report.html.j2", context, language)

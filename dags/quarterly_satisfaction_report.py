@@ -1,7 +1,8 @@
 """
 ### Quarterly customer-service satisfaction assessment (保险行业客户服务满意度评估)
 
-At 06:00 Asia/Shanghai on each quarter's first day, for the quarter just ended: compute every
+At 06:00 Asia/Shanghai on each quarter's first day, for the quarter just ended: check the
+warehouse against the data contract (an error stops the run), compute every
 index and KPI from the warehouse (`satisfaction_warehouse`, else the demo file), render one
 PDF per scope into `reports/<quarter>/`, publish the manifest and index, e-mail each PDF via
 `smtp_default` (else the outbox folder). Manual runs take `quarter`, `scopes`, `language`,
@@ -29,6 +30,7 @@ from airflow.sdk import (
 from etl.core.periods import QUARTER_PATTERN
 
 WAREHOUSE_CONN_ID = "satisfaction_warehouse"
+RESULTS_CONN_ID = "satisfaction_results"
 # Emitted when the inbox loaded new rows; a run is scheduled by it as well as by the quarter.
 SURVEY_DATA = Asset("satisfaction_survey_data", uri="satisfaction://warehouse/survey-data")
 SMTP_CONN_ID = "smtp_default"
@@ -51,7 +53,9 @@ def _resources() -> object:
             c.conn_type, c.host, c.login, c.password, c.port, c.schema, c.extra_dejson
         )
 
-    return resources_from(fields(WAREHOUSE_CONN_ID), fields(SMTP_CONN_ID))
+    return resources_from(
+        fields(WAREHOUSE_CONN_ID), fields(SMTP_CONN_ID), results=fields(RESULTS_CONN_ID)
+    )
 
 
 def _run(step: str, *args: object) -> object:
@@ -145,6 +149,11 @@ def quarterly_satisfaction_report() -> None:
         ctx = get_current_context()
         return _run("resolve", ctx["params"], ctx["dag_run"].run_after, ctx["dag_run"].run_id)
 
+    @task(retries=0, execution_timeout=dt.timedelta(hours=1))
+    def check_inputs(spec: dict[str, object]) -> dict[str, object]:
+        """The data contract for the quarter: an error fails fast, before anything is computed."""
+        return _run("check", spec)
+
     @task(retries=3, retry_delay=dt.timedelta(minutes=2), retry_exponential_backoff=True,
           execution_timeout=dt.timedelta(hours=2))  # fmt: skip
     def compute_indices(spec: dict[str, object]) -> list[str]:
@@ -172,7 +181,9 @@ def quarterly_satisfaction_report() -> None:
 
     spec = resolve_run()
     ingest_inbox() >> spec
-    rendered = render_report.partial(spec=spec).expand(scope=compute_indices(spec))
+    scopes = compute_indices(spec)
+    check_inputs(spec) >> scopes
+    rendered = render_report.partial(spec=spec).expand(scope=scopes)
     rendered >> publish_reports(spec) >> deliver_reports(spec)
 
 

@@ -1,4 +1,4 @@
-"""`satisfaction-report`: build the demo warehouse, run a quarter, open a PDF."""
+"""`satisfaction-report`: build the demo warehouse, check a warehouse, run a quarter, open a PDF."""
 
 from __future__ import annotations
 
@@ -51,11 +51,12 @@ def _default_through() -> Quarter:
 def _demo_sources_digest() -> str:
     """sha256 over the schema files and the generator, so --reuse notices code changes."""
     from etl import demo
-    from etl.warehouse import SCHEMA_DIR, SQL_DIR, bulk
+    from etl.warehouse import SCHEMA_DIR, SQL_DIR, STORE_SCHEMA_DIR, bulk
 
     digest = hashlib.sha256()
     for path in [
         *sorted(SCHEMA_DIR.glob("*.sql")),
+        *sorted(STORE_SCHEMA_DIR.glob("*.sql")),
         *sorted((SQL_DIR / "demo").glob("*.sql")),
         *sorted(Path(demo.__file__).parent.glob("*.py")),
         Path(bulk.__file__),
@@ -122,6 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     url = args.warehouse or settings.warehouse_url
+    results_url = args.results or settings.results_url
     run_id = args.run_id or f"cli__{args.quarter or 'latest'}"
     spec = pipeline.resolve_run(
         quarter_param=args.quarter,
@@ -132,9 +134,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         run_id=run_id,
         settings=settings,
     )
-    for path in pipeline.run(spec, url):
+    for path in pipeline.run(spec, url, results_url):
         print(path)
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check the warehouse against the data contract: one line per failed rule and a summary."""
+    from etl import pipeline
+
+    settings = load_settings()
+    quarter = Quarter.parse(args.quarter, field="--quarter") if args.quarter else _default_through()
+    report = pipeline.contract_report(args.warehouse or settings.warehouse_url, str(quarter))
+    for line in report.lines():
+        print(line)
+    return report.exit_code
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -276,6 +290,25 @@ def _ingest_parser(commands) -> None:
     ingest.set_defaults(func=cmd_ingest)
 
 
+def _add_run(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    run = commands.add_parser("run", help="compute and render a quarter without the scheduler")
+    run.add_argument("--quarter", help="e.g. 2026-Q3 (default: last complete quarter)")
+    run.add_argument(
+        "--scope", action="append", help="company or a branch code; repeat; default all"
+    )
+    run.add_argument("--language", default="zh-CN", choices=["zh-CN", "en"])
+    run.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: SATISFACTION_WAREHOUSE_URL or the demo file)"
+    )
+    run.add_argument(
+        "--results",
+        help="SQLAlchemy URL of the results store (default: SATISFACTION_RESULTS_URL or the "
+        "warehouse's database)",
+    )
+    run.add_argument("--run-id", help="recorded with the results (default cli__<quarter>)")
+    run.set_defaults(func=cmd_run)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="satisfaction-report", description=__doc__)
     top.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -303,19 +336,18 @@ def parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=cmd_demo)
 
-    run = commands.add_parser("run", help="compute and render a quarter without the scheduler")
-    run.add_argument("--quarter", help="e.g. 2026-Q3 (default: last complete quarter)")
-    run.add_argument(
-        "--scope", action="append", help="company or a branch code; repeat; default all"
-    )
-    run.add_argument("--language", default="zh-CN", choices=["zh-CN", "en"])
-    run.add_argument(
-        "--warehouse", help="SQLAlchemy URL (default: SATISFACTION_WAREHOUSE_URL or the demo file)"
-    )
-    run.add_argument("--run-id", help="recorded with the results (default cli__<quarter>)")
-    run.set_defaults(func=cmd_run)
+    _add_run(commands)
 
     _ingest_parser(commands)
+    check = commands.add_parser(
+        "check",
+        help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",
+    )
+    check.add_argument("--quarter", help="e.g. 2026-Q3 (default: last complete quarter)")
+    check.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: SATISFACTION_WAREHOUSE_URL or the demo file)"
+    )
+    check.set_defaults(func=cmd_check)
 
     open_ = commands.add_parser("open", help="print or open a report's PDF")
     open_.add_argument("--quarter", help="default: the latest quarter with reports")

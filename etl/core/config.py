@@ -154,6 +154,20 @@ class Settings:
         return os.environ.get("SATISFACTION_WAREHOUSE_URL") or f"sqlite:///{self.path('warehouse')}"
 
     @property
+    def results_url(self) -> str | None:
+        """SATISFACTION_RESULTS_URL if set: the results store; None = the warehouse's database."""
+        return os.environ.get("SATISFACTION_RESULTS_URL") or None
+
+    @property
+    def sources_dir(self) -> Path | None:
+        """The insurer's folder of source views (`warehouse.sources`); None = the canonical."""
+        folder = self.raw.get("warehouse", {}).get("sources") or ""
+        if not folder:
+            return None
+        value = Path(os.path.expanduser(folder))
+        return value if value.is_absolute() else self.home / value
+
+    @property
     def csi_method(self) -> str:
         return self.raw["csi"]["method"]
 

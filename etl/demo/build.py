@@ -28,9 +28,11 @@ from etl.demo.voices import (
     simulate_respondents,
     simulate_survey,
 )
-from etl.warehouse import BulkWriter, apply_schema, policy_count, refresh_statistics
+from etl.warehouse import BulkWriter, apply_schema, policy_count, refresh_statistics, statement
 
 log = logging.getLogger(__name__)
+# The demo insurer's brand (report_templates/brands/chengyuan): printed on the demo's data only.
+DEMO_BRAND = "chengyuan"
 
 
 def write_reference_rows(sink: BulkWriter) -> None:
@@ -191,8 +193,21 @@ def build(engine: Engine, plan: DemoPlan, bank: ItemBank | None = None) -> dict[
     simulate_online_feedback(rng, plan, sink, first_id=10_000_000_000)
     write_targets(plan, sink)
     write_planted_action(plan, sink)
+    mark_demo(engine, plan, sink)
     refresh_statistics(engine)
     return dict(sink.rows_written)
+
+
+def mark_demo(engine: Engine, plan: DemoPlan, sink: BulkWriter) -> None:
+    """Record that this warehouse is the demo's: only it gets the demo insurer's brand."""
+    with engine.begin() as conn:
+        conn.execute(statement("demo/marker"))
+    sink.write(
+        "demo_warehouse",
+        pd.DataFrame(
+            [{"brand": DEMO_BRAND, "seed": plan.seed, "through_quarter": str(plan.through)}]
+        ),
+    )
 
 
 def _chunk_sizes(total: int, chunk: int) -> Iterator[int]:

@@ -7,6 +7,7 @@ import logging
 from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from etl.core import (
@@ -41,13 +42,16 @@ from etl.survey import (
 from etl.targets import Action, action_results, follow_up_window, grading_results, parse_targets
 from etl.warehouse import (
     WarehouseError,
+    apply_store_schema,
     available_scopes,
     check_reachable,
     connect,
+    read_contract_warnings,
     read_earlier_actions,
     read_known_names,
     read_query,
     read_results,
+    redact,
     replace_findings,
     replace_results,
     segment_scopes,
@@ -61,26 +65,49 @@ HISTORY_QUARTERS = 8
 
 
 def compute_quarter(
-    warehouse_url: str, quarter_text: str, run_id: str, settings: Settings | None = None
+    warehouse_url: str,
+    quarter_text: str,
+    run_id: str,
+    settings: Settings | None = None,
+    results_url: str | None = None,
 ) -> list[str]:
     """Compute the quarter, after any of its 7 predecessors that were never computed.
 
     Trends and the year-ago comparison read stored history; an earlier quarter that has
     no stored results yet (a new installation, a new warehouse) is computed once, oldest
     first. Quarters already stored are left as they are: a rerun never rewrites history.
+    Results go to the results store (`results_url`; None = the warehouse's database), whose
+    tables are created there when missing; the warehouse is only read.
     """
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
     check_reachable(engine)
     require_survey_data(engine, quarter)
     check_contract(engine, quarter)
+    store = open_store(results_url or warehouse_url)
     earlier = [str(q) for q in quarter.trailing(HISTORY_QUARTERS)[:-1]]
-    stored = set(read_results(engine, earlier, ["company"])["quarter"])
+    stored = set(read_results(store, earlier, ["company"])["quarter"])
     fielded = set(read_query(engine, "survey_wave_ids")["wave_id"])
     for missing in [q for q in earlier if q not in stored and q in fielded]:
         log.info("computing %s first: trends need it and it was never computed", missing)
-        compute_one_quarter(warehouse_url, missing, run_id, settings)
-    return compute_one_quarter(warehouse_url, str(quarter), run_id, settings)
+        compute_one_quarter(warehouse_url, missing, run_id, settings, results_url)
+    return compute_one_quarter(warehouse_url, str(quarter), run_id, settings, results_url)
+
+
+def open_store(results_url: str) -> Engine:
+    """The results store's engine, its tables created where missing (needs write access)."""
+    store = connect(results_url)
+    check_reachable(store)
+    try:
+        apply_store_schema(store)
+    except sa.exc.SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise WarehouseError(
+            f"results store {redact(store.url)} cannot be written ({reason}); give the product "
+            "a database of its own through the connection `satisfaction_results` (or "
+            "SATISFACTION_RESULTS_URL): the warehouse needs only read access"
+        ) from exc
+    return store
 
 
 def check_contract(engine: Engine, quarter: Quarter, today: dt.date | None = None) -> None:
@@ -145,10 +172,14 @@ class QuarterInputs:
     quarantine_rules: pd.DataFrame  # quarantined rows per (kind, rule)
     earlier_actions: pd.DataFrame
     known_names: tuple[str, ...] = ()  # masked in quotes with what the detectors find
+    contract_warnings: pd.DataFrame | None = None  # the check's warnings for the quarter
 
 
-def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> QuarterInputs:
-    """Read the quarter's inputs from the warehouse (and stored history) in one pass."""
+def read_inputs(
+    engine: Engine, quarter: Quarter, settings: Settings, store: Engine | None = None
+) -> QuarterInputs:
+    """Read the quarter's inputs from the warehouse (and the store's history) in one pass."""
+    store = store or engine
     wave = {"wave_id": str(quarter), "include_flagged": include_flagged(settings)}
     link = linkage_params(quarter)
     return QuarterInputs(
@@ -160,7 +191,7 @@ def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> Quarter
             engine, "survey_respondents", wave | {"as_of": quarter.end.isoformat()}
         ),
         policy_cells=read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()}),
-        history=read_results(engine, [str(quarter.previous()), str(quarter.year_ago())]),
+        history=read_results(store, [str(quarter.previous()), str(quarter.year_ago())]),
         claim_bands=read_query(engine, "linkage_claim_cycle_band", link),
         complaints=read_query(engine, "linkage_complaint", link),
         kpi_families={
@@ -172,10 +203,9 @@ def read_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> Quarter
         source_rows=read_query(engine, "source_row_counts", lineage_params(quarter)),
         ingested=read_query(engine, "ingest/lineage_files", {"quarter": str(quarter)}),
         quarantine_rules=read_query(engine, "ingest/lineage_rules", {"quarter": str(quarter)}),
-        earlier_actions=read_earlier_actions(
-            engine, *reversed(follow_up_window(quarter, settings))
-        ),
+        earlier_actions=read_earlier_actions(store, *reversed(follow_up_window(quarter, settings))),
         known_names=read_known_names(engine),
+        contract_warnings=read_contract_warnings(store, str(quarter)),
     )
 
 
@@ -230,6 +260,7 @@ def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -
     rows += grading_results(quarter, rows, targets, settings)
     rows += lineage_rows(inputs.source_rows, quarter)
     rows += ingest_lineage_rows(inputs.ingested, inputs.quarantine_rules, quarter)
+    rows += warning_rows(inputs.contract_warnings, quarter)
     respondents = {r.scope: int(r.value or 0) for r in rows if r.metric == "respondents"}
     voc = voc_results(inputs.feedback, quarter, codes, respondents, settings, inputs.known_names)
     rows += voc.rows
@@ -277,7 +308,11 @@ def proposal_rows(actions: tuple[Action, ...]) -> list[dict[str, object]]:
 
 
 def compute_one_quarter(
-    warehouse_url: str, quarter_text: str, run_id: str, settings: Settings | None = None
+    warehouse_url: str,
+    quarter_text: str,
+    run_id: str,
+    settings: Settings | None = None,
+    results_url: str | None = None,
 ) -> list[str]:
     """Compute every survey index and KPI for every scope; store results and actions together.
 
@@ -290,12 +325,13 @@ def compute_one_quarter(
     engine = connect(warehouse_url)
     check_reachable(engine)
     check_contract(engine, quarter)
-    inputs = read_inputs(engine, quarter, settings)
+    store = open_store(results_url or warehouse_url)
+    inputs = read_inputs(engine, quarter, settings, store)
     figures = compute_figures(inputs, load_item_bank(), settings)
     codes = [scope.code for scope in inputs.scopes]
     # Segment scopes (channel.<code>, product.<code>) are replaced on a rerun too.
     stored_scopes = list(dict.fromkeys([*codes, *(row.scope for row in figures.rows)]))
-    with engine.begin() as conn:
+    with store.begin() as conn:
         written = replace_results(conn, str(quarter), figures.rows, run_id, stored_scopes)
         store_actions(conn, str(quarter), [asdict(action) for action in figures.actions])
         replace_findings(conn, str(quarter), figures.findings)
@@ -306,6 +342,27 @@ def compute_one_quarter(
 def include_flagged(settings: Settings) -> int:
     """1 when low-quality responses count in the indices ([ingest] exclude_flagged = false)."""
     return 0 if settings.raw.get("ingest", {}).get("exclude_flagged", True) else 1
+
+
+def warning_rows(warnings: pd.DataFrame | None, quarter: Quarter) -> list[ResultRow]:
+    """The check's warnings as results (contract.<relation>.<rule>, company scope), and
+    contract.checked (how many warnings): the appendix and anyone reading the results table
+    see whether the quarter was checked and what its data did not satisfy."""
+    if warnings is None:
+        return []  # never checked (history computed for the trends): nothing to say
+    checked = ResultRow(str(quarter), COMPANY, "contract.checked", float(len(warnings)))
+    return [checked] + [
+        ResultRow(
+            str(quarter),
+            COMPANY,
+            f"contract.{row.relation}.{row.rule}",
+            float(row.failed),
+            n=int(row.failed),
+            flag="warning",
+            note=str(row.message) + (f"; e.g. {row.examples}" if row.examples else ""),
+        )
+        for row in warnings.itertuples(index=False)
+    ]
 
 
 def lineage_params(quarter: Quarter) -> dict[str, str]:

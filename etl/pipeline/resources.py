@@ -41,6 +41,14 @@ class Resources:
     warehouse_url: str = field(repr=False)
     smtp: ConnectionFields | None
     settings: Settings
+    # The results store (results, revisions, delivery log, actions); None = the warehouse's
+    # database, so the embedded default keeps working with one SQLite file.
+    store_url: str | None = field(default=None, repr=False)
+
+    @property
+    def results_url(self) -> str:
+        """Where results are written: the `satisfaction_results` connection, else the warehouse."""
+        return self.store_url or self.warehouse_url
 
     @property
     def outbox(self) -> Path:
@@ -64,22 +72,24 @@ class Resources:
         return str(self.smtp.extra["from_email"])
 
 
+def _url(fields: ConnectionFields) -> str:
+    return url_from_connection(
+        fields.conn_type, fields.host, fields.login, fields.password, fields.port, fields.schema
+    ).render_as_string(hide_password=False)
+
+
 def resources_from(
     warehouse: ConnectionFields | None,
     smtp: ConnectionFields | None,
     settings: Settings | None = None,
+    results: ConnectionFields | None = None,
 ) -> Resources:
-    """Resources from the connections that exist; an absent one means the embedded default."""
+    """Resources from the connections that exist; an absent one means the embedded default.
+
+    No warehouse connection: the demo file (or SATISFACTION_WAREHOUSE_URL). No results
+    connection: SATISFACTION_RESULTS_URL, else the warehouse's own database.
+    """
     settings = settings or load_settings()
-    if warehouse is None:
-        url = settings.warehouse_url
-    else:
-        url = url_from_connection(
-            warehouse.conn_type,
-            warehouse.host,
-            warehouse.login,
-            warehouse.password,
-            warehouse.port,
-            warehouse.schema,
-        ).render_as_string(hide_password=False)
-    return Resources(warehouse_url=url, smtp=smtp, settings=settings)
+    url = settings.warehouse_url if warehouse is None else _url(warehouse)
+    store = settings.results_url if results is None else _url(results)
+    return Resources(warehouse_url=url, smtp=smtp, settings=settings, store_url=store)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -9,8 +11,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.core import Scope, Settings, load_item_bank, load_settings, select_scopes
+from sqlalchemy.engine import Engine
+
+from etl.contract import ContractError
+from etl.core import Scope, Settings, WarehouseError, load_item_bank, load_settings, select_scopes
 from etl.core.periods import Quarter, report_quarter
+from etl.pipeline.checks import check_inputs, contract_report
 from etl.pipeline.compute import compute_quarter, require_survey_data
 from etl.publish import publish_revision
 from etl.report import Findings, RenderError, build_context, render_html, render_pdf
@@ -19,6 +25,7 @@ from etl.warehouse import (
     available_scopes,
     check_reachable,
     connect,
+    demo_brand,
     read_findings,
     read_results,
     segment_scopes,
@@ -63,7 +70,15 @@ def resolve_run(
         )
     engine = connect(warehouse_url)
     check_reachable(engine)
-    require_survey_data(engine, quarter)
+    try:
+        require_survey_data(engine, quarter)
+    except WarehouseError:
+        # No responses for the quarter: when the data contract explains why (a wave keyed
+        # 2026Q3, an empty warehouse), its named rules are the better message.
+        report = contract_report(warehouse_url, str(quarter), settings)
+        if report.errors:
+            raise ContractError(report) from None
+        raise
     scopes = select_scopes(available_scopes(engine), list(scopes_param or []))
     return RunSpec(
         quarter=str(quarter),
@@ -72,6 +87,23 @@ def resolve_run(
         reports_dir=str(settings.path("reports")),
         run_id=run_id,
     )
+
+
+def branded(settings: Settings, engine: Engine) -> Settings:
+    """The settings with the report's brand: the configured one, else the demo's on the demo
+    warehouse, else the neutral brand (and a warning): real data never wears the demo's."""
+    if settings.raw["report"].get("brand"):
+        return settings
+    chosen = demo_brand(engine)
+    if chosen is None:
+        chosen = "neutral"
+        log.warning(
+            "report.brand is not configured: the reports carry the neutral brand; name the "
+            "insurer's brand folder (report_templates/brands/<name>) as [report] brand"
+        )
+    raw = copy.deepcopy(settings.raw)
+    raw["report"]["brand"] = chosen
+    return dataclasses.replace(settings, raw=raw)
 
 
 def report_path(reports_dir: str | Path, quarter: str, scope: str, language: str) -> Path:
@@ -88,21 +120,23 @@ def render_scope(
     run_id: str,
     settings: Settings | None = None,
     reason: str | None = None,
+    results_url: str | None = None,
 ) -> str:
-    """Render one scope's PDF from the stored results as its right revision; returns its path."""
+    """One scope's PDF from the results store as its right revision (names: the warehouse)."""
     settings = settings or load_settings()
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
+    store = connect(results_url or warehouse_url)
     scope: Scope = select_scopes(available_scopes(engine), [scope_code])[0]
     # Eight quarters of stored results: trends and the year-ago comparison read history.
-    results = read_results(engine, [str(q) for q in quarter.trailing(8)])
+    results = read_results(store, [str(q) for q in quarter.trailing(8)])
     if results[(results["scope"] == scope.code) & (results["quarter"] == str(quarter))].empty:
         raise RenderError(
             f"no stored results for {quarter} / {scope.code}: run the compute step first"
         )
     bank = load_item_bank()
-    findings = Findings.from_store(read_findings(engine, str(quarter), scope.code))
-    resolved = settings
+    findings = Findings.from_store(read_findings(store, str(quarter), scope.code))
+    resolved = branded(settings, engine)
     # Names of every branch and segment, so the company report never shows bare codes.
     named_scopes = available_scopes(engine) + segment_scopes(engine)
 
@@ -124,7 +158,7 @@ def render_scope(
     # The archive fingerprints the inputs, picks the revision (unchanged inputs keep it and
     # its date, so the bytes repeat), keeps the superseded file and writes atomically.
     path = publish_revision(
-        engine,
+        store,
         report_path(reports_dir, str(quarter), scope.code, language),
         quarter=str(quarter),
         scope=scope.code,
@@ -139,12 +173,22 @@ def render_scope(
     return str(path)
 
 
-def run(spec: RunSpec, warehouse_url: str) -> list[str]:
-    """The whole job without a scheduler: compute, then render each scope in turn."""
-    compute_quarter(warehouse_url, spec.quarter, spec.run_id)
+def run(spec: RunSpec, warehouse_url: str, results_url: str | None = None) -> list[str]:
+    """The whole job without a scheduler: check, compute, then render each scope in turn.
+
+    A broken data contract stops it in the check, before anything is computed or written.
+    """
+    check_inputs(warehouse_url, spec.quarter, results_url=results_url, run_id=spec.run_id)
+    compute_quarter(warehouse_url, spec.quarter, spec.run_id, results_url=results_url)
     return [
         render_scope(
-            warehouse_url, spec.quarter, scope, spec.language, spec.reports_dir, spec.run_id
+            warehouse_url,
+            spec.quarter,
+            scope,
+            spec.language,
+            spec.reports_dir,
+            spec.run_id,
+            results_url=results_url,
         )
         for scope in spec.scopes
     ]

@@ -18,6 +18,7 @@ from etl.delivery import (
     render_alert,
     send_alert,
 )
+from etl.pipeline.checks import check_inputs
 from etl.pipeline.compute import compute_quarter
 from etl.pipeline.resources import Resources
 from etl.pipeline.runs import render_scope, resolve_run
@@ -66,10 +67,30 @@ def ingest(run_id: str, resources: Resources) -> dict[str, object]:
     }
 
 
+def check(spec: Mapping[str, Any], resources: Resources) -> dict[str, object]:
+    """The data contract for the run's quarter: an error fails the task at once (no retry)."""
+    report = check_inputs(
+        resources.warehouse_url,
+        str(spec["quarter"]),
+        resources.settings,
+        resources.results_url,
+        str(spec["run_id"]),
+    )
+    return {
+        "quarter": report.quarter,
+        "rules_checked": report.rules_checked,
+        "warnings": [failure.line() for failure in report.warnings],
+    }
+
+
 def compute(spec: Mapping[str, Any], resources: Resources) -> list[str]:
     """Survey indices and KPIs for every scope; returns the scopes to render."""
     compute_quarter(
-        resources.warehouse_url, str(spec["quarter"]), str(spec["run_id"]), resources.settings
+        resources.warehouse_url,
+        str(spec["quarter"]),
+        str(spec["run_id"]),
+        resources.settings,
+        resources.results_url,
     )
     return list(spec["scopes"])
 
@@ -100,6 +121,7 @@ def render(
             str(spec["run_id"]),
             settings=resources.settings,
             reason=params.get("reason") or None,
+            results_url=resources.results_url,
         )
         for language in render_languages(scope, str(spec["language"]), bool(params.get("deliver")))
     ]
@@ -112,9 +134,8 @@ def _scope_names(resources: Resources) -> dict[str, dict[str, str]]:
 
 def publish(spec: Mapping[str, Any], resources: Resources) -> str:
     """reports/<quarter>/manifest.json and reports/index.html; sweeps interrupted writes."""
-    engine = connect(resources.warehouse_url)
     path = publish_quarter(
-        engine,
+        connect(resources.results_url),
         str(spec["reports_dir"]),
         str(spec["quarter"]),
         str(spec["run_id"]),
@@ -131,11 +152,10 @@ def deliver(
     if not params.get("deliver"):
         return {"quarter": spec["quarter"], "skipped": "deliver=false"}
     distribution = load_distribution()  # a broken list is a ConfigError: no retry heals it
-    engine = connect(resources.warehouse_url)
-    available = available_scopes(engine)
+    available = available_scopes(connect(resources.warehouse_url))
     try:
         report = deliver_quarter(
-            engine,
+            connect(resources.results_url),
             str(spec["reports_dir"]),
             str(spec["quarter"]),
             [s for s in available if s.code in spec["scopes"]],

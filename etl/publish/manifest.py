@@ -21,7 +21,7 @@ from etl.publish.files import (
     sha256_file,
 )
 from etl.publish.revisions import archived_name
-from etl.warehouse import read_query
+from etl.warehouse import read_contract_warnings, read_query
 from etl.warehouse.stores import ensure_schema, read_headline_figures, records
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,14 @@ def build_manifest(
         "headline": read_headline_figures(engine, quarter),
         "files": files,
         "delivery_errors": errors,
+        "contract_warnings": contract_warnings(engine, quarter),
     }
+
+
+def contract_warnings(engine: Engine, quarter: str) -> list[dict[str, Any]] | None:
+    """The data contract's warnings of the quarter's check; None if it was never checked."""
+    warnings = read_contract_warnings(engine, quarter)
+    return None if warnings is None else records(warnings.drop(columns=["quarter"]))
 
 
 def recipients_by_file(

@@ -39,7 +39,8 @@ def report_view(
     scopes: Sequence[Scope] | None,
 ) -> ReportView:
     """What every section reads: results, names, brand, catalog and formats."""
-    brand = load_brand(str(settings.raw["report"]["brand"]))
+    # Unset means neutral here; the pipeline resolves the demo's brand on the demo warehouse.
+    brand = load_brand(str(settings.raw["report"].get("brand") or "neutral"))
     names = {s.code: s for s in (scopes or [])}
     names[scope.code] = scope  # the report's own scope as given, whatever the list says
     return ReportView(

@@ -3,34 +3,47 @@
 from etl.core.errors import WarehouseError
 from etl.warehouse.actions import read_earlier_actions, store_actions
 from etl.warehouse.bulk import BulkWriter, policy_count, refresh_statistics
+from etl.warehouse.contract import read_contract_warnings, replace_contract_warnings
 from etl.warehouse.engine import check_reachable, connect, redact, url_from_connection
 from etl.warehouse.findings import read_findings, replace_findings
 from etl.warehouse.results import plain, read_results, replace_results, upsert_results
-from etl.warehouse.scopes import available_scopes, segment_scopes
+from etl.warehouse.scopes import available_scopes, demo_brand, segment_scopes
 from etl.warehouse.sqlfiles import (
     SCHEMA_DIR,
+    SOURCE_RELATIONS,
+    SOURCES_DIR,
     SQL_DIR,
+    STORE_SCHEMA_DIR,
     apply_schema,
+    apply_store_schema,
     query_text,
     read_query,
+    sources_dir,
     statement,
     statements,
+    with_sources,
     without_comments,
 )
 from etl.warehouse.stores import read_known_names
 
 __all__ = [
     "SCHEMA_DIR",
+    "SOURCES_DIR",
+    "SOURCE_RELATIONS",
     "SQL_DIR",
+    "STORE_SCHEMA_DIR",
     "BulkWriter",
     "WarehouseError",
     "apply_schema",
+    "apply_store_schema",
     "available_scopes",
     "check_reachable",
     "connect",
+    "demo_brand",
     "plain",
     "policy_count",
     "query_text",
+    "read_contract_warnings",
     "read_earlier_actions",
     "read_findings",
     "read_known_names",
@@ -38,13 +51,16 @@ __all__ = [
     "read_results",
     "redact",
     "refresh_statistics",
+    "replace_contract_warnings",
     "replace_findings",
     "replace_results",
     "segment_scopes",
+    "sources_dir",
     "statement",
     "statements",
     "store_actions",
     "upsert_results",
     "url_from_connection",
+    "with_sources",
     "without_comments",
 ]

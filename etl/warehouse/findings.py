@@ -8,22 +8,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from etl.warehouse.sqlfiles import SCHEMA_DIR, read_query, statement, statements
+from etl.warehouse.sqlfiles import apply_store_schema, read_query, statement
 from etl.warehouse.stores import records
 
 FINDINGS_TABLES = ("voc_themes", "voc_quotes", "action_proposals", "action_follow_ups")
 
 
 def ensure_findings_schema(conn: Connection) -> None:
-    """Create the findings tables in a warehouse made before they existed.
+    """Create the results store's tables in a store made before they existed.
 
     Only when one is missing: DDL needs CREATE on the schema, which the job's least-privilege
     account does not have (sql/grants/job_role.sql).
     """
     if set(sa.inspect(conn).get_table_names()) >= set(FINDINGS_TABLES):
         return
-    for ddl in statements((SCHEMA_DIR / "10_findings.sql").read_text(encoding="utf-8")):
-        conn.execute(sa.text(ddl))
+    apply_store_schema(conn)
 
 
 def replace_findings(

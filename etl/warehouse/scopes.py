@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from etl.core.scopes import COMPANY, Scope
@@ -16,6 +17,14 @@ def available_scopes(
     return [Scope(COMPANY, "company", company_zh, company_en)] + [
         Scope(row.branch_code, "branch", row.name_zh, row.name_en) for row in branches.itertuples()
     ]
+
+
+def demo_brand(engine: Engine) -> str | None:
+    """The brand the demo generator recorded, or None for any other warehouse."""
+    if not sa.inspect(engine).has_table("demo_warehouse"):
+        return None
+    marks = read_query(engine, "demo/demo_brand")
+    return None if marks.empty else str(marks["brand"].iloc[0])
 
 
 def segment_scopes(engine: Engine) -> list[Scope]:

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from etl.core.config import REPOSITORY_ROOT
+from etl.core.config import REPOSITORY_ROOT, load_settings
 from etl.core.errors import WarehouseError
 
 SQL_DIR = REPOSITORY_ROOT / "sql"
 SCHEMA_DIR = SQL_DIR / "schema"
+# The results store's tables (results, actions, revisions, delivery log, findings): in the
+# database of the `satisfaction_results` connection, else beside the warehouse's tables.
+STORE_SCHEMA_DIR = SQL_DIR / "store" / "schema"
+SOURCES_DIR = SQL_DIR / "sources"
+# The input relations of the data contract, each read through one source view
+# (`sql/sources/<relation>.sql`, or the insurer's own folder): queries name them `src_<relation>`.
+SOURCE_RELATIONS = (
+    "branches",
+    "channels",
+    "product_lines",
+    "policies",
+    "premium_payments",
+    "claims",
+    "complaints",
+    "survey_waves",
+    "survey_items",
+    "survey_responses",
+    "survey_answers",
+    "feedback_texts",
+    "mystery_shop_visits",
+    "mystery_shop_results",
+    "kpi_targets",
+)
+_SOURCE_REFERENCE = re.compile(r"\bsrc_([a-z][a-z0-9_]*)\b")
+_LEADING_WITH = re.compile(r"^\s*with\b", re.IGNORECASE)
 
 
 def without_comments(sql_text: str) -> str:
@@ -27,12 +54,27 @@ def statements(sql_text: str) -> list[str]:
     return [part.strip() for part in without_comments(sql_text).split(";") if part.strip()]
 
 
+def _apply(conn: Connection, folder: Path) -> None:
+    for path in sorted(folder.glob("*.sql")):
+        for statement in statements(path.read_text(encoding="utf-8")):
+            conn.execute(sa.text(statement))
+
+
 def apply_schema(engine: Engine) -> None:
-    """Create every table and index in `sql/schema/`, in file order; safe to rerun."""
+    """The canonical warehouse and the results store in one database (the embedded default):
+    every table and index of `sql/schema/` and `sql/store/schema/`; safe to rerun."""
     with engine.begin() as conn:
-        for path in sorted(SCHEMA_DIR.glob("*.sql")):
-            for statement in statements(path.read_text(encoding="utf-8")):
-                conn.execute(sa.text(statement))
+        _apply(conn, SCHEMA_DIR)
+        _apply(conn, STORE_SCHEMA_DIR)
+
+
+def apply_store_schema(target: Engine | Connection) -> None:
+    """Create the results store's tables where they are missing (idempotent)."""
+    if isinstance(target, Connection):
+        _apply(target, STORE_SCHEMA_DIR)
+        return
+    with target.begin() as conn:
+        _apply(conn, STORE_SCHEMA_DIR)
 
 
 def query_text(name: str) -> str:
@@ -43,10 +85,58 @@ def query_text(name: str) -> str:
     return without_comments(path.read_text(encoding="utf-8"))
 
 
-@cache
+def sources_dir() -> Path:
+    """The folder of source views: `warehouse.sources` in the settings, else `sql/sources/`."""
+    return load_settings().sources_dir or SOURCES_DIR
+
+
+def source_text(relation: str, folder: Path) -> str:
+    """The SELECT of one source view, without comments or a trailing semicolon."""
+    if relation not in SOURCE_RELATIONS:
+        raise WarehouseError(
+            f"src_{relation} is not a relation of the data contract; expected one of "
+            f"{', '.join(SOURCE_RELATIONS)}"
+        )
+    path = folder / f"{relation}.sql"
+    if not path.exists():
+        raise WarehouseError(
+            f"source view {path} does not exist: every relation of the data contract needs "
+            f"one (start from {SOURCES_DIR / path.name}; docs/data-contract.md)"
+        )
+    return without_comments(path.read_text(encoding="utf-8")).strip().rstrip(";").strip()
+
+
+def with_sources(sql_text: str, folder: Path) -> str:
+    """The statement with each `src_<relation>` it reads defined by its source view.
+
+    The views become leading common table expressions marked NOT MATERIALIZED, so PostgreSQL
+    (12+) and SQLite (3.35+) plan them as if the query read the tables: filters and indexes
+    reach through a view, and the warehouse needs no objects of ours, only read access.
+    """
+    relations = list(dict.fromkeys(_SOURCE_REFERENCE.findall(sql_text)))
+    if not relations:
+        return sql_text
+    definitions = ",\n".join(
+        "src_" + relation + " as not materialized (\n" + source_text(relation, folder) + "\n)"
+        for relation in relations
+    )
+    leading = _LEADING_WITH.match(sql_text)
+    if leading:
+        return "with " + definitions + ",\n" + sql_text[leading.end() :]
+    return "with " + definitions + "\n" + sql_text
+
+
 def statement(name: str, expanding: tuple[str, ...] = ()) -> sa.TextClause:
-    """A named statement as a bound `text()`; `expanding` names the binds that take a list."""
-    clause = sa.text(query_text(name))
+    """A named statement as a bound `text()`; `expanding` names the binds that take a list.
+
+    The source views it reads come from the configured folder (`sources_dir`).
+    """
+    return _statement(name, expanding, sources_dir())
+
+
+@cache
+def _statement(name: str, expanding: tuple[str, ...], folder: Path) -> sa.TextClause:
+    clause = sa.text(with_sources(query_text(name), folder))
     if expanding:
         clause = clause.bindparams(*(sa.bindparam(bind, expanding=True) for bind in expanding))
     return clause
@@ -68,5 +158,17 @@ def read_query(
 def _frame(
     conn: Connection, name: str, params: Mapping[str, Any] | None, expanding: Sequence[str]
 ) -> pd.DataFrame:
-    result = conn.execute(statement(name, tuple(expanding)), dict(params or {}))
+    try:
+        result = conn.execute(statement(name, tuple(expanding)), dict(params or {}))
+    except sa.exc.DBAPIError as exc:
+        relations = sorted(set(_SOURCE_REFERENCE.findall(query_text(name))))
+        if not relations or exc.connection_invalidated:
+            raise
+        # A statement over the source views that the warehouse refuses: most often a view
+        # that names a column or table the warehouse lacks. Name the views, not a traceback.
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise WarehouseError(
+            f"{name} failed on the warehouse: {reason}; it reads the source views "
+            f"{', '.join(relations)} of {sources_dir()} (docs/data-contract.md)"
+        ) from exc
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

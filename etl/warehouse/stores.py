@@ -11,14 +11,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from etl.warehouse.results import plain
-from etl.warehouse.sqlfiles import SCHEMA_DIR, SQL_DIR, query_text, read_query, statements
+from etl.warehouse.sqlfiles import (
+    SQL_DIR,
+    apply_store_schema,
+    query_text,
+    read_query,
+    statements,
+)
 
 UPGRADES_DIR = SQL_DIR / "schema_upgrades"
 DELIVERY_TABLES = frozenset({"report_revisions", "delivery_log", "delivery_locks"})
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the revision and delivery tables on warehouses built before they existed.
+    """Create the results store's tables where they are missing (a new or older store).
 
     Only when one is missing or has an old shape: DDL (even `create index if not exists`)
     needs the table's owner on PostgreSQL, and the least-privilege account that renders and
@@ -34,7 +40,7 @@ def ensure_schema(engine: Engine) -> None:
     with engine.begin() as conn:
         if old_log:
             _run_file(conn, UPGRADES_DIR / "09_delivery_log_v2_before.sql")
-        _run_file(conn, SCHEMA_DIR / "09_delivery.sql")
+        apply_store_schema(conn)
         if old_log:
             _run_file(conn, UPGRADES_DIR / "09_delivery_log_v2_after.sql")
 

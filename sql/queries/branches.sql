@@ -5,5 +5,5 @@ select
     name_en,
     region_zh,
     region_en
-from branches
+from src_branches as branches
 order by branch_code

@@ -3,5 +3,5 @@ select
     channel_code,
     name_zh,
     name_en
-from channels
+from src_channels as channels
 order by channel_code

@@ -4,7 +4,7 @@
 -- no longer add up to the company), and survey response ids given twice.
 with quarter_claims as (
     select claim_id, reported_on, closed_on, paid_on
-    from claims
+    from src_claims as claims
     where (reported_on >= :quarter_start and reported_on < :quarter_end)
         or (paid_on >= :quarter_start and paid_on < :quarter_end)
         or (closed_on >= :quarter_start and closed_on < :quarter_end)
@@ -12,14 +12,14 @@ with quarter_claims as (
 
 quarter_complaints as (
     select complaint_id, branch_code, received_on, resolved_on
-    from complaints
+    from src_complaints as complaints
     where (received_on >= :quarter_start and received_on < :quarter_end)
         or (resolved_on >= :quarter_start and resolved_on < :quarter_end)
 ),
 
 wave_responses as (
     select response_id, branch_code
-    from survey_responses
+    from src_survey_responses as survey_responses
     where wave_id = :wave_id
 ),
 
@@ -48,25 +48,25 @@ rules as (
     select 'complaints.branch_code', 'branch code not in branches',
         count(*), min(complaint_id), max(complaint_id)
     from quarter_complaints
-    where branch_code not in (select branch_code from branches)
+    where branch_code not in (select branch_code from src_branches as branches)
     union all
     select 'survey_responses.branch_code', 'branch code not in branches',
         count(*), min(response_id), max(response_id)
     from wave_responses
-    where branch_code not in (select branch_code from branches)
+    where branch_code not in (select branch_code from src_branches as branches)
     union all
     select 'policies.branch_code', 'branch code not in branches',
         count(*), min(policy_id), max(policy_id)
-    from policies
+    from src_policies as policies
     where issued_on < :quarter_end
-        and branch_code not in (select branch_code from branches)
+        and branch_code not in (select branch_code from src_branches as branches)
     union all
     select 'feedback_texts.branch_code', 'branch code not in branches',
         count(*), min(feedback_id), max(feedback_id)
-    from feedback_texts
+    from src_feedback_texts as feedback_texts
     where received_on >= :quarter_start and received_on < :quarter_end
         and branch_code is not null
-        and branch_code not in (select branch_code from branches)
+        and branch_code not in (select branch_code from src_branches as branches)
     union all
     select 'survey_responses.response_id', 'response id given more than once',
         count(*), min(response_id), max(response_id)

@@ -7,7 +7,7 @@ with feedback as (
         received_on,
         branch_code,
         body
-    from feedback_texts
+    from src_feedback_texts as feedback_texts
     where received_on >= :quarter_start
         and received_on < :quarter_end
 ),

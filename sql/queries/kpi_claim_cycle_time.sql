@@ -11,8 +11,8 @@ with claims_paid as (
         policies.product_line_code,
         (date_part('epoch', claims.paid_on) - date_part('epoch', claims.reported_on)) / 86400.0
             as cycle_days
-    from claims
-    inner join policies on policies.policy_id = claims.policy_id
+    from src_claims as claims
+    inner join src_policies as policies on policies.policy_id = claims.policy_id
     where claims.outcome = 'paid'
         and claims.paid_on >= :quarter_start
         and claims.paid_on < :quarter_end

@@ -12,8 +12,8 @@ with open_claims as (
         policies.channel_code,
         policies.product_line_code,
         case when claims.reported_on < :aged_before then 1 else 0 end as is_aged
-    from claims
-    inner join policies on policies.policy_id = claims.policy_id
+    from src_claims as claims
+    inner join src_policies as policies on policies.policy_id = claims.policy_id
     where claims.reported_on < :quarter_end
         and (claims.closed_on is null or claims.closed_on >= :quarter_end)
 ),

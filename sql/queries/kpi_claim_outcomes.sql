@@ -29,8 +29,8 @@ with claims_in_scope as (
                 and claims.outcome = 'paid'
                 then 1 else 0
         end as is_paid_in_quarter
-    from claims
-    inner join policies on policies.policy_id = claims.policy_id
+    from src_claims as claims
+    inner join src_policies as policies on policies.policy_id = claims.policy_id
     where coalesce(claims.outcome, 'open') <> 'withdrawn'
         and (
             (claims.registered_on >= :window_start and claims.registered_on < :quarter_end)

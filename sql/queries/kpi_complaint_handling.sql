@@ -38,8 +38,8 @@ with complaints_in_scope as (
                 and complaints.outcome = 'withdrawn'
                 then 1 else 0
         end as is_withdrawn
-    from complaints
-    left join policies on policies.policy_id = complaints.policy_id
+    from src_complaints as complaints
+    left join src_policies as policies on policies.policy_id = complaints.policy_id
     where (complaints.due_on >= :quarter_start and complaints.due_on < :quarter_end)
         or (complaints.received_on >= :quarter_start and complaints.received_on < :quarter_end)
 ),

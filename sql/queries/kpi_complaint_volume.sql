@@ -17,8 +17,8 @@ with complaints_received as (
         coalesce(complaints.channel_code, policies.channel_code) as channel_code,
         policies.product_line_code,
         count(*) as complaints_received
-    from complaints
-    left join policies on policies.policy_id = complaints.policy_id
+    from src_complaints as complaints
+    left join src_policies as policies on policies.policy_id = complaints.policy_id
     where complaints.received_on >= :quarter_start
         and complaints.received_on < :quarter_end
     group by
@@ -33,7 +33,7 @@ policies_in_force as (
         channel_code,
         product_line_code,
         count(*) as policies_in_force
-    from policies
+    from src_policies as policies
     where issued_on < :quarter_end
         and (lapsed_on is null or lapsed_on >= :quarter_end)
         and (surrendered_on is null or surrendered_on >= :quarter_end)
@@ -46,21 +46,22 @@ written_premium as (
         policies.branch_code,
         policies.channel_code,
         policies.product_line_code,
+        -- In whole fen: an exact integer sum, the same whatever order the rows arrive in.
         sum(
             case
                 when :premium_basis = 'collected'
                     and premium_payments.paid_on >= :premium_window_start
                     and premium_payments.paid_on < :quarter_end
-                    then premium_payments.amount_cny
+                    then cast(round(premium_payments.amount_cny * 100) as bigint)
                 when :premium_basis = 'written'
                     and premium_payments.due_on >= :premium_window_start
                     and premium_payments.due_on < :quarter_end
-                    then premium_payments.amount_cny
+                    then cast(round(premium_payments.amount_cny * 100) as bigint)
                 else 0
             end
-        ) as written_premium_cny
-    from premium_payments
-    inner join policies on policies.policy_id = premium_payments.policy_id
+        ) / 100.0 as written_premium_cny
+    from src_premium_payments as premium_payments
+    inner join src_policies as policies on policies.policy_id = premium_payments.policy_id
     where (premium_payments.paid_on >= :premium_window_start
             and premium_payments.paid_on < :quarter_end)
         or (premium_payments.due_on >= :premium_window_start

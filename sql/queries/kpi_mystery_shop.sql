@@ -8,8 +8,8 @@ with results_in_quarter as (
         mystery_shop_visits.channel_code,
         mystery_shop_visits.visit_id,
         mystery_shop_results.is_passed
-    from mystery_shop_results
-    inner join mystery_shop_visits
+    from src_mystery_shop_results as mystery_shop_results
+    inner join src_mystery_shop_visits as mystery_shop_visits
         on mystery_shop_visits.visit_id = mystery_shop_results.visit_id
     where mystery_shop_visits.visited_on >= :quarter_start
         and mystery_shop_visits.visited_on < :quarter_end

@@ -20,7 +20,7 @@ with cohort_policies as (
         product_line_code,
         premium_cny,
         case when issued_on >= :cohort13_start then 13 else 25 end as horizon_months
-    from policies
+    from src_policies as policies
     where premium_mode = 'regular'
         and (
             (issued_on >= :cohort13_start and issued_on < :cohort13_end)
@@ -39,8 +39,8 @@ retained_policies as (
         policies.product_line_code,
         policies.premium_cny,
         case when policies.issued_on >= :cohort13_start then 13 else 25 end as horizon_months
-    from policies
-    inner join premium_payments
+    from src_policies as policies
+    inner join src_premium_payments as premium_payments
         on premium_payments.policy_id = policies.policy_id
         and premium_payments.installment_no
             = case when policies.issued_on >= :cohort13_start then 2 else 3 end
@@ -82,7 +82,9 @@ cohort_groups as (
         product_line_code,
         horizon_months,
         count(*) as policies,
-        sum(premium_cny) as premium_cny,
+        -- Summed in whole fen: an integer sum is exact whatever order the rows arrive in, so
+        -- the ratio is the same on every database, plan and source view.
+        sum(cast(round(premium_cny * 100) as bigint)) / 100.0 as premium_cny,
         0 as retained,
         0 as retained_premium_cny
     from cohort_policies
@@ -98,7 +100,7 @@ retained_groups as (
         0 as policies,
         0 as premium_cny,
         count(*) as retained,
-        sum(premium_cny) as retained_premium_cny
+        sum(cast(round(premium_cny * 100) as bigint)) / 100.0 as retained_premium_cny
     from retained_policies
     group by branch_code, channel_code, product_line_code, horizon_months
 ),

@@ -29,7 +29,7 @@ with book as (
                     then coalesce(surrender_paid_cny, 0) else 0
             end
         ) as surrender_paid_cny
-    from policies
+    from src_policies as policies
     where issued_on < :quarter_end
     group by branch_code, channel_code, product_line_code
 ),

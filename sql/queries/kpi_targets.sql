@@ -9,7 +9,7 @@ with targets as (
         target_value,
         amber_value,
         is_higher_better
-    from kpi_targets
+    from src_kpi_targets as kpi_targets
 ),
 
 final as (

@@ -8,7 +8,7 @@ with responses as (
         response_id,
         policy_id,
         responded_on
-    from survey_responses
+    from src_survey_responses as survey_responses
     where wave_id = :wave_id
         and policy_id is not null
 ),
@@ -24,7 +24,7 @@ closed_claims as (
             order by claims.closed_on desc, claims.claim_id desc
         ) as recency
     from responses
-    inner join claims on claims.policy_id = responses.policy_id
+    inner join src_claims as claims on claims.policy_id = responses.policy_id
     where claims.outcome in ('paid', 'denied')
         and claims.closed_on <= responses.responded_on
         and (date_part('epoch', responses.responded_on) - date_part('epoch', claims.closed_on))

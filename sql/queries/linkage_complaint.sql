@@ -7,7 +7,7 @@ with responses as (
         response_id,
         policy_id,
         responded_on
-    from survey_responses
+    from src_survey_responses as survey_responses
     where wave_id = :wave_id
         and policy_id is not null
 ),
@@ -17,7 +17,7 @@ matched as (
         responses.response_id,
         count(complaints.complaint_id) as complaints_received
     from responses
-    left join complaints
+    left join src_complaints as complaints
         on complaints.policy_id = responses.policy_id
         and complaints.received_on <= responses.responded_on
         and (date_part('epoch', responses.responded_on) - date_part('epoch', complaints.received_on))

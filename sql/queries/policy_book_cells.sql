@@ -5,7 +5,7 @@ with policies_in_force as (
         branch_code,
         channel_code,
         product_line_code
-    from policies
+    from src_policies as policies
     where issued_on < :as_of
         and (lapsed_on is null or lapsed_on >= :as_of)
         and (surrendered_on is null or surrendered_on >= :as_of)

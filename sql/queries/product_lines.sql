@@ -3,5 +3,5 @@ select
     product_line_code,
     name_zh,
     name_en
-from product_lines
+from src_product_lines as product_lines
 order by product_line_code

@@ -2,7 +2,7 @@
 -- reported).
 with responses as (
     select response_id
-    from survey_responses
+    from src_survey_responses as survey_responses
     where wave_id = :wave_id
 ),
 

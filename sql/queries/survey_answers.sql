@@ -2,7 +2,7 @@
 -- survey_respondents.sql, so millions of answer rows do not repeat them.
 with responses as (
     select response_id
-    from survey_responses
+    from src_survey_responses as survey_responses
     where wave_id = :wave_id
         -- responses ingest flagged as low quality (speeders, straight-lining) stay out of
         -- the indices unless the settings include them ([ingest] exclude_flagged = false)
@@ -14,7 +14,7 @@ answers as (
         response_id,
         item_code,
         score
-    from survey_answers
+    from src_survey_answers as survey_answers
 ),
 
 final as (

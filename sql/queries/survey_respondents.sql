@@ -12,7 +12,7 @@ with responses as (
         branch_code,
         channel_code,
         product_line_code
-    from survey_responses
+    from src_survey_responses as survey_responses
     where wave_id = :wave_id
         -- responses ingest flagged as low quality (speeders, straight-lining) stay out of
         -- the indices unless the settings include them ([ingest] exclude_flagged = false)
@@ -21,7 +21,7 @@ with responses as (
 
 in_force as (
     select policy_id
-    from policies
+    from src_policies as policies
     where issued_on < :as_of
         and (lapsed_on is null or lapsed_on >= :as_of)
         and (surrendered_on is null or surrendered_on >= :as_of)

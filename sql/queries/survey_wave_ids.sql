@@ -2,7 +2,7 @@
 with
 
 waves as (
-    select wave_id from survey_waves
+    select wave_id from src_survey_waves as survey_waves
 ),
 
 final as (

@@ -212,6 +212,25 @@ def ingest_rows(report: ReportView) -> list[dict[str, Any]]:
     return rows
 
 
+def contract_warning_rows(report: ReportView) -> list[dict[str, Any]]:
+    """The data contract's warnings for the quarter (docs/data-contract.md): the rule, how
+    many rows broke it, and what it asks, as the check stored them (company scope)."""
+    number = report.fmt["number"]
+    rows = []
+    for metric in report.results.metrics(report.q, COMPANY, "contract."):
+        stat = report.stat(metric, COMPANY)
+        if stat is None or metric == "contract.checked":
+            continue
+        rows.append(
+            {
+                "rule": metric.removeprefix("contract."),
+                "failed": number(stat.value, 0),
+                "note": stat.note or "",
+            }
+        )
+    return rows
+
+
 def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
     _ = report.gettext
     number = report.fmt["number"]
@@ -225,8 +244,6 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
         {"name": report.dimension_name(code), "weight": report.fmt["percent"](weight, 0)}
         for code, weight in report.settings.csi_weights.items()
     ]
-    lineage = lineage_rows(report)
-    ingested = ingest_rows(report)
     # The run ids stored with the figures are not shown: a recompute over unchanged data
     # must give the same report (the archive keeps its revision), so only `run_id` is.
     figures = report.results.rows(report.q, report.scope.code)
@@ -258,8 +275,10 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
             "low": suppression["low_base_below"],
             "verbatim": suppression.get("min_verbatim_respondents", 5),
         },
-        "lineage": lineage,
-        "ingested": ingested,
+        "lineage": lineage_rows(report),
+        "ingested": ingest_rows(report),
+        "contract_warnings": contract_warning_rows(report),
+        "contract_checked": report.stat("contract.checked", COMPANY) is not None,
         # Stored items for the scope: its figures and its actions (new and followed up).
         "figures": number(
             len(figures) + len(report.findings.new_actions) + len(report.findings.follow_ups), 0

@@ -201,7 +201,7 @@ def results() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def settings() -> Settings:
-    return load_settings()
+    return _with_brand(load_settings(), "chengyuan")  # the brand the demo warehouse gets
 
 
 # The findings tables of the company in 2026-Q3: 130 texts per theme this quarter (120 the
@@ -223,7 +223,7 @@ FINDINGS = Findings(
 
 def context(results: pd.DataFrame, scope: Scope = COMPANY, language: str = "en",
             **kwargs: Any) -> dict[str, Any]:  # fmt: skip
-    settings = kwargs.pop("settings", None) or load_settings()
+    settings = kwargs.pop("settings", None) or _with_brand(load_settings(), "chengyuan")
     if "findings" not in kwargs:
         kwargs["findings"] = FINDINGS if scope == COMPANY else Findings(plan_ran=True)
     return build_context(QUARTER, scope, language, results, load_item_bank(), settings, "run-1",

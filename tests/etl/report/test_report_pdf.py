@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
 from etl.core.scopes import Scope
-from etl.pipeline import compute_quarter, render_scope
+from etl.pipeline import branded, compute_quarter, render_scope
 from etl.report.context import build_context
 from etl.report.i18n import number_filters, translations
 from etl.report.labels import SECTIONS
@@ -279,7 +279,8 @@ def _render(
             read_findings(connect(warehouse_url), str(QUARTER), scope.code)
         )
     context = build_context(
-        QUARTER, scope, language, results, load_item_bank(), settings or load_settings(),
+        QUARTER, scope, language, results, load_item_bank(),
+        settings or branded(load_settings(), connect(warehouse_url)),
         "test-run", scopes=scopes, findings=findings,
     )  # fmt: skip
     fetcher = TemplateAssetFetcher()

@@ -1,0 +1,9 @@
+-- The `branches` relation of the data contract (docs/data-contract.md), read from the canonical
+-- table of the same name. Replace this file to map an insurer's own tables and columns.
+select
+    branch_code,
+    name_zh,
+    name_en,
+    region_zh,
+    region_en
+from branches

@@ -1,0 +1,7 @@
+-- The `channels` relation of the data contract (docs/data-contract.md), read from the canonical
+-- table of the same name. Replace this file to map an insurer's own tables and columns.
+select
+    channel_code,
+    name_zh,
+    name_en
+from channels
