@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from etl.core import Scope, Settings, load_item_bank, load_settings, select_scopes
 from etl.core.periods import Quarter, report_quarter
@@ -39,6 +40,8 @@ class RunSpec:
     language: str
     reports_dir: str
     run_id: str
+    # Why this run e-mails nothing although deliver=true (a late scheduled run), else None.
+    delivery_hold: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -53,10 +56,16 @@ def resolve_run(
     warehouse_url: str,
     run_id: str,
     settings: Settings | None = None,
+    run_type: str = "manual",
+    started: dt.datetime | None = None,
 ) -> RunSpec:
     """Validate the run's Params against the warehouse; every error names the Param."""
     settings = settings or load_settings()
     quarter = report_quarter(quarter_param, run_after, settings.timezone)
+    hold = late_run_hold(
+        quarter, run_type, started or dt.datetime.now(dt.UTC), settings.timezone,
+        settings.hold_delivery_after_days,
+    )  # fmt: skip
     if language not in LOCALES:
         raise RenderError(
             f"language={language!r} is not supported; expected one of {sorted(LOCALES)}"
@@ -71,6 +80,30 @@ def resolve_run(
         language=language,
         reports_dir=str(settings.path("reports")),
         run_id=run_id,
+        delivery_hold=hold,
+    )
+
+
+def late_run_hold(
+    quarter: Quarter, run_type: str, started: dt.datetime, timezone: str, max_days: int
+) -> str | None:
+    """Why a scheduled run must not e-mail, or None: it started too long after its quarter.
+
+    A first unpause makes Airflow start the scheduled run of the latest quarter at once, for
+    every scope; that must not reach every branch head by surprise weeks later. Manual runs
+    say what they want (deliver=true) and are never held.
+    """
+    if run_type != "scheduled":
+        return None
+    started_on = started.astimezone(ZoneInfo(timezone)).date()
+    late = (started_on - quarter.end).days
+    if late <= max_days:
+        return None
+    return (
+        f"scheduled run started {started_on}, {late} days after {quarter} ended (more than "
+        f"schedule.hold_delivery_after_days = {max_days}), as on a DAG's first unpause or "
+        "after a scheduler outage: reports are computed, rendered and published, nothing is "
+        f"e-mailed. To send them, trigger the DAG with quarter={quarter} and deliver=true."
     )
 
 
