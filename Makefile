@@ -7,7 +7,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-symbola libharfbuzz-subset0 \
                    libpango-1.0-0 libpangoft2-1.0-0 \
-                   poppler-utils postgresql-client sqlite3 chromium \
+                   poppler-utils postgresql-client sqlite3 chromium libjs-pdf \
                    postgresql redis-server
 
 export AIRFLOW_HOME := $(CURDIR)/.airflow

@@ -68,7 +68,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, small_demo_url: str) -> Itera
     warehouse = root / "warehouse.db"
     shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
     (root / "recipients.toml").write_text(RECIPIENTS, encoding="utf-8")
+    # XX is a configured scope (the form offers it) that the warehouse does not have.
     (root / "settings.toml").write_text(
+        'scopes = [{ code = "company", zh = "全公司", en = "Company" },'
+        ' { code = "SC", zh = "四川分公司", en = "Sichuan" },'
+        ' { code = "XX", zh = "X", en = "X" }]\n'
         f'[paths]\nreports = "{root / "reports"}"\noutbox = "{root / "outbox"}"\n',
         encoding="utf-8",
     )
@@ -218,3 +222,6 @@ def test_a_failed_task_e_mails_the_operators_naming_task_and_quarter(site: dict[
     assert "resolve_run" in alert.message["Subject"] and QUARTER in alert.message["Subject"]
     body = alert.message.get_content()
     assert "resolve_run" in body and "unknown scope(s) ['XX']" in body
+    # The fix is a new run with the Param corrected, not clearing the task.
+    assert "trigger the DAG again in Airflow with scopes corrected" in body
+    assert "重新触发" in body and "clear the task in Airflow" not in body

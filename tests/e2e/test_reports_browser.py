@@ -385,6 +385,4 @@ def test_the_download_link_sends_the_pdf_as_an_attachment(
     body = response.read()
     connection.close()
     assert response.status == 200 and valid_pdf(body) == 1
-    assert response.getheader("content-disposition") == (
-        'attachment; filename="company.zh-CN.pdf"'
-    )
+    assert response.getheader("content-disposition") == ('attachment; filename="company.zh-CN.pdf"')
