@@ -1,5 +1,7 @@
-# Two commands on a fresh machine (Debian, Python 3.11, root):
+# On a fresh machine (Debian, Python 3.11, root):
 #   make demo   — set up, build the demo warehouse, run the DAG for the last complete quarter
+#   make ui     — the Airflow UI with the DAG and the Reports page (runs `make demo` first if
+#                 there are no reports yet); prints the URL and the login. `make stop` ends it.
 #   make test   — set up, run the whole test suite
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +20,10 @@ export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export AIRFLOW_CONN_SATISFACTION_WAREHOUSE := sqlite:///$(CURDIR)/var/warehouse.db
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test setup system-packages lint bench
+UI_DIR ?= $(CURDIR)/var/ui
+export UI_DIR
+
+.PHONY: demo ui stop test setup system-packages lint bench
 
 demo: setup
 	satisfaction-report demo --reuse
@@ -27,6 +32,15 @@ demo: setup
 	  || { tail -n 40 $(AIRFLOW_HOME).last-run.log; exit 1; }
 	@quarter=$$(python -c "import datetime as d; from etl.core.periods import last_complete_quarter as q; print(q(d.datetime.now(d.UTC)))"); \
 	  echo "Reports for $$quarter:"; ls -1 reports/$$quarter/
+
+ui: setup
+	@python -c "import sys; from etl.core import load_settings as s; \
+	  sys.exit(0 if any(s().path('reports').glob('*/manifest.json')) else 1)" \
+	  || $(MAKE) --no-print-directory demo
+	@scripts/ui.sh start
+
+stop:
+	@scripts/ui.sh stop
 
 test: setup
 	$(BIN)/python -m pytest

@@ -155,6 +155,8 @@ def test_outage_retry_rerun_resend_and_a_corrected_revision(site: dict[str, Any]
     assert first["state"] == "success", first
     assert first["tasks"]["deliver_reports"] == ["success", 2]  # failed once, retried once
     assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 1)
+    retry_notices = [m for m in smtp.inbox.received if m.message["X-Report-Alert"]]
+    assert all("RETRYING" in m.message["Subject"] for m in retry_notices)  # will retry, no action
     for received in smtp.inbox.received:
         ((name, data),) = received.pdf_attachments()
         assert valid_pdf(data) >= 1
