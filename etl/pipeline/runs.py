@@ -121,8 +121,9 @@ def render_scope(
     run_id: str,
     settings: Settings | None = None,
     reason: str | None = None,
+    require_reason: bool = False,
 ) -> str:
-    """Render one scope's PDF from the stored results as its right revision; returns its path."""
+    """One scope's PDF from the stored results as its right revision; returns its path."""
     settings = settings or load_settings()
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
@@ -133,9 +134,8 @@ def render_scope(
         raise RenderError(
             f"no stored results for {quarter} / {scope.code}: run the compute step first"
         )
-    bank = load_item_bank()
+    bank, resolved = load_item_bank(), settings
     findings = Findings.from_store(read_findings(engine, str(quarter), scope.code))
-    resolved = settings
     # Names of every branch and segment, so the company report never shows bare codes.
     named_scopes = available_scopes(engine) + segment_scopes(engine)
 
@@ -167,6 +167,7 @@ def render_scope(
         run_id=run_id,
         reason=reason,
         timezone=settings.timezone,
+        require_reason=require_reason,
     )
     log.info("rendered %s", path)
     return str(path)

@@ -115,6 +115,7 @@ def render(
             str(spec["run_id"]),
             settings=resources.settings,
             reason=params.get("reason") or None,
+            require_reason=True,  # the `reason` Param is how a person answers it
         )
         for language in render_languages(scope, str(spec["language"]), bool(params.get("deliver")))
     ]
