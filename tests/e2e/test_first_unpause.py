@@ -8,6 +8,7 @@ ended, so it computes, renders and publishes, holds delivery and tells the opera
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import os
 import shutil

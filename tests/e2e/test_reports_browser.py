@@ -386,3 +386,48 @@ def test_the_download_link_sends_the_pdf_as_an_attachment(
     connection.close()
     assert response.status == 200 and valid_pdf(body) == 1
     assert response.getheader("content-disposition") == ('attachment; filename="company.zh-CN.pdf"')
+
+
+def test_the_trigger_form_shows_the_params_for_people_and_submits_its_defaults(
+    browser: Browser, server: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(server["base"] + f"/dags/{DAG_ID}")
+    page.wait_for_url("**/auth/login**", timeout=30_000)
+    page.fill("input[name=username]", OPERATOR)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.get_by_role("button", name="Trigger").first.click(timeout=60_000)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("报告内容 What to report").click(timeout=30_000)  # a closed section
+    dialog.get_by_text("报告范围 Scopes").wait_for(timeout=30_000)
+    text = dialog.inner_text()
+    for title in ("季度 Quarter", "报告范围 Scopes", "报告语言 Language", "发送 Delivery"):
+        assert title in text, title
+    assert "留空 = 全部" in text and "empty = all" in text  # help in both languages
+    dialog.locator("#element_scopes input").first.click()
+    page.get_by_role("option").first.wait_for(timeout=10_000)
+    options = page.get_by_role("option").all_inner_texts()
+    assert "SC · 四川分公司 Sichuan Branch" in options and len(options) == 13
+    page.screenshot(path=str(IMAGES / "airflow-trigger-form.png"))
+    dialog.locator("h2, [data-part=title]").first.click()  # closes the option list, not the dialog
+    runs_before = len(list_runs(server, context))
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/dagRuns" in r.url
+    ) as created:
+        dialog.get_by_role("button", name="Trigger").last.click()
+    assert created.value.status == 200, created.value.text()
+    assert created.value.json()["conf"]["scopes"] is None
+    assert len(list_runs(server, context)) == runs_before + 1
+    context.close()
+
+
+def list_runs(server: dict[str, Any], context: BrowserContext) -> list[dict[str, Any]]:
+    token = next(c["value"] for c in context.cookies() if c["name"] == "_token")
+    request = urllib.request.Request(
+        f"{server['base']}/api/v2/dags/{DAG_ID}/dagRuns",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["dag_runs"]
