@@ -84,23 +84,28 @@ def resolve_run(
     )
 
 
+AUTOMATIC_RUNS = ("scheduled", "asset_triggered")  # runs no person asked for
+
+
 def late_run_hold(
     quarter: Quarter, run_type: str, started: dt.datetime, timezone: str, max_days: int
 ) -> str | None:
     """Why a scheduled run must not e-mail, or None: it started too long after its quarter.
 
     A first unpause makes Airflow start the scheduled run of the latest quarter at once, for
-    every scope; that must not reach every branch head by surprise weeks later. Manual runs
-    say what they want (deliver=true) and are never held.
+    every scope; that must not reach every branch head by surprise weeks later, nor may a
+    survey-data event (an asset-triggered run). Manual runs say what they want
+    (deliver=true) and are never held.
     """
-    if run_type != "scheduled":
+    if run_type not in AUTOMATIC_RUNS:
         return None
     started_on = started.astimezone(ZoneInfo(timezone)).date()
     late = (started_on - quarter.end).days
     if late <= max_days:
         return None
     return (
-        f"scheduled run started {started_on}, {late} days after {quarter} ended (more than "
+        f"{run_type.replace('_', '-')} run started {started_on}, {late} days after {quarter} "
+        "ended (more than "
         f"schedule.hold_delivery_after_days = {max_days}), as on a DAG's first unpause or "
         "after a scheduler outage: reports are computed, rendered and published, nothing is "
         f"e-mailed. To send them, trigger the DAG with quarter={quarter} and deliver=true."

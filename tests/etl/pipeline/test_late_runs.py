@@ -1,4 +1,4 @@
-"""A scheduled run that starts long after its quarter ended holds delivery; manual runs never."""
+"""An automatic run long after its quarter ended holds delivery; manual runs never do."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def utc(*args: int) -> dt.datetime:
         ("scheduled", utc(2026, 12, 7, 0, 0), True),
         ("manual", utc(2026, 12, 7, 0, 0), False),  # a person asked for it
         ("backfill", utc(2026, 12, 7, 0, 0), False),
-        ("asset_triggered", utc(2026, 12, 7, 0, 0), False),
+        ("asset_triggered", utc(2026, 12, 7, 0, 0), True),  # new survey data, nobody asked
+        ("asset_triggered", utc(2026, 10, 3, 0, 0), False),
     ],
 )
 def test_only_late_scheduled_runs_hold(run_type: str, started: dt.datetime, held: bool) -> None:
