@@ -134,7 +134,10 @@ def test_the_first_unpause_runs_the_last_quarter_and_delivers_nothing(airflow: d
     manifest = json.loads((root / "reports" / quarter / "manifest.json").read_text())
     assert len({f["scope"] for f in manifest["files"]}) >= 2
     assert {f["delivery"]["status"] for f in manifest["files"]} == {"not_sent"}
-    messages = [email.message_from_bytes(p.read_bytes()) for p in (root / "outbox").rglob("*.eml")]
+    outbox = sorted((root / "outbox").rglob("*.eml"))
+    messages = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in outbox
+    ]
     reports = [m for m in messages if not m["X-Report-Alert"]]
     notices = [m for m in messages if m["X-Report-Alert"]]
     assert reports == []
