@@ -9,10 +9,11 @@ USER root
 # fontTools and a Chinese report renders about ten times slower. fonts-noto-cjk: the glyphs;
 # fonts-hanazono: CJK Extension B+ characters in real names (𠀀, 𪚥); fonts-symbola: emoji.
 # poppler-utils: pdftotext, to check a report's text from inside a container.
+# libjs-pdf: PDF.js, with which the Reports page shows a PDF inside the Airflow UI frame.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       fonts-noto-cjk fonts-hanazono fonts-symbola libharfbuzz-subset0 libpango-1.0-0 \
-      libpangoft2-1.0-0 poppler-utils \
+      libpangoft2-1.0-0 poppler-utils libjs-pdf \
  && apt-get autoremove -yqq --purge \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/*

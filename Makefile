@@ -1,5 +1,7 @@
-# Two commands on a fresh machine (Debian, Python 3.11, root):
+# On a fresh machine (Debian, Python 3.11, root):
 #   make demo   — set up, build the demo warehouse, run the DAG for the last complete quarter
+#   make ui     — the Airflow UI with the DAG and the Reports page (runs `make demo` first if
+#                 there are no reports yet); prints the URL and the login. `make stop` ends it.
 #   make test   — set up, run the whole test suite
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -7,7 +9,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-symbola libharfbuzz-subset0 \
                    libpango-1.0-0 libpangoft2-1.0-0 \
-                   poppler-utils postgresql-client sqlite3 chromium \
+                   poppler-utils postgresql-client sqlite3 chromium libjs-pdf \
                    postgresql redis-server
 
 export AIRFLOW_HOME := $(CURDIR)/.airflow
@@ -18,21 +20,36 @@ export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export AIRFLOW_CONN_SATISFACTION_WAREHOUSE := sqlite:///$(CURDIR)/var/warehouse.db
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test setup system-packages lint bench
+UI_DIR ?= $(CURDIR)/var/ui
+export UI_DIR
+
+.PHONY: demo ui stop test setup system-packages lint bench
 
 demo: setup
 	satisfaction-report demo --reuse
 	@test -f $(AIRFLOW_HOME)/airflow.db || airflow db migrate > $(AIRFLOW_HOME).migrate.log
-	airflow dags test quarterly_satisfaction_report > $(AIRFLOW_HOME).last-run.log 2>&1 \
+	@# The reason is printed only on a new revision (a rerun after the demo data changed):
+	@# the first run's reports were "delivered" to the outbox, so a new one must say why.
+	airflow dags test quarterly_satisfaction_report \
+	  -c '{"reason": "make demo: rerun after a data change"}' > $(AIRFLOW_HOME).last-run.log 2>&1 \
 	  || { tail -n 40 $(AIRFLOW_HOME).last-run.log; exit 1; }
 	@quarter=$$(python -c "import datetime as d; from etl.core.periods import last_complete_quarter as q; print(q(d.datetime.now(d.UTC)))"); \
 	  echo "Reports for $$quarter:"; ls -1 reports/$$quarter/
+
+ui: setup
+	@python -c "import sys; from etl.core import load_settings as s; \
+	  sys.exit(0 if any(s().path('reports').glob('*/manifest.json')) else 1)" \
+	  || $(MAKE) --no-print-directory demo
+	@scripts/ui.sh start
+
+stop:
+	@scripts/ui.sh stop
 
 test: setup
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check etl dags tests bench && $(BIN)/ruff format --check etl dags tests bench
+	$(BIN)/ruff check etl dags tests bench plugins && $(BIN)/ruff format --check etl dags tests bench plugins
 
 setup: system-packages $(VENV)/.installed
 

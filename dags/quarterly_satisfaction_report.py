@@ -27,7 +27,8 @@ from airflow.sdk import (
     task,
 )
 
-from etl.core.periods import QUARTER_PATTERN
+from etl.core.config import load_settings
+from etl.core.form import trigger_form
 
 WAREHOUSE_CONN_ID = "satisfaction_warehouse"
 RESULTS_CONN_ID = "satisfaction_results"
@@ -72,37 +73,40 @@ def _run(step: str, *args: object) -> object:
 
 
 class OperatorAlert(BaseNotifier):
-    """E-mails the operators when a task has failed for good, naming the task and quarter."""
+    """E-mails the operators when a task fails: which task and quarter, and what to do.
+
+    `retrying=True` (on_retry_callback): the failure looked transient and Airflow retries it.
+    """
+
+    def __init__(self, retrying: bool = False) -> None:
+        super().__init__()
+        self.retrying = retrying
 
     def notify(self, context: Context) -> None:
         import functools
 
+        from etl.pipeline.alerts import advice_for
         from etl.pipeline.tasks import FailedTask, quarter_for_alert
 
-        ti, run = context["ti"], context["dag_run"]
+        ti, run, error = context["ti"], context["dag_run"], context.get("exception")
         spec = functools.partial(ti.xcom_pull, task_ids="resolve_run")
         _run("alert", FailedTask(
             ti.dag_id, run.run_id, quarter_for_alert(spec, context.get("params")), ti.task_id,
             getattr(ti, "map_index", None), getattr(ti, "try_number", None),
-            str(context.get("exception") or "see the task log"), getattr(ti, "log_url", ""),
+            str(error or "see the task log"), getattr(ti, "log_url", ""),
+            advice_for(error, will_retry=self.retrying),
         ))  # fmt: skip
 
 
-# fmt: off
-PARAMS = {
-    "quarter": Param(None, type=["null", "string"], pattern=QUARTER_PATTERN,
-                     description="Quarter to report, e.g. 2026-Q3; empty = last complete."),
-    "scopes": Param([], type="array", items={"type": "string"},
-                    description="Scopes to render: company and/or branch codes; empty = all."),
-    "language": Param("zh-CN", enum=["zh-CN", "en"], description="Report language."),
-    "deliver": Param(True, type="boolean", description="E-mail each scope's PDF to its "
-                     "distribution list; a rerun over unchanged data sends nothing new."),
-    "resend": Param(False, type="boolean", description="Send again to recipients who "
-                    "already received this quarter's report (once per run)."),
-    "reason": Param("", type="string", description="Why this rerun: printed on the cover "
-                    "of a new revision (v2, v3 …)."),
-}
-# fmt: on
+def _params() -> dict[str, Param]:
+    """The trigger form: choices from the settings files and the clock, never the warehouse."""
+    form = trigger_form(load_settings(), dt.datetime.now(dt.UTC))
+    return {
+        name: Param(f.default, description=f.description, **f.schema) for name, f in form.items()
+    }
+
+
+PARAMS = _params()
 
 
 MINUTES_10 = dt.timedelta(minutes=10)
@@ -126,6 +130,7 @@ ONE_HOUR = dt.timedelta(hours=1)
         # of holding a worker slot for ever; each task below sets its own.
         "execution_timeout": ONE_HOUR,
         "on_failure_callback": [OperatorAlert()],
+        "on_retry_callback": [OperatorAlert(retrying=True)],
     },
     params=PARAMS,
 )
@@ -146,8 +151,13 @@ def quarterly_satisfaction_report() -> None:
           execution_timeout=MINUTES_10)  # fmt: skip
     def resolve_run() -> dict[str, object]:
         """Validate the Params and the scopes against the warehouse; fix the quarter."""
+        from etl.pipeline.tasks import RunFacts
+
         ctx = get_current_context()
-        return _run("resolve", ctx["params"], ctx["dag_run"].run_after, ctx["dag_run"].run_id)
+        run = ctx["dag_run"]
+        kind = str(getattr(run.run_type, "value", run.run_type))
+        facts = RunFacts(run.run_id, kind, run.run_after, run.start_date)
+        return _run("resolve", ctx["params"], facts)
 
     @task(retries=0, execution_timeout=dt.timedelta(hours=1))
     def check_inputs(spec: dict[str, object]) -> dict[str, object]:

@@ -104,16 +104,37 @@ async def _authorize(request: Request, page: bool) -> Response | None:
     return None
 
 
-def _page(request: Request, manifests: list[dict[str, Any]], note: str) -> HTMLResponse:
+def _page(
+    request: Request,
+    manifests: list[dict[str, Any]],
+    note: str,
+    run: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The index page; each report opens in the plugin's viewer, which works in the UI frame."""
     from etl.report.index import render_index
 
     def link_for(quarter: str, path: str) -> str:
-        return str(request.url_for("report_file", relative=f"{quarter}/{path}").path)
+        return str(request.url_for("report_viewer", relative=f"{quarter}/{path}").path)
 
-    return HTMLResponse(render_index(manifests, link_for=link_for, title_note=note))
+    def download_for(quarter: str, path: str) -> str:
+        file = request.url_for("report_file", relative=f"{quarter}/{path}").path
+        return f"{file}?download=1"
 
+    html = render_index(
+        manifests, link_for=link_for, title_note=note, download_for=download_for, run=run
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "private, no-cache"})
+
+
+# PDF.js from Debian's libjs-pdf (installed by `make setup`): browsers will not show a PDF
+# inside Airflow's sandboxed plugin frame, PDF.js draws it there on canvases.
+PDFJS_DIR = Path("/usr/share/javascript/pdf")
 
 app = FastAPI(title="Satisfaction assessment reports", docs_url=None, redoc_url=None)
+if (PDFJS_DIR / "build" / "pdf.js").is_file():
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/pdfjs", StaticFiles(directory=PDFJS_DIR), name="pdfjs")
 
 
 @app.get("/", response_class=HTMLResponse)
@@ -135,19 +156,40 @@ async def run_reports(request: Request, dag_id: str, run_id: str) -> Response:
     refusal = await _authorize(request, page=True)
     if refusal is not None:
         return refusal
+    from etl.report.index import run_summary
+
     manifests = [m for m in read_manifests(reports_root()) if run_id in m.get("runs", [])]
-    note = (
-        f"Run {run_id}"
-        if manifests
-        else f"Run {run_id} of {dag_id} published no reports (it may have failed before "
-        "publishing). 本次运行未发布报告。"
-    )
-    return _page(request, manifests, note)
+    if not manifests:
+        note = (
+            f"Run {run_id} of {dag_id} published no reports (it may have failed before "
+            "publishing). 本次运行未发布报告。"
+        )
+        return _page(request, [], note)
+    return _page(request, manifests, "", {"run_id": run_id, "made": run_summary(manifests, run_id)})
+
+
+@app.get("/view/{relative:path}", name="report_viewer", response_class=HTMLResponse)
+async def report_viewer(request: Request, relative: str) -> Response:
+    """One report in the PDF.js viewer, with a download link (works inside the UI's frame)."""
+    from etl.report.index import render_viewer
+
+    refusal = await _authorize(request, page=True)
+    if refusal is not None:
+        return refusal
+    path = resolve_report(reports_root(), relative)
+    if path is None or path.suffix.lower() != ".pdf":
+        return Response("refused: not a report under the reports folder", status_code=403)
+    if not path.is_file():
+        return Response(f"no such report: {relative}", status_code=404)
+    file_url = request.url_for("report_file", relative=relative).path
+    pdfjs = f"{ROOT_PATH}{URL_PREFIX}/pdfjs" if (PDFJS_DIR / "build" / "pdf.js").is_file() else None
+    html = render_viewer(relative, file_url, f"{file_url}?download=1", pdfjs)
+    return HTMLResponse(html, headers={"Cache-Control": "private, no-cache"})
 
 
 @app.get("/files/{relative:path}", name="report_file")
-async def report_file(request: Request, relative: str) -> Response:
-    """One PDF (inline) or manifest from the reports folder; nothing else, nowhere else."""
+async def report_file(request: Request, relative: str, download: bool = False) -> Response:
+    """One PDF (inline, or as a download) or manifest from the reports folder; nothing else."""
     refusal = await _authorize(request, page=False)
     if refusal is not None:
         return refusal
@@ -167,7 +209,7 @@ async def report_file(request: Request, relative: str) -> Response:
         path,
         media_type=media,
         filename=path.name,
-        content_disposition_type="inline",
+        content_disposition_type="attachment" if download else "inline",
         headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"},
     )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.core.errors import PermanentError
+from etl.core.scopes import COMPANY, Scope
 
 # The package folder and the repository root: `sql/` and `report_templates/` sit beside `etl/`.
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -149,6 +150,20 @@ class Settings:
         return value if value.is_absolute() else self.home / value
 
     @property
+    def scopes(self) -> list[Scope]:
+        """The configured scopes (`scopes` in settings.toml), company first; no warehouse read."""
+        return configured_scopes(self.raw.get("scopes", []))
+
+    @property
+    def hold_delivery_after_days(self) -> int:
+        value = self.raw.get("schedule", {}).get("hold_delivery_after_days", 10)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(
+                f"schedule.hold_delivery_after_days = {value!r}: expected whole days >= 0"
+            )
+        return value
+
+    @property
     def warehouse_url(self) -> str:
         """SATISFACTION_WAREHOUSE_URL if set, else the embedded demo SQLite file."""
         return os.environ.get("SATISFACTION_WAREHOUSE_URL") or f"sqlite:///{self.path('warehouse')}"
@@ -182,6 +197,24 @@ class Settings:
     @property
     def weighting(self) -> dict[str, Any]:
         return dict(self.raw["weighting"])
+
+
+def configured_scopes(entries: list[Any]) -> list[Scope]:
+    """`scopes = [{code, zh, en}, …]` as Scopes; a missing field or a repeated code is named."""
+    scopes: list[Scope] = []
+    for position, entry in enumerate(entries, start=1):
+        where = f"settings scopes #{position}"
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(key), str) and entry[key].strip() for key in ("code", "zh", "en")
+        ):
+            raise ConfigError(f"{where}: needs a non-empty `code`, `zh` and `en`; got {entry!r}")
+        if any(scope.code == entry["code"] for scope in scopes):
+            raise ConfigError(f"{where}: scope code {entry['code']!r} appears twice")
+        kind = "company" if entry["code"] == COMPANY else "branch"
+        scopes.append(Scope(entry["code"], kind, entry["zh"], entry["en"]))
+    if not scopes:
+        raise ConfigError("settings `scopes` is empty: list the company and every branch")
+    return sorted(scopes, key=lambda scope: scope.code != COMPANY)
 
 
 @cache

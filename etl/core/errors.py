@@ -21,3 +21,5 @@ class PermanentError(UserError):
 
 class ParamError(PermanentError, ValueError):
     """A run Param that cannot be right however often the task is retried."""
+
+    param: str | None = None  # the Param to correct when triggering again

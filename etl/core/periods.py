@@ -17,6 +17,8 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 class QuarterError(ParamError):
     """A quarter string or date that does not name a valid quarter."""
 
+    param = "quarter"
+
 
 @dataclass(frozen=True, order=True)
 class Quarter:

@@ -13,6 +13,8 @@ COMPANY = "company"
 class UnknownScopeError(ParamError):
     """A requested scope that the warehouse does not know."""
 
+    param = "scopes"
+
 
 @dataclass(frozen=True)
 class Scope:

@@ -5,7 +5,7 @@ per scope â€” the company, each branch, `channel.<code>` and `product.<code>` â€
 values and their numerators and denominators; Python only turns those rows into ResultRows.
 A scope with a zero denominator (or no row at all) gets value NULL and flag "not_applicable".
 
-What each row's n is (metrics.md: every figure carries its n or denominator):
+What each row's n is (docs/metrics.md: every figure carries its n or denominator):
 
 | metric | n |
 | --- | --- |

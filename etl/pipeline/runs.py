@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
@@ -46,6 +47,8 @@ class RunSpec:
     language: str
     reports_dir: str
     run_id: str
+    # Why this run e-mails nothing although deliver=true (a late scheduled run), else None.
+    delivery_hold: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -60,10 +63,16 @@ def resolve_run(
     warehouse_url: str,
     run_id: str,
     settings: Settings | None = None,
+    run_type: str = "manual",
+    started: dt.datetime | None = None,
 ) -> RunSpec:
     """Validate the run's Params against the warehouse; every error names the Param."""
     settings = settings or load_settings()
     quarter = report_quarter(quarter_param, run_after, settings.timezone)
+    hold = late_run_hold(
+        quarter, run_type, started or dt.datetime.now(dt.UTC), settings.timezone,
+        settings.hold_delivery_after_days,
+    )  # fmt: skip
     if language not in LOCALES:
         raise RenderError(
             f"language={language!r} is not supported; expected one of {sorted(LOCALES)}"
@@ -86,6 +95,35 @@ def resolve_run(
         language=language,
         reports_dir=str(settings.path("reports")),
         run_id=run_id,
+        delivery_hold=hold,
+    )
+
+
+AUTOMATIC_RUNS = ("scheduled", "asset_triggered")  # runs no person asked for
+
+
+def late_run_hold(
+    quarter: Quarter, run_type: str, started: dt.datetime, timezone: str, max_days: int
+) -> str | None:
+    """Why a scheduled run must not e-mail, or None: it started too long after its quarter.
+
+    A first unpause makes Airflow start the scheduled run of the latest quarter at once, for
+    every scope; that must not reach every branch head by surprise weeks later, nor may a
+    survey-data event (an asset-triggered run). Manual runs say what they want
+    (deliver=true) and are never held.
+    """
+    if run_type not in AUTOMATIC_RUNS:
+        return None
+    started_on = started.astimezone(ZoneInfo(timezone)).date()
+    late = (started_on - quarter.end).days
+    if late <= max_days:
+        return None
+    return (
+        f"{run_type.replace('_', '-')} run started {started_on}, {late} days after {quarter} "
+        "ended (more than "
+        f"schedule.hold_delivery_after_days = {max_days}), as on a DAG's first unpause or "
+        "after a scheduler outage: reports are computed, rendered and published, nothing is "
+        f"e-mailed. To send them, trigger the DAG with quarter={quarter} and deliver=true."
     )
 
 
@@ -121,6 +159,7 @@ def render_scope(
     settings: Settings | None = None,
     reason: str | None = None,
     results_url: str | None = None,
+    require_reason: bool = False,
 ) -> str:
     """One scope's PDF from the results store as its right revision (names: the warehouse)."""
     settings = settings or load_settings()
@@ -168,6 +207,7 @@ def render_scope(
         run_id=run_id,
         reason=reason,
         timezone=settings.timezone,
+        require_reason=require_reason,
     )
     log.info("rendered %s", path)
     return str(path)

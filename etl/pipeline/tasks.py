@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import smtplib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from etl.delivery import (
     render_alert,
     send_alert,
 )
+from etl.pipeline.alerts import Advice, advice_for
 from etl.pipeline.checks import check_inputs
 from etl.pipeline.compute import compute_quarter
 from etl.pipeline.resources import Resources
@@ -30,17 +31,21 @@ log = logging.getLogger(__name__)
 
 
 def resolve(
-    params: Mapping[str, Any], run_after: dt.datetime | None, run_id: str, resources: Resources
+    params: Mapping[str, Any],
+    run: RunFacts,
+    resources: Resources,
 ) -> dict[str, object]:
     """Validate the Params and the scopes against the warehouse; fix the quarter."""
     spec = resolve_run(
         quarter_param=params.get("quarter"),
         scopes_param=params.get("scopes"),
         language=params["language"],
-        run_after=run_after,
+        run_after=run.run_after,
         warehouse_url=resources.warehouse_url,
-        run_id=run_id,
+        run_id=run.run_id,
         settings=resources.settings,
+        run_type=run.run_type,
+        started=run.started,
     )
     return spec.as_dict()
 
@@ -83,6 +88,16 @@ def check(spec: Mapping[str, Any], resources: Resources) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class RunFacts:
+    """What Airflow knows about the run: its id, kind (manual/scheduled) and times."""
+
+    run_id: str
+    run_type: str
+    run_after: dt.datetime | None
+    started: dt.datetime | None
+
+
 def compute(spec: Mapping[str, Any], resources: Resources) -> list[str]:
     """Survey indices and KPIs for every scope; returns the scopes to render."""
     compute_quarter(
@@ -122,6 +137,7 @@ def render(
             settings=resources.settings,
             reason=params.get("reason") or None,
             results_url=resources.results_url,
+            require_reason=True,  # the `reason` Param is how a person answers it
         )
         for language in render_languages(scope, str(spec["language"]), bool(params.get("deliver")))
     ]
@@ -151,6 +167,9 @@ def deliver(
     """E-mail each scope's PDF once per recipient; the manifest shows every status after."""
     if not params.get("deliver"):
         return {"quarter": spec["quarter"], "skipped": "deliver=false"}
+    if spec.get("delivery_hold"):
+        hold_notice(spec, resources)
+        return {"quarter": spec["quarter"], "held": spec["delivery_hold"]}
     distribution = load_distribution()  # a broken list is a ConfigError: no retry heals it
     available = available_scopes(connect(resources.warehouse_url))
     try:
@@ -172,6 +191,24 @@ def deliver(
     return report.as_dict()
 
 
+def hold_notice(spec: Mapping[str, Any], resources: Resources) -> list[str]:
+    """Tell the operators that a late scheduled run held its delivery, and how to release it."""
+    hold = str(spec["delivery_hold"])
+    release = f"quarter={spec['quarter']}, deliver=true"
+    advice = Advice(
+        "held",
+        "发送已暂缓：报告已生成并发布，但未发送任何邮件。"
+        f"确认无误后，请在 Airflow 中以 {release} 手动触发 DAG 发送。",
+        f"Delivery held: the reports are rendered and published, nothing was e-mailed. When "
+        f"they are right, trigger the DAG in Airflow with {release} to send them.",
+    )
+    notice = FailedTask(
+        "quarterly_satisfaction_report", str(spec["run_id"]), str(spec["quarter"]),
+        "deliver_reports", None, None, hold, "", advice,
+    )  # fmt: skip
+    return alert(notice, resources)
+
+
 @dataclass(frozen=True)
 class FailedTask:
     """What the operators' alert says about a task that failed for good."""
@@ -184,9 +221,17 @@ class FailedTask:
     try_number: int | None
     error: str
     log_url: str
+    advice: Advice = field(default_factory=advice_for)
 
     @property
     def subject(self) -> str:
+        if self.advice.kind == "held":
+            return f"[暂缓 HELD] {self.dag_id} {self.quarter}: delivery held (run {self.run_id})"
+        if self.advice.kind == "retrying":
+            return (
+                f"[重试 RETRYING] {self.dag_id} {self.quarter}: task {self.task_id} failed, "
+                f"retrying (run {self.run_id})"
+            )
         return (
             f"[失败 FAILED] {self.dag_id} {self.quarter}: task {self.task_id} failed "
             f"(run {self.run_id})"
@@ -219,6 +264,7 @@ def alert(failure: FailedTask, resources: Resources) -> list[str]:
         try_number=failure.try_number,
         error=failure.error,
         log_url=failure.log_url,
+        advice=failure.advice,
     )
     distribution = load_distribution()
     transport = resources.transport()

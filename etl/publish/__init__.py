@@ -21,6 +21,7 @@ from etl.publish.manifest import (
     read_manifests,
 )
 from etl.publish.revisions import (
+    ReasonRequiredError,
     Revision,
     archived_name,
     decide_revision,
@@ -36,6 +37,7 @@ __all__ = [
     "INDEX_NAME",
     "MANIFEST_NAME",
     "ArchiveError",
+    "ReasonRequiredError",
     "Revision",
     "archived_name",
     "atomic_write_bytes",

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from etl.core.config import TEMPLATES_DIR
+from etl.core.errors import ParamError
 from etl.publish.files import (
     ARCHIVE_FOLDER,
     as_date,
@@ -23,6 +24,7 @@ from etl.publish.files import (
     sha256_file,
     today_in,
 )
+from etl.warehouse import read_query
 from etl.warehouse.stores import ensure_schema, execute, read_latest_revision
 
 log = logging.getLogger(__name__)
@@ -147,6 +149,39 @@ def decide_revision(
     )
 
 
+class ReasonRequiredError(ParamError):
+    """A new revision of a report that was already delivered, and no `reason` for its cover."""
+
+    param = "reason"
+
+
+def was_delivered(engine: Engine, revision: Revision) -> bool:
+    """Whether anyone received this revision of the report (the delivery log says so)."""
+    log_rows = read_query(engine, "delivery_log", {"quarter": revision.quarter})
+    received = log_rows[
+        (log_rows["scope"] == revision.scope)
+        & (log_rows["language"] == revision.language)
+        & (log_rows["revision"] == revision.number)
+        & (log_rows["status"] == "delivered")
+    ]
+    return not received.empty
+
+
+def check_reason(
+    engine: Engine, revision: Revision, previous: Revision | None, reason: str | None
+) -> None:
+    """A new revision of a delivered report must say why: its readers hold the earlier one."""
+    if not revision.is_new or previous is None or (reason or "").strip():
+        return
+    if was_delivered(engine, previous):
+        raise ReasonRequiredError(
+            f"reason: {revision.quarter} {revision.scope} ({revision.language}) changed since "
+            f"{previous.label}, which was delivered, so this run makes {revision.label}; its "
+            "cover must say why. Trigger the DAG again with reason set, e.g. "
+            '"claims data for SC corrected".'
+        )
+
+
 def archived_name(scope: str, language: str, number: int) -> str:
     """Where an earlier revision is kept: archive/<scope>.<language>.v<n>.pdf"""
     return f"{ARCHIVE_FOLDER}/{scope}.{language}.v{number}.pdf"
@@ -221,6 +256,7 @@ def publish_revision(
     reason: str | None = None,
     today: dt.date | None = None,
     timezone: str = "Asia/Shanghai",
+    require_reason: bool = False,
 ) -> Path:
     """Render one report as its right revision and put it in place atomically.
 
@@ -228,7 +264,7 @@ def publish_revision(
     fingerprint the inputs, then with the decided revision; the run id shown in the report is
     the run that made the revision, so unchanged inputs give the same bytes.
     `render_pdf(html, name)` gives its PDF bytes (the report stage's renderer, handed in);
-    they are written atomically.
+    they are written atomically. `require_reason`: see check_reason, before any write.
     """
     ensure_schema(engine)
     inputs = inputs_sha256(html_for(None, ""))
@@ -243,6 +279,8 @@ def publish_revision(
         run_id=run_id,
         today=today or today_in(timezone),
     )
+    if require_reason:  # a new revision of a delivered report must say why
+        check_reason(engine, revision, previous, reason)
     remove_stale_parts(destination.parent, prefix=f".{destination.name}.", older_than=None)
     if (
         not revision.is_new

@@ -26,6 +26,8 @@ MISSING = "—"
 class LanguageError(ParamError):
     """A language the catalogs do not cover."""
 
+    param = "language"
+
 
 def babel_locale(language: str) -> Locale:
     """The Babel locale for a report language (`zh-CN`, `en`)."""

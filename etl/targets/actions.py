@@ -122,7 +122,7 @@ def propose(
     still_open = set(
         earlier[(earlier["scope"] == scope) & earlier["status"].isin(OPEN_STATUSES)]["subject"]
     )
-    due_on = quarter.next().last_day.isoformat()  # end of next quarter (metrics.md §7)
+    due_on = quarter.next().last_day.isoformat()  # end of next quarter (docs/metrics.md §7)
     triggers = [
         *concentrate_here(rows, scope, uplift),
         *red_kpis(rows, scope, targets, quarter),

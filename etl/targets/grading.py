@@ -1,4 +1,4 @@
-"""KPI targets with red/amber/green status, and the service evaluation grade (metrics.md §6).
+"""KPI targets with red/amber/green status, and the service evaluation grade (docs/metrics.md §6).
 
 Targets come from the warehouse table kpi_targets: for a (metric, scope) the scope's own row
 with the latest valid_from on or before the quarter, else the company's. Status: green when

@@ -1,5 +1,5 @@
 -- Grain: one row per scope (company, branch, channel.<code>, product.<code>).
--- Surrender rate (退保率). The warehouse holds no reserves, so the count basis of metrics.md §5
+-- Surrender rate (退保率). The warehouse holds no reserves, so the count basis of docs/metrics.md §5
 -- applies: policies surrendered in [:quarter_start, :quarter_end) ÷ policies in force at the
 -- start of :quarter_start (issued before it and not lapsed, surrendered or matured before it).
 -- Surrender payments of the quarter are returned alongside for the appendix.

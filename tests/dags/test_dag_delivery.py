@@ -68,7 +68,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, small_demo_url: str) -> Itera
     warehouse = root / "warehouse.db"
     shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
     (root / "recipients.toml").write_text(RECIPIENTS, encoding="utf-8")
+    # XX is a configured scope (the form offers it) that the warehouse does not have.
     (root / "settings.toml").write_text(
+        'scopes = [{ code = "company", zh = "全公司", en = "Company" },'
+        ' { code = "SC", zh = "四川分公司", en = "Sichuan" },'
+        ' { code = "XX", zh = "X", en = "X" }]\n'
         f'[paths]\nreports = "{root / "reports"}"\noutbox = "{root / "outbox"}"\n',
         encoding="utf-8",
     )
@@ -151,12 +155,15 @@ def test_outage_retry_rerun_resend_and_a_corrected_revision(site: dict[str, Any]
     assert first["state"] == "success", first
     assert first["tasks"]["deliver_reports"] == ["success", 2]  # failed once, retried once
     assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 1)
-    for received in smtp.inbox.received:
+    retry_notices = [m for m in smtp.inbox.received if m.message["X-Report-Alert"]]
+    assert all("RETRYING" in m.message["Subject"] for m in retry_notices)  # will retry, no action
+    report_messages = [m for m in smtp.inbox.received if not m.message["X-Report-Alert"]]
+    for received in report_messages:
         ((name, data),) = received.pdf_attachments()
         assert valid_pdf(data) >= 1
         assert name.startswith(f"{QUARTER}_") and name.endswith("_v1.pdf")
     languages = {
-        m.message["X-Report-Scope"]: m.message["X-Report-Language"] for m in smtp.inbox.received
+        m.message["X-Report-Scope"]: m.message["X-Report-Language"] for m in report_messages
     }
     assert languages == {"company": "zh-CN", "SC": "en"}  # each list's language was rendered
     rows = deliveries(site)
@@ -218,3 +225,6 @@ def test_a_failed_task_e_mails_the_operators_naming_task_and_quarter(site: dict[
     assert "resolve_run" in alert.message["Subject"] and QUARTER in alert.message["Subject"]
     body = alert.message.get_content()
     assert "resolve_run" in body and "unknown scope(s) ['XX']" in body
+    # The fix is a new run with the Param corrected, not clearing the task.
+    assert "trigger the DAG again in Airflow with scopes corrected" in body
+    assert "重新触发" in body and "clear the task in Airflow" not in body

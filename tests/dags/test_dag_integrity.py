@@ -33,7 +33,24 @@ PARSE_SCRIPT = textwrap.dedent(
     from airflow.dag_processing.dagbag import DagBag
     bag = DagBag(dag_folder=sys.argv[1], safe_mode=False)
     dag = bag.dags.get("quarterly_satisfaction_report")
+
+    def submit(conf):
+        # The trigger form's conf against the Params, as Airflow checks a new run's conf.
+        import copy
+        params = copy.deepcopy(dag.params)
+        try:
+            for key, value in conf.items():
+                params[key] = value  # checks the value against the Param's schema
+            return {"ok": params.validate()}
+        except Exception as exc:
+            return {"error": f"{type(exc).__name__}: {exc}"}
+
+    forms = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
     print(json.dumps({
+        "form": {k: dag.params.get_param(k).schema | {"default": dag.params.get_param(k).value,
+                 "description": dag.params.get_param(k).description} for k in dag.params}
+                if dag else {},
+        "submitted": {name: submit(conf) for name, conf in forms.items()} if dag else {},
         "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()},
         "dag_ids": sorted(bag.dags),
         "tasks": sorted(dag.task_ids) if dag else [],
@@ -55,7 +72,9 @@ PARSE_SCRIPT = textwrap.dedent(
 )
 
 
-def parse_folder(folder: Path, home: Path) -> dict[str, object]:
+def parse_folder(
+    folder: Path, home: Path, forms: dict[str, dict[str, object]] | None = None
+) -> dict[str, object]:
     """Parse a DAG folder in a child process with database and connection access trapped."""
     import json
 
@@ -65,16 +84,31 @@ def parse_folder(folder: Path, home: Path) -> dict[str, object]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(folder),
     }
     result = subprocess.run(
-        [sys.executable, "-c", PARSE_SCRIPT, str(folder)],
+        [sys.executable, "-c", PARSE_SCRIPT, str(folder), json.dumps(forms or {})],
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# Trigger-form submissions, as the UI sends them: its defaults untouched (cleared fields are
+# null), a chosen quarter and scopes, an empty multi-select, and a scope not configured.
+FORMS: dict[str, dict[str, object]] = {
+    "untouched": {},
+    "as_the_form_sends_defaults": {
+        "quarter": None, "scopes": None, "language": "zh-CN", "deliver": True,
+        "resend": False, "reason": None,
+    },
+    "chosen": {"quarter": "2026-Q3", "scopes": ["SC", "BJ"], "deliver": False},
+    "emptied_scopes": {"scopes": []},
+    "unknown_scope": {"scopes": ["XX"]},
+    "bad_quarter": {"quarter": "2026-Q5"},
+}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def parsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    return parse_folder(DAGS_DIR, tmp_path_factory.mktemp("airflow_home"))
+    return parse_folder(DAGS_DIR, tmp_path_factory.mktemp("airflow_home"), FORMS)
 
 
 @pytest.mark.parametrize(
@@ -164,3 +198,51 @@ def test_every_task_has_an_execution_timeout(parsed: dict[str, object]) -> None:
     timeouts = parsed["timeouts"]
     assert isinstance(timeouts, dict) and timeouts
     assert all(seconds and seconds <= 2 * 3600 for seconds in timeouts.values()), timeouts
+
+
+@pytest.mark.parametrize(
+    ("form", "outcome"),
+    [
+        ("untouched", None),
+        ("as_the_form_sends_defaults", None),
+        ("chosen", None),
+        ("emptied_scopes", None),
+        ("unknown_scope", "Invalid input for param scopes"),
+        ("bad_quarter", "Invalid input for param quarter"),
+    ],
+)
+def test_the_trigger_form_submits_its_defaults_and_refuses_what_is_not_configured(
+    parsed: dict[str, object], form: str, outcome: str | None
+) -> None:
+    result = parsed["submitted"][form]  # type: ignore[index]
+    if outcome is None:
+        assert "ok" in result, result
+    else:
+        assert outcome in result.get("error", ""), result
+
+
+def test_scopes_offer_the_configured_scopes_with_their_names(parsed: dict[str, object]) -> None:
+    from etl.core.config import load_settings
+
+    scopes = parsed["form"]["scopes"]  # type: ignore[index]
+    configured = load_settings().scopes
+    assert scopes["examples"] == [scope.code for scope in configured]  # the multi-select
+    assert scopes["examples"][0] == "company" and len(configured) == 13
+    assert scopes["values_display"]["SC"] == "SC · 四川分公司 Sichuan Branch"
+    assert "null" in scopes["type"] and scopes["default"] is None  # empty = all, not required
+
+
+def test_every_param_has_a_title_a_section_and_help_in_both_languages(
+    parsed: dict[str, object],
+) -> None:
+    import re
+
+    form = parsed["form"]
+    assert set(form) == {"quarter", "scopes", "language", "deliver", "resend", "reason"}
+    for name, field in form.items():  # type: ignore[union-attr]
+        assert field["title"] and field["section"], name
+        assert re.search(r"[\u4e00-\u9fff]", field["description"]), f"{name}: no Chinese help"
+        assert re.search(r"[A-Za-z]{4,} [a-z]+", field["description"]), f"{name}: no English help"
+    assert "null" in form["reason"]["type"] and form["reason"]["default"] is None  # optional
+    quarters = form["quarter"]["examples"]
+    assert len(quarters) == 8 and all(re.fullmatch(r"\d{4}-Q[1-4]", q) for q in quarters)

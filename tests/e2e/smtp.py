@@ -75,10 +75,12 @@ class Inbox:
             await asyncio.sleep(self.data_delay)
         return "250 Message accepted for delivery"
 
-    def per_recipient(self) -> dict[str, int]:
-        """How many messages each envelope recipient got."""
+    def per_recipient(self, alerts: bool = False) -> dict[str, int]:
+        """How many report messages (or, with `alerts`, operators' alerts) each address got."""
         counts: dict[str, int] = {}
         for message in self.received:
+            if bool(message.message["X-Report-Alert"]) != alerts:
+                continue
             for address in message.rcpt_tos:
                 counts[address.lower()] = counts.get(address.lower(), 0) + 1
         return counts

@@ -76,7 +76,7 @@ def test_dag_run_renders_pdfs_whose_csi_matches_the_results(airflow_env: dict[st
     ("conf", "message"),
     [
         ({"quarter": "2026-Q5"}, "Invalid input for param quarter: '2026-Q5' does not match"),
-        ({"quarter": "2026-Q3", "scopes": ["XX"]}, "unknown scope(s) ['XX']"),
+        ({"quarter": "2026-Q3", "scopes": ["XX"]}, "Invalid input for param scopes"),
         ({"language": "fr"}, "Invalid input for param language"),
     ],
 )

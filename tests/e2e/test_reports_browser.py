@@ -42,7 +42,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 USER, PASSWORD = "analyst", "quarterly-Report-2026"
+OPERATOR = "cx-operator"  # may trigger runs (role op); same password
 QUARTER = "2026-Q3"
+DAG_ID = "quarterly_satisfaction_report"
+IMAGES = REPO / "docs" / "images"
 RUN_ID = "manual__2026-10-08T02:00:00+00:00"
 
 
@@ -106,7 +109,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     root = tmp_path_factory.mktemp("reports_site")
     reports = build_reports(root)
     (root / "settings.toml").write_text(f'[paths]\nreports = "{reports}"\n', encoding="utf-8")
-    (root / "passwords.json").write_text(json.dumps({USER: PASSWORD}), encoding="utf-8")
+    (root / "passwords.json").write_text(
+        json.dumps({USER: PASSWORD, OPERATOR: PASSWORD}), encoding="utf-8"
+    )
     env = os.environ | {
         "AIRFLOW_HOME": str(root / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
@@ -115,7 +120,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "AIRFLOW__CORE__AUTH_MANAGER": (
             "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
         ),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:viewer",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:viewer,{OPERATOR}:op",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(root / "passwords.json"),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
         "SATISFACTION_CONFIG": str(root / "settings.toml"),
@@ -123,6 +128,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     subprocess.run(
         [AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=300
     )
+    # The run whose Reports tab the UI shows: the DAG in the metadata DB, one (queued) run.
+    for command in (
+        ["dags", "reserialize"],
+        ["dags", "trigger", DAG_ID, "--run-id", RUN_ID, "-c", json.dumps({"quarter": QUARTER})],
+    ):
+        done = subprocess.run([AIRFLOW, *command], env=env, capture_output=True, timeout=300)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
     port = free_port()
     log = root / "api-server.log"
     with log.open("wb") as output:
@@ -197,16 +209,17 @@ def test_log_in_open_reports_follow_a_link_and_receive_the_pdf(
         link.inner_text(): link.get_attribute("href")
         for link in page.query_selector_all("a.report")
     }
-    assert links["zh-CN · v2"] == "/reports/files/2026-Q3/company.zh-CN.pdf"
+    assert links["zh-CN · v2"] == "/reports/view/2026-Q3/company.zh-CN.pdf"
 
-    with page.expect_response(lambda response: response.url.endswith(".pdf")) as navigation:
+    with page.expect_response(lambda response: "/reports/files/" in response.url) as navigation:
         page.click("a.report >> nth=0")
     response = navigation.value
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"] == 'inline; filename="company.zh-CN.pdf"'
-    # Chromium shows the PDF in its viewer; read the same URL's bytes through the page.
-    status, kind, data = fetch_in_page(page, page.url)
+    assert_pdf_shown(page)
+    # PDF.js drew the PDF; read the same file's bytes through the page.
+    status, kind, data = fetch_in_page(page, response.url)
     assert (status, kind) == (200, "application/pdf")
     assert valid_pdf(data) == 1
     assert data == (server["reports"] / QUARTER / "company.zh-CN.pdf").read_bytes()
@@ -221,7 +234,7 @@ def test_the_reports_menu_item_opens_the_page_inside_the_airflow_ui(
     page.wait_for_url("**/plugin/satisfaction-reports**")
     frame = page.frame_locator("iframe")
     assert frame.locator("a.report").first.get_attribute("href", timeout=30_000) == (
-        "/reports/files/2026-Q3/company.zh-CN.pdf"
+        "/reports/view/2026-Q3/company.zh-CN.pdf"
     )
 
 
@@ -231,6 +244,7 @@ def test_a_run_s_reports_tab_lists_what_that_run_published(
     page = logged_in.new_page()
     page.goto(f"{server['base']}/reports/runs/quarterly_satisfaction_report/{RUN_ID}")
     assert page.locator("a.report").count() == 2
+    assert f"{QUARTER} · company, SC" in page.inner_text("p.run")
     page.goto(f"{server['base']}/reports/runs/quarterly_satisfaction_report/other_run")
     assert page.locator("a.report").count() == 0
     assert "published no reports" in page.inner_text("body")
@@ -303,3 +317,117 @@ def test_a_logged_in_user_gets_the_manifest_and_the_archived_revision(
     assert status == 200 and valid_pdf(body) == 1
     status, _ = raw_get(server["port"], "/reports/files/2026-Q3/BJ.zh-CN.pdf", token)
     assert status == 404
+
+
+def assert_pdf_shown(page: Page) -> None:
+    """The viewer drew every page of the PDF (PDF.js marks the body when done)."""
+    page.wait_for_selector("body[data-state]", timeout=60_000)
+    assert page.get_attribute("body", "data-state") == "shown", page.inner_text("#status")
+    assert int(page.get_attribute("body", "data-pages") or 0) >= 1
+    assert page.locator("#pages canvas").count() >= 1
+
+
+def open_report_inside_the_ui(page: Page, screenshot: str) -> None:
+    """Click the first report link in the plugin frame; the PDF must show in that frame."""
+    frame_element = page.wait_for_selector("iframe", timeout=30_000)
+    frame = frame_element.content_frame()
+    assert frame is not None
+    frame.wait_for_selector("a.report", timeout=30_000)
+    with page.expect_response(lambda response: "/reports/files/" in response.url) as pdf:
+        frame.click("a.report >> nth=0")
+    assert pdf.value.status == 200 and pdf.value.headers["content-type"] == "application/pdf"
+    assert_pdf_shown(frame)  # type: ignore[arg-type]  # a Frame has the same calls
+    assert "blocked" not in frame.inner_text("body").lower()
+    download = frame.get_attribute("a#download", "href") or ""
+    assert download.endswith("company.zh-CN.pdf?download=1")
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMAGES / screenshot))
+
+
+@pytest.fixture
+def ui_page(logged_in: BrowserContext) -> Iterator[Page]:
+    page = logged_in.new_page()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    yield page
+    page.close()
+
+
+def test_a_pdf_opens_from_the_reports_menu_page_inside_the_airflow_ui(
+    ui_page: Page, server: dict[str, Any]
+) -> None:
+    ui_page.goto(server["base"] + "/")
+    ui_page.click("a[aria-label=Reports]", timeout=30_000)
+    ui_page.wait_for_url("**/plugin/satisfaction-reports**")
+    frame = ui_page.frame_locator("iframe")
+    frame.locator("details.revisions").first.wait_for(timeout=30_000)
+    ui_page.screenshot(path=str(IMAGES / "airflow-reports-page.png"))
+    body = frame.locator("body").inner_text()
+    assert "v1" in body and "v2" in body  # the archived revision is listed too
+    open_report_inside_the_ui(ui_page, "airflow-reports-menu-pdf.png")
+
+
+def test_a_pdf_opens_from_a_run_s_reports_tab_inside_the_airflow_ui(
+    ui_page: Page, server: dict[str, Any]
+) -> None:
+    ui_page.goto(f"{server['base']}/dags/{DAG_ID}/runs/{RUN_ID}")
+    ui_page.get_by_role("link", name="Reports").last.click(timeout=30_000)
+    ui_page.wait_for_url("**/plugin/satisfaction-run-reports**")
+    open_report_inside_the_ui(ui_page, "airflow-run-tab-pdf.png")
+
+
+def test_the_download_link_sends_the_pdf_as_an_attachment(
+    server: dict[str, Any], token: str
+) -> None:
+    path = "/reports/files/2026-Q3/company.zh-CN.pdf?download=1"
+    connection = http.client.HTTPConnection("127.0.0.1", server["port"], timeout=30)
+    connection.request("GET", path, headers={"Cookie": f"_token={token}"})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    assert response.status == 200 and valid_pdf(body) == 1
+    assert response.getheader("content-disposition") == ('attachment; filename="company.zh-CN.pdf"')
+
+
+def test_the_trigger_form_shows_the_params_for_people_and_submits_its_defaults(
+    browser: Browser, server: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(server["base"] + f"/dags/{DAG_ID}")
+    page.wait_for_url("**/auth/login**", timeout=30_000)
+    page.fill("input[name=username]", OPERATOR)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.get_by_role("button", name="Trigger").first.click(timeout=60_000)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("报告内容 What to report").click(timeout=30_000)  # a closed section
+    dialog.get_by_text("报告范围 Scopes").wait_for(timeout=30_000)
+    text = dialog.inner_text()
+    for title in ("季度 Quarter", "报告范围 Scopes", "报告语言 Language", "发送 Delivery"):
+        assert title in text, title
+    assert "留空 = 全部" in text and "empty = all" in text  # help in both languages
+    dialog.locator("#element_scopes input").first.click()
+    page.get_by_role("option").first.wait_for(timeout=10_000)
+    options = page.get_by_role("option").all_inner_texts()
+    assert "SC · 四川分公司 Sichuan Branch" in options and len(options) == 13
+    page.screenshot(path=str(IMAGES / "airflow-trigger-form.png"))
+    dialog.locator("h2, [data-part=title]").first.click()  # closes the option list, not the dialog
+    runs_before = len(list_runs(server, context))
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/dagRuns" in r.url
+    ) as created:
+        dialog.get_by_role("button", name="Trigger").last.click()
+    assert created.value.status == 200, created.value.text()
+    assert created.value.json()["conf"]["scopes"] is None
+    assert len(list_runs(server, context)) == runs_before + 1
+    context.close()
+
+
+def list_runs(server: dict[str, Any], context: BrowserContext) -> list[dict[str, Any]]:
+    token = next(c["value"] for c in context.cookies() if c["name"] == "_token")
+    request = urllib.request.Request(
+        f"{server['base']}/api/v2/dags/{DAG_ID}/dagRuns",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["dag_runs"]

@@ -114,3 +114,51 @@ def test_inputs_fingerprint_ignores_where_the_templates_live() -> None:
         moved.replace("file:///srv/other/checkout/report_templates", here)
     )
     assert publish.inputs_sha256(html) != publish.inputs_sha256(html + " ")
+
+
+def record_delivered(engine: Engine, revision: int, status: str = "delivered") -> None:
+    """One recipient's row of the delivery log for company.en's `revision`."""
+    from etl.warehouse.stores import execute
+
+    execute(engine, "delivery_log_plan", [{
+        "quarter": QUARTER, "scope": "company", "recipient": "ceo@example.com",
+        "pdf_sha256": f"sha-v{revision}", "language": "en", "revision": revision,
+        "file_name": "company.en.pdf", "role": "to", "channel": "smtp", "status": status,
+        "error": None, "updated_at": "2026-10-01T08:00:00", "run_id": "r1",
+    }])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("delivered", "reason", "refused"),
+    [
+        ("delivered", None, True),  # readers hold v1: v2 must say why
+        ("delivered", "  ", True),
+        ("delivered", "claims data corrected", False),
+        ("held", None, False),  # nobody has v1: no one needs telling
+        (None, None, False),
+    ],
+)
+def test_a_new_revision_of_a_delivered_report_needs_a_reason(
+    warehouse: Engine, tmp_path: Path, delivered: str | None, reason: str | None, refused: bool
+) -> None:
+    path = publish_one(warehouse, tmp_path, "78.4", "r1", DAY_ONE)
+    v1 = path.read_bytes()
+    if delivered:
+        record_delivered(warehouse, 1, delivered)
+
+    def rerun() -> Path:
+        return publish_revision(
+            warehouse, path, quarter=QUARTER, scope="company", language="en",
+            html_for=html_for_figures("79.0"), render_pdf=render_pdf, run_id="r2",
+            reason=reason, today=LATER, require_reason=True,
+        )  # fmt: skip
+
+    if refused:
+        with pytest.raises(publish.ReasonRequiredError, match=r"^reason: 2026-Q3 company \(en\)"):
+            rerun()
+        assert path.read_bytes() == v1  # nothing written, nothing archived
+        assert not (tmp_path / QUARTER / "archive").exists()
+        assert [r[0] for r in revisions(warehouse)] == [1]
+    else:
+        rerun()
+        assert [r[0] for r in revisions(warehouse)] == [1, 2]

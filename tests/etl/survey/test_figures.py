@@ -96,7 +96,7 @@ def scored_frame(n: int, branch: str = "BJ") -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     ("n", "flag"),
-    [(20, "suppressed"), (45, "low_base"), (80, None)],  # thresholds 30 and 60 (metrics.md §3)
+    [(20, "suppressed"), (45, "low_base"), (80, None)],  # thresholds 30 and 60 (docs/metrics.md §3)
 )
 def test_small_bases_are_flagged(n: int, flag: str | None) -> None:
     rows = {

@@ -68,7 +68,7 @@ def ecsi_fit(ecsi: pd.DataFrame) -> pls.PLSResult:
 def test_ecsi_paths_into_sat_match_plspm(
     ecsi_fit: pls.PLSResult, source: str, expected: float
 ) -> None:
-    # Published R plspm solution (metrics.md §2).
+    # Published R plspm solution (docs/metrics.md §2).
     assert ecsi_fit.path_coefficients.loc[source, "SAT"] == pytest.approx(expected, abs=1e-3)
 
 
