@@ -149,6 +149,16 @@ def report_path(reports_dir: str | Path, quarter: str, scope: str, language: str
     return Path(reports_dir) / quarter / f"{scope}.{language}.pdf"
 
 
+def _stored_history(store, quarter: Quarter, scope: Scope):
+    """Eight quarters of stored results: trends and the year-ago comparison read history."""
+    results = read_results(store, [str(q) for q in quarter.trailing(8)])
+    if results[(results["scope"] == scope.code) & (results["quarter"] == str(quarter))].empty:
+        raise RenderError(
+            f"no stored results for {quarter} / {scope.code}: run the compute step first"
+        )
+    return results
+
+
 def render_scope(
     warehouse_url: str,
     quarter_text: str,
@@ -167,12 +177,7 @@ def render_scope(
     engine = connect(warehouse_url)
     store = connect(results_url or warehouse_url)
     scope: Scope = select_scopes(available_scopes(engine), [scope_code])[0]
-    # Eight quarters of stored results: trends and the year-ago comparison read history.
-    results = read_results(store, [str(q) for q in quarter.trailing(8)])
-    if results[(results["scope"] == scope.code) & (results["quarter"] == str(quarter))].empty:
-        raise RenderError(
-            f"no stored results for {quarter} / {scope.code}: run the compute step first"
-        )
+    results = _stored_history(store, quarter, scope)
     bank = load_item_bank()
     findings = Findings.from_store(read_findings(store, str(quarter), scope.code))
     resolved = branded(settings, engine)

@@ -95,8 +95,9 @@ def test_a_run_reads_the_warehouse_read_only_and_writes_only_the_store(
     )
     settings = load_settings(str(config))
     resources = Resources(warehouse_url=reader, smtp=None, settings=settings, store_url=store_url)
+    run = tasks.RunFacts("read-only", "manual", None, None)
     spec = tasks.resolve({"quarter": QUARTER, "scopes": ["company"], "language": "zh-CN"},
-                         None, "read-only", resources)  # fmt: skip
+                         run, resources)  # fmt: skip
 
     assert tasks.check(spec, resources)["quarter"] == QUARTER
     assert tasks.compute(spec, resources) == ["company"]
