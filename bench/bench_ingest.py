@@ -54,11 +54,16 @@ def write_long_csv(path: Path, rows: int, seed: int = 7) -> int:
             "channel": np.repeat(np.array(CHANNELS)[per % 4], len(items))[:rows],
             "product_line": np.repeat(np.array(PRODUCTS)[per % 5], len(items))[:rows],
             "item_code": np.tile(items, responses)[:rows],
-            "score": rng.integers(5, 11, rows).astype(str),
+            "score": "",
         }
     )
+    # Scores inside each item's own scale (0–1, 0–10, 1–10 …), the upper half mostly.
+    low = np.tile([item.scale_min for item in bank.items], responses)[:rows]
+    high = np.tile([item.scale_max for item in bank.items], responses)[:rows]
+    scores = np.maximum(low, high - rng.integers(0, 6, rows))
+    frame["score"] = scores.astype(str)
     bad = rng.choice(rows, size=max(rows // 5000, 1), replace=False)
-    frame.loc[bad, "score"] = "11"  # out of scale for 1–10 items, quarantined
+    frame.loc[bad, "score"] = (high[bad] + 1).astype(str)  # out of scale: quarantined
     frame.to_csv(path, index=False)
     return len(frame)
 
