@@ -370,7 +370,8 @@ def test_a_pdf_opens_from_a_run_s_reports_tab_inside_the_airflow_ui(
     ui_page: Page, server: dict[str, Any]
 ) -> None:
     ui_page.goto(f"{server['base']}/dags/{DAG_ID}/runs/{RUN_ID}")
-    ui_page.get_by_role("link", name="Reports").last.click(timeout=30_000)
+    # The run's own Reports tab (not the nav menu's Reports, which renders first).
+    ui_page.locator("a[href*='satisfaction-run-reports']").first.click(timeout=60_000)
     ui_page.wait_for_url("**/plugin/satisfaction-run-reports**")
     open_report_inside_the_ui(ui_page, "airflow-run-tab-pdf.png")
 
