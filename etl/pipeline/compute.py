@@ -55,6 +55,7 @@ from etl.warehouse import (
     replace_findings,
     replace_results,
     segment_scopes,
+    statement,
     store_actions,
 )
 
@@ -100,6 +101,8 @@ def open_store(results_url: str) -> Engine:
     check_reachable(store)
     try:
         apply_store_schema(store)
+        with store.begin() as conn:  # a store that cannot be written fails here, in words
+            conn.execute(statement("store/write_probe"))
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise WarehouseError(

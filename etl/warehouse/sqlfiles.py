@@ -68,13 +68,31 @@ def apply_schema(engine: Engine) -> None:
         _apply(conn, STORE_SCHEMA_DIR)
 
 
+_TABLE = re.compile(r"create table if not exists (\w+)", re.IGNORECASE)
+
+
+def store_tables() -> set[str]:
+    """The tables `sql/store/schema/` defines."""
+    return {
+        name
+        for path in STORE_SCHEMA_DIR.glob("*.sql")
+        for name in _TABLE.findall(path.read_text(encoding="utf-8"))
+    }
+
+
 def apply_store_schema(target: Engine | Connection) -> None:
-    """Create the results store's tables where they are missing (idempotent)."""
+    """Create the results store's tables where they are missing.
+
+    Nothing runs when they all exist: DDL (even `if not exists`) needs CREATE on the schema,
+    which the job's least-privilege account does not have (sql/grants/job_role.sql).
+    """
     if isinstance(target, Connection):
-        _apply(target, STORE_SCHEMA_DIR)
+        if not store_tables() <= set(sa.inspect(target).get_table_names()):
+            _apply(target, STORE_SCHEMA_DIR)
         return
     with target.begin() as conn:
-        _apply(conn, STORE_SCHEMA_DIR)
+        if not store_tables() <= set(sa.inspect(conn).get_table_names()):
+            _apply(conn, STORE_SCHEMA_DIR)
 
 
 def query_text(name: str) -> str:

@@ -12,7 +12,7 @@ grant usage on schema public to satisfaction_job;
 grant select on
     branches, channels, product_lines, policies, premium_payments, claims, complaints,
     survey_waves, survey_items, survey_responses, survey_answers, feedback_texts,
-    mystery_shop_visits, mystery_shop_results, kpi_targets, person_names
+    mystery_shop_visits, mystery_shop_results, kpi_targets, person_names, demo_warehouse
 to satisfaction_job;
 
 -- Ingest (the DAG's first task): new survey waves, responses, answers, feedback and
@@ -30,5 +30,5 @@ to satisfaction_job;
 -- the report revisions and the delivery log with its lock.
 grant select, insert, update, delete on
     results, improvement_actions, voc_themes, voc_quotes, action_follow_ups, action_proposals,
-    report_revisions, delivery_log, delivery_locks
+    report_revisions, delivery_log, delivery_locks, contract_warnings, contract_checks
 to satisfaction_job;
