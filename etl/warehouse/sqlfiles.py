@@ -68,7 +68,7 @@ def apply_schema(engine: Engine) -> None:
         _apply(conn, STORE_SCHEMA_DIR)
 
 
-_TABLE = re.compile(r"create table if not exists (\w+)", re.IGNORECASE)
+_TABLE = re.compile(r"\btable\s+if\s+not\s+exists\s+(\w+)", re.IGNORECASE)
 
 
 def store_tables() -> set[str]:
