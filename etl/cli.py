@@ -290,6 +290,63 @@ def _ingest_parser(commands) -> None:
     ingest.set_defaults(func=cmd_ingest)
 
 
+def cmd_actions(args: argparse.Namespace) -> int:
+    """List, show, update or close improvement actions in the results store."""
+    from etl.pipeline import actions
+    from etl.targets.workflow import ActionChange, parse_day
+
+    settings = load_settings()
+    store = args.results or settings.results_url
+    on = parse_day(args.on, "--on") if args.on else dt.datetime.now(dt.UTC).date()
+    if args.verb == "list":
+        rows = actions.list_actions(store, on, settings, args.scope, args.status)
+        _print_table(actions.actions_table(rows))
+        return 0
+    if args.verb == "show":
+        print("\n".join(actions.action_lines(*actions.show_action(store, args.action_id))))
+        return 0
+    status = args.status if args.verb == "update" else args.as_
+    change = ActionChange(
+        action_id=args.action_id, changed_on=on, changed_by=args.by, note=args.note or "",
+        status=status, department=getattr(args, "department", None),
+        owner=getattr(args, "owner", None),
+        due_on=parse_day(args.due, "--due") if getattr(args, "due", None) else None,
+        target_value=getattr(args, "target", None),
+    )  # fmt: skip
+    state = actions.change_action(store, change)
+    print(f"{args.action_id}: {state['changes'] or 'note added'}")
+    return 0
+
+
+def _actions_parser(commands) -> None:
+    verbs = commands.add_parser(
+        "actions", help="list, show, update or close improvement actions (the plan's workflow)"
+    ).add_subparsers(dest="verb", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--results", help="results store URL (default: SATISFACTION_RESULTS_URL)")
+    common.add_argument("--on", help="the day of the change or listing, YYYY-MM-DD (default today)")
+    listing = verbs.add_parser("list", parents=[common], help="every action, overdue ones flagged")
+    listing.add_argument("--scope", help="company or a branch code")
+    listing.add_argument("--status", choices=["open", "in_progress", "done", "dropped"])
+    verbs.add_parser("show", parents=[common], help="one action and its history").add_argument(
+        "action_id"
+    )
+    person = argparse.ArgumentParser(add_help=False, parents=[common])
+    person.add_argument("action_id")
+    person.add_argument("--by", default=os.environ.get("USER", "unknown"), help="who changes it")
+    person.add_argument("--note", help="why (required to close)")
+    update = verbs.add_parser("update", parents=[person], help="accept, edit or reassign")
+    update.add_argument("--status", choices=["open", "in_progress"], help="in_progress = accept")
+    update.add_argument("--owner", help="reassign to this owner")
+    update.add_argument("--department", help="move to this department")
+    update.add_argument("--due", help="new deadline, YYYY-MM-DD")
+    update.add_argument("--target", type=float, help="new measurable target value")
+    close = verbs.add_parser("close", parents=[person], help="close as done or dropped")
+    close.add_argument("--as", dest="as_", choices=["done", "dropped"], default="done")
+    for sub in verbs.choices.values():
+        sub.set_defaults(func=cmd_actions)
+
+
 def _add_run(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run = commands.add_parser("run", help="compute and render a quarter without the scheduler")
     run.add_argument("--quarter", help="e.g. 2026-Q3 (default: last complete quarter)")
@@ -339,6 +396,7 @@ def parser() -> argparse.ArgumentParser:
     _add_run(commands)
 
     _ingest_parser(commands)
+    _actions_parser(commands)
     check = commands.add_parser(
         "check",
         help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",

@@ -274,6 +274,7 @@ def compute_figures(inputs: QuarterInputs, bank: ItemBank, settings: Settings) -
         "voc_quotes": [asdict(quote) | {"quote_text": quote.text} for quote in voc.quotes],
         "action_proposals": proposal_rows(plan.proposed),
         "action_follow_ups": [asdict(follow_up) for follow_up in plan.follow_ups],
+        "action_coverage": [asdict(covers) for covers in plan.covered],
     }
     return QuarterFigures(without_suppressed_values(rows), plan.proposed, findings)
 

@@ -108,6 +108,8 @@ class Findings:
     quotes: tuple[Mapping[str, Any], ...] = ()
     new_actions: tuple[Mapping[str, Any], ...] = ()
     follow_ups: tuple[Mapping[str, Any], ...] = ()
+    covered: tuple[Mapping[str, Any], ...] = ()  # triggers an open earlier action covers
+    changes: tuple[Mapping[str, Any], ...] = ()  # what people changed during the quarter
     plan_ran: bool = False
 
     @classmethod
@@ -117,5 +119,7 @@ class Findings:
             quotes=tuple(stored.get("quotes", ())),
             new_actions=tuple(stored.get("new_actions", ())),
             follow_ups=tuple(stored.get("follow_ups", ())),
+            covered=tuple(stored.get("covered", ())),
+            changes=tuple(stored.get("changes", ())),
             plan_ran=bool(stored.get("plan_ran", False)),
         )

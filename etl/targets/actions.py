@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from etl.core.actions import OPEN_STATUSES
 from etl.core.config import SERVICE_DIMENSIONS, Settings
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
 from etl.targets.grading import Target, target_for
 
-OPEN_STATUSES = ("open", "in_progress")
 HEADLINE_DECLINES = ("csi", "nps", *(f"dimension.{d}" for d in SERVICE_DIMENSIONS))
 
 
@@ -104,6 +104,32 @@ def significant_declines(rows: Sequence[ResultRow], scope: str) -> list[Trigger]
     return triggers
 
 
+def triggers(
+    quarter: Quarter,
+    scope: str,
+    rows: Sequence[ResultRow],
+    targets: Sequence[Target],
+    settings: Settings,
+) -> list[Trigger]:
+    """Every trigger of the quarter for a scope, one per subject, the strongest reason first."""
+    uplift = float(settings.raw["actions"]["dimension_uplift"])
+    found: dict[str, Trigger] = {}
+    for trigger in [
+        *concentrate_here(rows, scope, uplift),
+        *red_kpis(rows, scope, targets, quarter),
+        *significant_declines(rows, scope),
+    ]:
+        found.setdefault(trigger[0], trigger)
+    return list(found.values())
+
+
+def open_actions(earlier: pd.DataFrame, scope: str) -> dict[str, str]:
+    """The action still open (open or in progress) per subject of a scope: the latest raised."""
+    mine = earlier[(earlier["scope"] == scope) & earlier["status"].isin(OPEN_STATUSES)]
+    ordered = mine.sort_values(["quarter_raised", "action_id"])
+    return dict(zip(ordered["subject"], ordered["action_id"], strict=True))
+
+
 def propose(
     quarter: Quarter,
     scope: str,
@@ -116,28 +142,50 @@ def propose(
 
     `earlier` holds the actions raised before the quarter (see `earlier_actions`). One action
     per subject, the first reason found being the strongest; a subject that already has an
-    action still open is followed up, not raised again.
+    action still open is covered by it (see `coverage`), not raised again.
     """
-    uplift = float(settings.raw["actions"]["dimension_uplift"])
-    still_open = set(
-        earlier[(earlier["scope"] == scope) & earlier["status"].isin(OPEN_STATUSES)]["subject"]
-    )
+    still_open = open_actions(earlier, scope)
     due_on = quarter.next().last_day.isoformat()  # end of next quarter (docs/metrics.md §7)
-    triggers = [
-        *concentrate_here(rows, scope, uplift),
-        *red_kpis(rows, scope, targets, quarter),
-        *significant_declines(rows, scope),
-    ]
-    proposals: dict[str, Action] = {}
-    for subject, reason, current, target_metric, target, higher in triggers:
-        if subject in proposals or subject in still_open:
+    proposals = []
+    for subject, reason, current, target_metric, target, higher in triggers(
+        quarter, scope, rows, targets, settings
+    ):
+        if subject in still_open:
             continue
         department, owner = _department(settings, subject)
-        proposals[subject] = Action(
+        proposals.append(Action(
             f"{quarter}-{scope}-{subject}", str(quarter), scope, subject, reason, round(current, 4),
             department, owner, due_on, target_metric, round(target, 4), higher,
-        )  # fmt: skip
-    return list(proposals.values())
+        ))  # fmt: skip
+    return proposals
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A trigger of the quarter that an earlier action, still open, already covers."""
+
+    scope: str
+    subject: str
+    reason: str
+    current_value: float
+    action_id: str
+
+
+def coverage(
+    quarter: Quarter,
+    scope: str,
+    rows: Sequence[ResultRow],
+    earlier: pd.DataFrame,
+    targets: Sequence[Target],
+    settings: Settings,
+) -> list[Coverage]:
+    """The quarter's triggers not raised again because an open action covers each, and which."""
+    still_open = open_actions(earlier, scope)
+    return [
+        Coverage(scope, subject, reason, round(current, 4), still_open[subject])
+        for subject, reason, current, *_ in triggers(quarter, scope, rows, targets, settings)
+        if subject in still_open
+    ]
 
 
 def follow_up_window(quarter: Quarter, settings: Settings) -> tuple[str, str]:
@@ -170,6 +218,7 @@ class ActionPlan:
 
     proposed: tuple[Action, ...]
     follow_ups: tuple[FollowUp, ...]
+    covered: tuple[Coverage, ...] = ()
 
 
 def action_results(
@@ -187,10 +236,15 @@ def action_results(
         for scope in scopes
         for action in propose(quarter, scope, rows, earlier, targets, settings)
     ]
+    covered = [
+        covers
+        for scope in scopes
+        for covers in coverage(quarter, scope, rows, earlier, targets, settings)
+    ]
     follow_ups = []
     for record in earlier[earlier["scope"].isin(list(scopes))].itertuples(index=False):
         measured = _value(rows, record.scope, record.target_metric)
         value = float(measured.value) if measured is not None else None
         status = target_met(value, float(record.target_value), bool(record.is_higher_better))
         follow_ups.append(FollowUp(record.scope, record.action_id, value, status))
-    return ActionPlan(tuple(proposed), tuple(follow_ups))
+    return ActionPlan(tuple(proposed), tuple(follow_ups), tuple(covered))

@@ -1,7 +1,14 @@
 """The warehouse and the results store: the only package that speaks SQLAlchemy."""
 
 from etl.core.errors import WarehouseError
-from etl.warehouse.actions import read_earlier_actions, store_actions
+from etl.warehouse.actions import (
+    read_action_events,
+    read_actions,
+    read_earlier_actions,
+    read_scope_action_events,
+    record_action_change,
+    store_actions,
+)
 from etl.warehouse.bulk import BulkWriter, policy_count, refresh_statistics
 from etl.warehouse.contract import read_contract_warnings, replace_contract_warnings
 from etl.warehouse.engine import check_reachable, connect, redact, url_from_connection
@@ -24,7 +31,7 @@ from etl.warehouse.sqlfiles import (
     with_sources,
     without_comments,
 )
-from etl.warehouse.stores import read_known_names
+from etl.warehouse.stores import read_known_names, records
 
 __all__ = [
     "SCHEMA_DIR",
@@ -43,12 +50,17 @@ __all__ = [
     "plain",
     "policy_count",
     "query_text",
+    "read_action_events",
+    "read_actions",
     "read_contract_warnings",
     "read_earlier_actions",
     "read_findings",
     "read_known_names",
     "read_query",
     "read_results",
+    "read_scope_action_events",
+    "record_action_change",
+    "records",
     "redact",
     "refresh_statistics",
     "replace_contract_warnings",

@@ -8,10 +8,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from etl.core.periods import Quarter
 from etl.warehouse.sqlfiles import apply_store_schema, read_query, statement
 from etl.warehouse.stores import records
 
-FINDINGS_TABLES = ("voc_themes", "voc_quotes", "action_proposals", "action_follow_ups")
+FINDINGS_TABLES = (
+    "voc_themes",
+    "voc_quotes",
+    "action_proposals",
+    "action_follow_ups",
+    "action_coverage",
+)
 
 
 def ensure_findings_schema(conn: Connection) -> None:
@@ -37,6 +44,13 @@ def replace_findings(
             conn.execute(statement(f"store/{table}_insert"), rows)
 
 
+def changed_in(quarter: str, scope: str) -> dict[str, str]:
+    """Bound parameters of the changes people made to a scope's actions during the quarter."""
+    period = Quarter.parse(quarter)
+    return {"scope": scope, "since": period.previous().last_day.isoformat(),
+            "through": period.last_day.isoformat()}  # fmt: skip
+
+
 def read_findings(engine: Engine, quarter: str, scope: str) -> dict[str, Any]:
     """A scope's findings for the report: themes, quotes, new actions, follow-ups."""
     with engine.begin() as conn:
@@ -48,6 +62,10 @@ def read_findings(engine: Engine, quarter: str, scope: str) -> dict[str, Any]:
             "quotes": records(read_query(conn, "store/voc_quotes_of_scope", params)),
             "new_actions": new_actions,
             "follow_ups": records(read_query(conn, "store/action_follow_ups_of_scope", params)),
+            "covered": records(read_query(conn, "store/action_coverage_of_scope", params)),
+            "changes": records(
+                read_query(conn, "store/action_events_of_scope", changed_in(quarter, scope))
+            ),
             "plan_ran": bool(
                 read_query(conn, "store/action_plan_count", {"quarter": quarter})["actions"].iloc[0]
             ),

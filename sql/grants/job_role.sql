@@ -29,6 +29,7 @@ to satisfaction_job;
 -- Write: the results store (figures, findings, the action plan it raises and follows up),
 -- the report revisions and the delivery log with its lock.
 grant select, insert, update, delete on
-    results, improvement_actions, voc_themes, voc_quotes, action_follow_ups, action_proposals,
+    results, improvement_actions, action_events, voc_themes, voc_quotes, action_follow_ups,
+    action_proposals, action_coverage,
     report_revisions, delivery_log, delivery_locks, contract_warnings, contract_checks
 to satisfaction_job;

@@ -1,4 +1,5 @@
--- Grain: one row: actions proposed in a quarter plus earlier actions followed up in it
+-- Grain: one row: actions proposed in a quarter plus earlier actions followed up in it and
+-- triggers covered by them
 -- (any at all means the quarter's improvement plan ran).
 with
 
@@ -10,10 +11,15 @@ followed as (
     select count(*) as actions from action_follow_ups where quarter = :quarter
 ),
 
+covered as (
+    select count(*) as actions from action_coverage where quarter = :quarter
+),
+
 final as (
-    select proposed.actions + followed.actions as actions
+    select proposed.actions + followed.actions + covered.actions as actions
     from proposed
     cross join followed
+    cross join covered
 )
 
 select * from final

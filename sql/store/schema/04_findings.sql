@@ -42,3 +42,15 @@ create table if not exists action_proposals (
     current_value   double precision,
     primary key (quarter, scope, position)
 );
+
+-- A trigger of the quarter (a red KPI, a 'concentrate here' dimension, a decline) that an
+-- action still open already covers: the page says which one instead of raising a second.
+create table if not exists action_coverage (
+    quarter         text not null,
+    scope           text not null,
+    subject         text not null,
+    reason          text not null,
+    current_value   double precision,
+    action_id       text not null,
+    primary key (quarter, scope, subject)
+);

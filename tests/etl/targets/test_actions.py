@@ -107,3 +107,25 @@ def test_a_closed_subject_may_be_raised_again() -> None:
 )  # fmt: skip
 def test_target_met(value: float | None, target: float, higher: bool, status: str) -> None:
     assert target_met(value, target, higher) == status
+
+
+def test_a_trigger_already_covered_by_an_open_action_names_it_instead_of_raising_another() -> None:
+    from etl.targets.actions import Coverage, coverage, triggers
+
+    rows = [
+        ResultRow("2026-Q3", "company", "nps", -5.0, -9.0, -1.0, 900, 850.0),
+        ResultRow("2026-Q3", "company", "nps.change_prev", -6.0, n=900, flag="down"),
+        ResultRow("2026-Q3", "company", "csi", 70.0, n=900),
+        ResultRow("2026-Q3", "company", "csi.change_prev", -2.0, n=900, flag="down"),
+    ]
+    earlier = as_stored(propose(Q.previous(), "company", rows, NO_EARLIER, TARGETS, SETTINGS))
+    earlier = earlier[earlier["subject"] == "nps"]
+    assert [t[0] for t in triggers(Q, "company", rows, TARGETS, SETTINGS)] == ["csi", "nps"]
+    assert [a.subject for a in propose(Q, "company", rows, earlier, TARGETS, SETTINGS)] == ["csi"]
+    assert coverage(Q, "company", rows, earlier, TARGETS, SETTINGS) == [
+        Coverage("company", "nps", "significant_decline", -5.0, "2026-Q2-company-nps")
+    ]
+    closed = earlier.assign(status="done")
+    assert coverage(Q, "company", rows, closed, TARGETS, SETTINGS) == []
+    plan = action_results(Q, ["company"], rows, earlier, TARGETS, SETTINGS)
+    assert [c.action_id for c in plan.covered] == ["2026-Q2-company-nps"]
