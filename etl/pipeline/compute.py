@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
@@ -62,7 +63,7 @@ from etl.warehouse import (
 log = logging.getLogger(__name__)
 
 
-HISTORY_QUARTERS = 8
+QUARTER_TEXT = re.compile(r"^\d{4}-Q[1-4]$")
 
 
 def compute_quarter(
@@ -72,27 +73,39 @@ def compute_quarter(
     settings: Settings | None = None,
     results_url: str | None = None,
 ) -> list[str]:
-    """Compute the quarter, after any of its 7 predecessors that were never computed.
+    """Compute the quarter, after every earlier fielded quarter that was never computed.
 
-    Trends and the year-ago comparison read stored history; an earlier quarter that has
-    no stored results yet (a new installation, a new warehouse) is computed once, oldest
-    first. Quarters already stored are left as they are: a rerun never rewrites history.
-    Results go to the results store (`results_url`; None = the warehouse's database), whose
-    tables are created there when missing; the warehouse is only read.
+    Trends, changes and the action plan's follow-up read stored history. So that a quarter's
+    report does not depend on which quarters happened to be computed before (a branch-only
+    rerun of an earlier quarter once raised actions that changed every later report), the
+    history is fixed: every fielded quarter from `[history] first_quarter` (default the
+    warehouse's first survey wave) is computed once, oldest first, each from its own inputs
+    and the quarters before it. Quarters already stored are left as they are: a rerun of a
+    later quarter never rewrites history. Results go to the results store (`results_url`;
+    None = the warehouse's database), whose tables are created there when missing.
     """
+    settings = settings or load_settings()
     quarter = Quarter.parse(quarter_text)
     engine = connect(warehouse_url)
     check_reachable(engine)
     require_survey_data(engine, quarter)
     check_contract(engine, quarter)
     store = open_store(results_url or warehouse_url)
-    earlier = [str(q) for q in quarter.trailing(HISTORY_QUARTERS)[:-1]]
-    stored = set(read_results(store, earlier, ["company"])["quarter"])
     fielded = set(read_query(engine, "survey_wave_ids")["wave_id"])
-    for missing in [q for q in earlier if q not in stored and q in fielded]:
-        log.info("computing %s first: trends need it and it was never computed", missing)
+    earlier = history_quarters(fielded, quarter, settings)
+    stored = set(read_results(store, earlier, ["company"])["quarter"]) if earlier else set()
+    for missing in [q for q in earlier if q not in stored]:
+        log.info("computing %s first: the history of later quarters needs it", missing)
         compute_one_quarter(warehouse_url, missing, run_id, settings, results_url)
     return compute_one_quarter(warehouse_url, str(quarter), run_id, settings, results_url)
+
+
+def history_quarters(fielded: set[str], quarter: Quarter, settings: Settings) -> list[str]:
+    """The fielded quarters before `quarter` from the fixed first one, oldest first."""
+    waves = sorted(Quarter.parse(wave) for wave in fielded if QUARTER_TEXT.match(str(wave)))
+    configured = str(settings.raw.get("history", {}).get("first_quarter") or "")
+    first = Quarter.parse(configured, field="history.first_quarter") if configured else None
+    return [str(q) for q in waves if q < quarter and (first is None or q >= first)]
 
 
 def open_store(results_url: str) -> Engine:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -32,22 +33,38 @@ def test_every_scope_has_the_headline_figures(computed: str) -> None:
         assert {"respondents", "csi", "nps", "csat", "claim_cycle_days_mean"} <= metrics, scope
 
 
-def test_history_for_trends_was_computed_once(computed: str) -> None:
+def test_history_is_every_fielded_quarter_from_the_first_computed_once(computed: str) -> None:
     stored = read_results(
-        connect(computed), [f"{y}-Q{q}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4)]
+        connect(computed), [f"{y}-Q{q}" for y in range(2022, 2027) for q in (1, 2, 3, 4)]
     )
     company_csi = stored[(stored["scope"] == "company") & (stored["metric"] == "csi")]
-    # 2024-Q4 … 2026-Q3: the eight quarters a trend chart shows.
+    # The small demo fields 2023-Q4 … 2026-Q3: the history is fixed from its first wave, so
+    # 2026-Q3 does not depend on which quarters happened to be computed before it.
     assert sorted(company_csi["quarter"]) == [
-        "2024-Q4",
-        "2025-Q1",
-        "2025-Q2",
-        "2025-Q3",
-        "2025-Q4",
-        "2026-Q1",
-        "2026-Q2",
-        "2026-Q3",
-    ]
+        "2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2",
+        "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fielded", "first", "expected"),
+    [
+        ({"2024-Q1", "2024-Q2", "2024-Q3"}, "", ["2024-Q1", "2024-Q2", "2024-Q3"]),
+        ({"2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"}, "2024-Q2", ["2024-Q2", "2024-Q3"]),
+        ({"2024-Q3", "2023-Q4", "pilot"}, "", ["2023-Q4", "2024-Q3"]),
+        ({"2024-Q4"}, "", []),
+    ],
+)
+def test_history_quarters_start_at_a_fixed_quarter(
+    fielded: set[str], first: str, expected: list[str]
+) -> None:
+    from etl.core import load_settings
+    from etl.core.periods import Quarter
+    from etl.pipeline.compute import history_quarters
+
+    base = load_settings()
+    settings = replace(base, raw=base.raw | {"history": {"first_quarter": first}})
+    assert history_quarters(fielded, Quarter(2024, 4), settings) == expected
 
 
 def test_rerun_replaces_rows_and_keeps_history(computed: str) -> None:
