@@ -318,6 +318,21 @@ def cmd_actions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the analyst's workbook of a computed quarter and print its path."""
+    from etl.pipeline.export import export_quarter
+
+    settings = load_settings()
+    quarter = Quarter.parse(args.quarter, field="--quarter") if args.quarter else _default_through()
+    print(
+        export_quarter(
+            args.warehouse or settings.warehouse_url, str(quarter), settings.path("reports"),
+            args.results or settings.results_url, args.output,
+        )
+    )  # fmt: skip
+    return 0
+
+
 def _actions_parser(commands) -> None:
     verbs = commands.add_parser(
         "actions", help="list, show, update or close improvement actions (the plan's workflow)"
@@ -397,6 +412,14 @@ def parser() -> argparse.ArgumentParser:
 
     _ingest_parser(commands)
     _actions_parser(commands)
+    export = commands.add_parser(
+        "export", help="write reports/<quarter>/results.<quarter>.xlsx for analysts"
+    )
+    export.add_argument("--quarter", help="e.g. 2026-Q3 (default: last complete quarter)")
+    export.add_argument("--output", help="where to write the .xlsx (default: the reports folder)")
+    export.add_argument("--warehouse", help="SQLAlchemy URL (default: the demo file)")
+    export.add_argument("--results", help="results store URL (default: the warehouse's database)")
+    export.set_defaults(func=cmd_export)
     check = commands.add_parser(
         "check",
         help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",

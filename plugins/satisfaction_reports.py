@@ -8,6 +8,7 @@ only files under the reports folder are served, and only PDFs and manifests.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -19,6 +20,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 log = logging.getLogger(__name__)
 NAME_MAX = 255  # bytes in one path component (ext4, xfs, …)
+WORKBOOK_NAME = re.compile(r"results\.\d{4}-Q[1-4]\.xlsx")  # the analyst's export
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 DAG_ID = "quarterly_satisfaction_report"
 URL_PREFIX = "/reports"
@@ -38,7 +44,7 @@ def resolve_report(root: Path, relative: str) -> Path | None:
 
     Refused: anything that resolves outside the folder (`..`, absolute paths, symlinks
     pointing out), hidden names (the `.part` temp files of an unfinished write, the lock),
-    and anything but a PDF or a manifest.
+    and anything but a PDF, a manifest or a quarter's analyst workbook (results.<q>.xlsx).
     """
     # A name over the file system's limit (255 bytes) is no report; asking the OS about it
     # raised ENAMETOOLONG, an HTTP 500 and a traceback with the absolute path in the log.
@@ -52,7 +58,8 @@ def resolve_report(root: Path, relative: str) -> Path | None:
         return None
     if any(part.startswith(".") for part in candidate.relative_to(root).parts):
         return None
-    if candidate.suffix.lower() != ".pdf" and candidate.name != "manifest.json":
+    served = candidate.suffix.lower() == ".pdf" or candidate.name == "manifest.json"
+    if not served and not WORKBOOK_NAME.fullmatch(candidate.name):
         return None
     return candidate
 
@@ -204,7 +211,7 @@ async def report_file(request: Request, relative: str, download: bool = False) -
         exists = False
     if not exists:
         return Response("no such report", status_code=404)
-    media = "application/pdf" if path.suffix.lower() == ".pdf" else "application/json"
+    media = MEDIA_TYPES.get(path.suffix.lower(), "application/json")
     return FileResponse(
         path,
         media_type=media,

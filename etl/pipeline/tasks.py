@@ -21,6 +21,7 @@ from etl.delivery import (
 from etl.pipeline.alerts import Advice, advice_for
 from etl.pipeline.checks import check_inputs
 from etl.pipeline.compute import compute_quarter
+from etl.pipeline.export import export_quarter
 from etl.pipeline.resources import Resources
 from etl.pipeline.runs import render_scope, resolve_run
 from etl.publish import publish_quarter
@@ -149,7 +150,12 @@ def _scope_names(resources: Resources) -> dict[str, dict[str, str]]:
 
 
 def publish(spec: Mapping[str, Any], resources: Resources) -> str:
-    """reports/<quarter>/manifest.json and reports/index.html; sweeps interrupted writes."""
+    """The analyst's workbook, reports/<quarter>/manifest.json and reports/index.html (which
+    links the workbook); sweeps interrupted writes."""
+    export_quarter(
+        resources.warehouse_url, str(spec["quarter"]), str(spec["reports_dir"]),
+        resources.results_url,
+    )  # fmt: skip
     path = publish_quarter(
         connect(resources.results_url),
         str(spec["reports_dir"]),

@@ -76,7 +76,16 @@ def build_manifest(
         "files": files,
         "delivery_errors": errors,
         "contract_warnings": contract_warnings(engine, quarter),
+        "export": export_entry(reports_dir / quarter, quarter),
     }
+
+
+def export_entry(folder: Path, quarter: str) -> dict[str, Any] | None:
+    """The analyst's workbook of the quarter (path, checksum, size), None when not written."""
+    path = folder / f"results.{quarter}.xlsx"
+    if not path.is_file():
+        return None
+    return {"path": path.name, "sha256": sha256_file(path), "bytes": path.stat().st_size}
 
 
 def contract_warnings(engine: Engine, quarter: str) -> list[dict[str, Any]] | None:

@@ -15,6 +15,7 @@ _WHERE = {
     "render_pdf": "etl.report.pdf",
     "pdf_bytes": "etl.report.pdf",
     "render_index": "etl.report.index",
+    "results_workbook": "etl.report.export",
     "LOCALES": "etl.report.i18n",
     "LanguageError": "etl.report.i18n",
     "translations": "etl.report.i18n",

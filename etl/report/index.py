@@ -86,7 +86,13 @@ def render_index(
     `download_for` downloads it; `run` names the run whose Reports tab this is.
     """
     quarters = [
-        {"quarter": manifest["quarter"], "rows": index_rows(manifest), "runs": manifest["runs"]}
+        {
+            "quarter": manifest["quarter"],
+            "rows": index_rows(manifest),
+            "runs": manifest["runs"],
+            "export": manifest.get("export"),
+            "stale": manifest.get("stale") or [],
+        }
         for manifest in manifests
     ]
     return (

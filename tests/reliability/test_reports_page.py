@@ -64,3 +64,25 @@ def test_the_login_redirect_never_points_at_the_host_a_client_names(
     assert response.status_code == 307
     assert "evil.example" not in response.headers["location"]
     assert response.headers["location"] == "/auth/login?next=/?q=1"
+
+
+@pytest.mark.parametrize(
+    ("relative", "status", "media"),
+    [
+        ("2026-Q3/results.2026-Q3.xlsx", 200,
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("2026-Q3/other.xlsx", 403, None),
+        ("2026-Q3/.results.2026-Q3.xlsx.part", 403, None),
+    ],
+)  # fmt: skip
+def test_the_analysts_workbook_is_served_and_nothing_else_of_its_kind(
+    plugin: ModuleType, monkeypatch: pytest.MonkeyPatch, relative: str, status: int,
+    media: str | None, tmp_path: Path,
+) -> None:  # fmt: skip
+    _logged_in(plugin, monkeypatch)
+    for name in ("results.2026-Q3.xlsx", "other.xlsx", ".results.2026-Q3.xlsx.part"):
+        (tmp_path / "2026-Q3" / name).write_bytes(b"PK\x03\x04")
+    response = TestClient(plugin.app, raise_server_exceptions=False).get(f"/files/{relative}")
+    assert response.status_code == status
+    if media:
+        assert response.headers["content-type"] == media

@@ -32,3 +32,20 @@ def test_index_escapes_names_and_skips_unreadable_manifests(tmp_path: Path) -> N
     assert [m["quarter"] for m in manifests] == ["2026-Q3"]
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert 'href="2026-Q3/SC.zh-CN.pdf"' in html and "70.1" in html
+
+
+def test_index_links_the_workbook_and_says_why_a_quarter_is_stale() -> None:
+    manifest = {
+        "quarter": "2026-Q3", "runs": ["r1"], "scope_names": {}, "headline": {},
+        "files": [
+            {"path": "company.zh-CN.pdf", "scope": "company", "language": "zh-CN",
+             "current": True, "revision_label": "v1", "sha256": "ab",
+             "delivery": {"status": "delivered"}},
+        ],
+        "export": {"path": "results.2026-Q3.xlsx", "sha256": "cd", "bytes": 1},
+        "stale": [{"because_of": "2026-Q2", "reason": "2026-Q2 recomputed: 3 figures moved"}],
+    }  # fmt: skip
+    html = render_index([manifest])
+    assert 'href="2026-Q3/results.2026-Q3.xlsx"' in html
+    assert "2026-Q2 recomputed: 3 figures moved" in html and "已过期" in html
+    assert "results.2026-Q3.xlsx" not in render_index([manifest | {"export": None}])
