@@ -28,6 +28,7 @@ from etl.operations import (
     kpi_results,
     voc_results,
 )
+from etl.pipeline.corrections import record_correction, refresh_stale_manifests
 from etl.survey import (
     RESPONDENT_COLUMNS,
     eligible_responses,
@@ -348,10 +349,13 @@ def compute_one_quarter(
     codes = [scope.code for scope in inputs.scopes]
     # Segment scopes (channel.<code>, product.<code>) are replaced on a rerun too.
     stored_scopes = list(dict.fromkeys([*codes, *(row.scope for row in figures.rows)]))
+    before = read_results(store, [str(quarter)])
     with store.begin() as conn:
         written = replace_results(conn, str(quarter), figures.rows, run_id, stored_scopes)
         store_actions(conn, str(quarter), [asdict(action) for action in figures.actions])
         replace_findings(conn, str(quarter), figures.findings)
+        stale = record_correction(conn, str(quarter), before, figures.rows, run_id)
+    refresh_stale_manifests(store, settings.path("reports"), stale, run_id)
     log.info("stored %s result rows for %s, %s scopes", written, quarter, len(codes))
     return codes
 

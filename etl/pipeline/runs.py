@@ -12,16 +12,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.contract import ContractError
 from etl.core import Scope, Settings, WarehouseError, load_item_bank, load_settings, select_scopes
+from etl.core.config import SERVICE_DIMENSIONS
+from etl.core.metrics import KPIS
 from etl.core.periods import Quarter, report_quarter
 from etl.pipeline.checks import check_inputs, contract_report
 from etl.pipeline.compute import compute_quarter, require_survey_data
 from etl.publish import publish_revision
 from etl.report import Findings, RenderError, build_context, render_html, render_pdf
 from etl.report.i18n import LOCALES
+from etl.report.labels import HIDDEN_FLAGS
 from etl.warehouse import (
     available_scopes,
     check_reachable,
@@ -213,9 +217,29 @@ def render_scope(
         reason=reason,
         timezone=settings.timezone,
         require_reason=require_reason,
+        figures=headline_figures(results, str(quarter), scope.code),
     )
     log.info("rendered %s", path)
     return str(path)
+
+
+# The figures a cover's "what changed" compares between two revisions of a report.
+HEADLINE_FIGURES = (
+    "respondents", "csi", "nps", "csat",
+    *(f"dimension.{code}" for code in SERVICE_DIMENSIONS),
+    *(spec.code for spec in KPIS),
+)  # fmt: skip
+
+
+def headline_figures(results: pd.DataFrame, quarter: str, scope: str) -> dict[str, float | None]:
+    """The report's headline figures as printed (None where suppressed or missing)."""
+    mine = results[(results["quarter"] == quarter) & (results["scope"] == scope)]
+    shown = {
+        str(row.metric): float(row.value)
+        for row in mine.itertuples(index=False)
+        if row.value is not None and not pd.isna(row.value) and row.flag not in HIDDEN_FLAGS
+    }
+    return {metric: shown.get(metric) for metric in HEADLINE_FIGURES}
 
 
 def run(spec: RunSpec, warehouse_url: str, results_url: str | None = None) -> list[str]:

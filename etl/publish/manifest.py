@@ -21,7 +21,12 @@ from etl.publish.files import (
     sha256_file,
 )
 from etl.publish.revisions import archived_name
-from etl.warehouse import read_contract_warnings, read_query
+from etl.warehouse import (
+    read_contract_warnings,
+    read_query,
+    read_revision_figures,
+    read_stale,
+)
 from etl.warehouse.stores import ensure_schema, read_headline_figures, records
 
 log = logging.getLogger(__name__)
@@ -64,6 +69,12 @@ def build_manifest(
     deliveries = records(read_query(engine, "delivery_log", {"quarter": quarter}))
     by_file, errors = recipients_by_file(deliveries)
     files = file_entries(reports_dir / quarter, revisions, by_file)
+    moved = {
+        (row["scope"], row["language"], int(row["revision"])): row["changed"]
+        for row in read_revision_figures(engine, quarter)
+    }
+    for entry in files:  # what moved since the revision before (recorded when it was made)
+        entry["changed"] = moved.get((entry["scope"], entry["language"], entry["revision"]))
     runs = list((previous or {}).get("runs", []))
     if run_id and run_id not in runs:
         runs.append(run_id)
@@ -77,6 +88,7 @@ def build_manifest(
         "delivery_errors": errors,
         "contract_warnings": contract_warnings(engine, quarter),
         "export": export_entry(reports_dir / quarter, quarter),
+        "stale": read_stale(engine, quarter),
     }
 
 

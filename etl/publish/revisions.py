@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from etl.publish.files import (
     sha256_file,
     today_in,
 )
-from etl.warehouse import read_query
+from etl.warehouse import read_query, read_revision_figures, store_revision_figures
 from etl.warehouse.stores import ensure_schema, execute, read_latest_revision
 
 log = logging.getLogger(__name__)
@@ -236,6 +236,59 @@ def record_revision(engine: Engine, revision: Revision, pdf: Path) -> Revision:
     return Revision(**{**revision.__dict__, "pdf_sha256": checksum})
 
 
+def changed_since(
+    engine: Engine,
+    revision: Revision,
+    previous: Revision | None,
+    figures: Mapping[str, float | None] | None,
+) -> list[dict[str, Any]]:
+    """The headline figures that moved since the revision before (as first recorded for this
+    revision when it is re-rendered, so its bytes repeat); [] for v1 or without figures."""
+    stored = {
+        int(row["revision"]): row
+        for row in read_revision_figures(engine, revision.quarter)
+        if (row["scope"], row["language"]) == (revision.scope, revision.language)
+    }
+    if not revision.is_new and revision.number in stored:
+        return list(stored[revision.number]["changed"])
+    if figures is None or previous is None or previous.number not in stored:
+        return []
+    before = stored[previous.number]["figures"]
+    return [
+        {"metric": metric, "before": before.get(metric), "after": figures.get(metric)}
+        for metric in sorted(set(before) | set(figures))
+        if not _same_figure(before.get(metric), figures.get(metric))
+    ]
+
+
+def _intact(revision: Revision, destination: Path) -> bool:
+    """An unchanged revision whose file on disk is the one recorded."""
+    return bool(
+        not revision.is_new
+        and revision.pdf_sha256
+        and destination.exists()
+        and sha256_file(destination) == revision.pdf_sha256
+    )
+
+
+def _keep_figures(
+    engine: Engine,
+    revision: Revision,
+    figures: Mapping[str, float | None] | None,
+    changed: list[dict[str, Any]],
+) -> None:
+    if figures is not None:
+        key = {"quarter": revision.quarter, "scope": revision.scope,
+               "language": revision.language, "revision": revision.number}  # fmt: skip
+        store_revision_figures(engine, key, figures, changed)
+
+
+def _same_figure(left: float | None, right: float | None) -> bool:
+    if left is None or right is None:
+        return left is right
+    return abs(float(left) - float(right)) <= 1e-9
+
+
 def _refresh_manifest(engine: Engine, destination: Path, quarter: str, run_id: str) -> None:
     """The quarter's manifest lists a replaced file's new checksum at once, not at publish."""
     from etl.publish.manifest import refresh_manifest  # manifest.py imports this module
@@ -257,6 +310,7 @@ def publish_revision(
     today: dt.date | None = None,
     timezone: str = "Asia/Shanghai",
     require_reason: bool = False,
+    figures: Mapping[str, float | None] | None = None,
 ) -> Path:
     """Render one report as its right revision and put it in place atomically.
 
@@ -265,6 +319,7 @@ def publish_revision(
     the run that made the revision, so unchanged inputs give the same bytes.
     `render_pdf(html, name)` gives its PDF bytes (the report stage's renderer, handed in);
     they are written atomically. `require_reason`: see check_reason, before any write.
+    `figures`: headline figures; a new revision's cover lists those moved since the last.
     """
     ensure_schema(engine)
     inputs = inputs_sha256(html_for(None, ""))
@@ -282,22 +337,19 @@ def publish_revision(
     if require_reason:  # a new revision of a delivered report must say why
         check_reason(engine, revision, previous, reason)
     remove_stale_parts(destination.parent, prefix=f".{destination.name}.", older_than=None)
-    if (
-        not revision.is_new
-        and revision.pdf_sha256
-        and destination.exists()
-        and sha256_file(destination) == revision.pdf_sha256
-    ):
+    if _intact(revision, destination):
         # Same inputs (HTML, CSS, images, fonts), same revision, its date and run id: the
         # render would reproduce these bytes, and the file on disk is intact. Skip it.
         log.info("%s: %s unchanged and intact, not re-rendered", destination, revision.label)
         return destination
-    html = html_for(revision.cover(), revision.run_id)
+    changed = changed_since(engine, revision, previous, figures)
+    html = html_for(revision.cover() | ({"changed": changed} if changed else {}), revision.run_id)
     if revision.is_new and previous is not None:
         keep_previous(destination, previous)
     atomic_write_bytes(destination, render_pdf(html, destination.name))
     os.chmod(destination, 0o644)  # readable by the web server and the mail task
     stored = record_revision(engine, revision, destination)
+    _keep_figures(engine, stored, figures, changed)
     _refresh_manifest(engine, destination, quarter, run_id)
     state = "new" if revision.is_new else "unchanged"
     log.info("%s: %s (%s, inputs %s)", destination, stored.label, state, inputs[:12])

@@ -31,6 +31,14 @@ from etl.warehouse.sqlfiles import (
     with_sources,
     without_comments,
 )
+from etl.warehouse.staleness import (
+    clear_stale,
+    mark_stale,
+    read_revision_figures,
+    read_stale,
+    revised_quarters_after,
+    store_revision_figures,
+)
 from etl.warehouse.stores import read_known_names, records
 
 __all__ = [
@@ -45,8 +53,10 @@ __all__ = [
     "apply_store_schema",
     "available_scopes",
     "check_reachable",
+    "clear_stale",
     "connect",
     "demo_brand",
+    "mark_stale",
     "plain",
     "policy_count",
     "query_text",
@@ -58,7 +68,9 @@ __all__ = [
     "read_known_names",
     "read_query",
     "read_results",
+    "read_revision_figures",
     "read_scope_action_events",
+    "read_stale",
     "record_action_change",
     "records",
     "redact",
@@ -66,11 +78,13 @@ __all__ = [
     "replace_contract_warnings",
     "replace_findings",
     "replace_results",
+    "revised_quarters_after",
     "segment_scopes",
     "sources_dir",
     "statement",
     "statements",
     "store_actions",
+    "store_revision_figures",
     "upsert_results",
     "url_from_connection",
     "with_sources",

@@ -20,7 +20,9 @@ from etl.warehouse.sqlfiles import (
 )
 
 UPGRADES_DIR = SQL_DIR / "schema_upgrades"
-DELIVERY_TABLES = frozenset({"report_revisions", "delivery_log", "delivery_locks"})
+DELIVERY_TABLES = frozenset(
+    {"report_revisions", "delivery_log", "delivery_locks", "report_staleness", "revision_figures"}
+)
 
 
 def ensure_schema(engine: Engine) -> None:

@@ -66,3 +66,26 @@ create table if not exists delivery_locks (
     lease_until       text not null,
     acquired_at       text not null
 );
+
+-- Published reports of a later quarter made stale by a correction to an earlier one: its
+-- trends, changes or action follow-up read figures that have since moved. Shown with the
+-- reason in the manifest, the index and the Reports page until the quarter is computed again.
+create table if not exists report_staleness (
+    quarter      text not null,
+    because_of   text not null,
+    reason       text not null,
+    run_id       text not null,
+    primary key (quarter, because_of)
+);
+
+-- The headline figures each revision of a report printed, and those that moved since the
+-- revision before it (JSON): the cover of the new revision and the manifest say what changed.
+create table if not exists revision_figures (
+    quarter      text not null,
+    scope        text not null,
+    language     text not null,
+    revision     integer not null,
+    figures      text not null,
+    changed      text not null,
+    primary key (quarter, scope, language, revision)
+);
