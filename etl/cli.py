@@ -296,7 +296,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
     from etl.targets.workflow import ActionChange, parse_day
 
     settings = load_settings()
-    store = args.results or settings.results_url
+    store = args.results or settings.results_url or settings.warehouse_url
     on = parse_day(args.on, "--on") if args.on else dt.datetime.now(dt.UTC).date()
     if args.verb == "list":
         rows = actions.list_actions(store, on, settings, args.scope, args.status)
@@ -338,7 +338,9 @@ def _actions_parser(commands) -> None:
         "actions", help="list, show, update or close improvement actions (the plan's workflow)"
     ).add_subparsers(dest="verb", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--results", help="results store URL (default: SATISFACTION_RESULTS_URL)")
+    common.add_argument(
+        "--results", help="results store URL (default: SATISFACTION_RESULTS_URL or the warehouse)"
+    )
     common.add_argument("--on", help="the day of the change or listing, YYYY-MM-DD (default today)")
     listing = verbs.add_parser("list", parents=[common], help="every action, overdue ones flagged")
     listing.add_argument("--scope", help="company or a branch code")
