@@ -148,6 +148,10 @@ def flag_text(report: ReportView, stat: Stat | None) -> str:
         return _("low base")
     if stat.flag == "not_applicable":
         return _("not applicable (no cases)")
+    if stat.flag == "insufficient_coverage":
+        return _("not computed: too few service dimensions with data (needs %(minimum)s)") % {
+            "minimum": report.settings.raw.get("contract", {}).get("csi_min_dimensions", 3)
+        }
     if stat.flag == "insufficient_pairs":
         return _("left out: smallest pair n = %(n)s < %(minimum)s") % {
             "n": report.fmt["number"](stat.n or 0, 0),

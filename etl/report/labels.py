@@ -10,7 +10,9 @@ TREND_QUARTERS = 8
 KPI_PANELS = 9  # small multiples in the KPI trend chart (3 × 3)
 
 
-HIDDEN_FLAGS = frozenset({"suppressed", "not_applicable", "insufficient_pairs"})
+HIDDEN_FLAGS = frozenset(
+    {"suppressed", "not_applicable", "insufficient_pairs", "insufficient_coverage"}
+)
 
 
 SENTIMENTS = ("negative", "neutral", "positive")

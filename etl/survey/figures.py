@@ -20,6 +20,9 @@ from etl.survey.pls_figures import pls_as_csi, pls_rows
 from etl.survey.ranks import rank_rows
 from etl.survey.scoring import ScoredSurvey
 
+# A CSI left out because too few of its service dimensions have data (the coverage rule).
+INSUFFICIENT_COVERAGE = "insufficient_coverage"
+
 
 def csi_estimate(
     frame: pd.DataFrame, weights: np.ndarray, csi_weights: dict[str, float]
@@ -126,23 +129,12 @@ def scope_rows(
         values = frame[column].to_numpy(dtype=float)
         return _measure(quarter, scope, metric, values, weights, estimator, thresholds)
 
-    for dimension in SERVICE_DIMENSIONS:
-        rows.append(measure(f"dimension.{dimension}", dimension, indices.weighted_mean))
-    if len(frame) < thresholds["suppress_below"]:
-        reason = f"n = {len(frame)} < {thresholds['suppress_below']}"
-        rows.append(
-            ResultRow(quarter, scope, "csi", None, n=len(frame), flag="suppressed", note=reason)
-        )
-    else:
-        rows.append(
-            _row(
-                quarter,
-                scope,
-                "csi",
-                csi_estimate(frame, weights, settings.csi_weights),
-                thresholds,
-            )
-        )
+    dimension_rows = [
+        measure(f"dimension.{dimension}", dimension, indices.weighted_mean)
+        for dimension in SERVICE_DIMENSIONS
+    ]
+    rows += dimension_rows
+    rows.append(csi_row(quarter, scope, frame, weights, dimension_rows, bank, settings))
     overall_item = bank.by_code()[bank.codes("overall")[0]]
     rows.append(measure("nps", "nps_raw", indices.nps))
     rows.append(
@@ -154,6 +146,54 @@ def scope_rows(
     )
     rows.append(measure("overall", "overall", indices.weighted_mean))
     return rows
+
+
+def csi_row(
+    quarter: str,
+    scope: str,
+    frame: pd.DataFrame,
+    weights: np.ndarray,
+    dimension_rows: Sequence[ResultRow],
+    bank: ItemBank,
+    settings: Settings,
+) -> ResultRow:
+    """The scope's CSI, or why there is none: too few respondents, or too few dimensions.
+
+    The data contract's coverage rule, applied per scope: a CSI needs `[contract]
+    csi_min_dimensions` of the item bank's service dimensions with a shown score (n at or
+    above the suppression minimum). A branch whose respondents rated one claims item gets no
+    "CSI" of that one item: the row says which dimensions it had (flag
+    `insufficient_coverage`), and the report prints the reason instead of a number.
+    """
+    thresholds = settings.suppression
+    if len(frame) < thresholds["suppress_below"]:
+        reason = f"n = {len(frame)} < {thresholds['suppress_below']}"
+        return ResultRow(quarter, scope, "csi", None, n=len(frame), flag="suppressed", note=reason)
+    needed = csi_min_dimensions(settings)
+    in_bank = [d for d in SERVICE_DIMENSIONS if bank.codes(d)]
+    covered = [
+        row.metric.removeprefix("dimension.")
+        for row in dimension_rows
+        if row.value is not None and row.flag != "suppressed"
+    ]
+    covered = [d for d in in_bank if d in covered]
+    if len(covered) < needed:
+        note = (
+            f"{len(covered)} of {len(in_bank)} service dimensions have ≥ "
+            f"{thresholds['suppress_below']} answers ({', '.join(covered) or 'none'}); "
+            f"the CSI needs {needed}"
+        )
+        return ResultRow(
+            quarter, scope, "csi", None, n=len(frame), flag=INSUFFICIENT_COVERAGE, note=note
+        )
+    return _row(
+        quarter, scope, "csi", csi_estimate(frame, weights, settings.csi_weights), thresholds
+    )
+
+
+def csi_min_dimensions(settings: Settings) -> int:
+    """`[contract] csi_min_dimensions`: the service dimensions with data a CSI needs (3)."""
+    return int(settings.raw.get("contract", {}).get("csi_min_dimensions", 3))
 
 
 def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.ndarray]:

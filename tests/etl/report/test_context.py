@@ -327,6 +327,19 @@ def test_suppressed_figures_show_a_dash_never_the_number() -> None:
     assert "64.2" not in repr(built) and "55.5" not in repr(built)
 
 
+def test_a_csi_from_too_few_dimensions_shows_the_reason_not_a_number() -> None:
+    rows = frame([
+        ("2026-Q3", "company", "respondents", 240.0, None, None, 240),
+        ("2026-Q3", "company", "csi", None, None, None, 240, None, "insufficient_coverage"),
+        ("2026-Q3", "company", "dimension.claims", 41.5, 38.0, 45.0, 240, 230.0),
+    ])  # fmt: skip
+    tile = context(rows)["summary"]["tiles"][0]
+    assert tile["value"] == "—"
+    assert tile["detail"] == (
+        "not computed: too few service dimensions with data (needs 3) · n = 240"
+    )
+
+
 def test_absent_figures_are_reported_as_not_available() -> None:
     built = context(
         frame([("2026-Q3", "company", "respondents", 500.0, None, None, 500)]),

@@ -126,6 +126,40 @@ def test_dimension_nobody_rated_is_suppressed_not_zero() -> None:
     assert rows["csi"].value is not None  # renormalised over the five dimensions present
 
 
+# (service dimensions rated by enough respondents, by a few only) → the branch CSI's flag.
+# The coverage rule of the data contract, per scope: csi_min_dimensions = 3 by default.
+COVERAGE = [
+    (SERVICE_DIMENSIONS, (), None),
+    (SERVICE_DIMENSIONS[:3], SERVICE_DIMENSIONS[3:], None),
+    (SERVICE_DIMENSIONS[:2], SERVICE_DIMENSIONS[2:], "insufficient_coverage"),
+    (("claims",), (), "insufficient_coverage"),
+    ((), SERVICE_DIMENSIONS, "insufficient_coverage"),
+]
+
+
+@pytest.mark.parametrize(("rated", "few", "flag"), COVERAGE)
+def test_a_csi_from_too_few_dimensions_is_left_out_with_the_reason(
+    rated: tuple[str, ...], few: tuple[str, ...], flag: str | None
+) -> None:
+    frame = scored_frame(100)
+    for dimension in SERVICE_DIMENSIONS:
+        if dimension in few:
+            frame.loc[frame.index[10:], dimension] = np.nan  # 10 raters: under the minimum
+        elif dimension not in rated:
+            frame[dimension] = np.nan
+    rows = {r.metric: r for r in scope_rows("2026-Q3", "BJ", frame, np.ones(100), BANK, SETTINGS)}
+    assert rows["csi"].flag == flag
+    if flag is None:
+        assert rows["csi"].value is not None
+        return
+    assert rows["csi"].value is None and rows["csi"].n == 100
+    named = ", ".join(d for d in SERVICE_DIMENSIONS if d in rated) or "none"
+    assert rows["csi"].note == (
+        f"{len(rated)} of {len(SERVICE_DIMENSIONS)} service dimensions have ≥ 30 answers "
+        f"({named}); the CSI needs 3"
+    )
+
+
 def test_segments_cover_company_branches_channels_and_products() -> None:
     frame = pd.concat([scored_frame(10, "BJ"), scored_frame(5, "SC")], ignore_index=True)
     scopes = [
