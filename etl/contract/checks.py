@@ -13,15 +13,14 @@ from etl.contract.rules import rule, severities
 from etl.contract.survey import SurveyLimits, survey_findings
 from etl.core.config import ItemBank, Settings
 from etl.core.periods import Quarter
-from etl.warehouse import read_query
+from etl.warehouse import SOURCE_RELATIONS, read_query
 
 log = logging.getLogger(__name__)
 
-# Relations whose row rules are one SQL file each (sql/contract/<relation>.sql).
+# The row rules: one SQL statement per relation (sql/contract/<relation>.sql), and one for the
+# three code lists together (sql/contract/code_lists.sql, whose rules carry their relation).
 ROW_RULE_FILES = (
-    "branches",
-    "channels",
-    "product_lines",
+    "code_lists",
     "policies",
     "premium_payments",
     "claims",
@@ -71,12 +70,21 @@ def row_findings(engine: Engine, quarter: Quarter) -> list[Found]:
     """The row rules of every relation, each relation in one SQL statement."""
     params = quarter_params(quarter)
     found = []
-    for relation in ROW_RULE_FILES:
-        frame = read_query(engine, f"contract/{relation}", params)
+    for statement in ROW_RULE_FILES:
+        frame = read_query(engine, f"contract/{statement}", params)
         for name, group in frame.groupby("rule", sort=True):
+            relation, rule_name = split_rule(statement, str(name))
             examples = tuple(str(key) for key in group["example_key"])
-            found.append(Found(relation, str(name), int(group["failed"].iloc[0]), examples))
+            found.append(Found(relation, rule_name, int(group["failed"].iloc[0]), examples))
     return found
+
+
+def split_rule(statement: str, name: str) -> tuple[str, str]:
+    """(relation, rule): a statement of one relation names its rules; a shared one the keys."""
+    if statement in SOURCE_RELATIONS:
+        return statement, name
+    relation, rule_name = name.split(".", 1)
+    return relation, rule_name
 
 
 def answer_examples(engine: Engine, quarter: Quarter, found: Found, bank: ItemBank) -> Found:

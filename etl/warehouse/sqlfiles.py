@@ -95,12 +95,20 @@ def apply_store_schema(target: Engine | Connection) -> None:
             _apply(conn, STORE_SCHEMA_DIR)
 
 
+_INCLUDE = re.compile(r"^--\s*include:\s*(\S+)\s*$", re.MULTILINE)
+
+
 def query_text(name: str) -> str:
-    """The text of `sql/<name>.sql`; a bare name is a file of `sql/queries/`."""
+    """The text of `sql/<name>.sql`; a bare name is a file of `sql/queries/`.
+
+    A line `-- include: <folder>/<file>` is replaced by that file of `sql/` (a part shared
+    by several statements, e.g. the contract's "five examples per broken rule" ending).
+    """
     path = SQL_DIR / (f"{name}.sql" if "/" in name else f"queries/{name}.sql")
     if not path.exists():
         raise WarehouseError(f"query file {path} does not exist")
-    return without_comments(path.read_text(encoding="utf-8"))
+    text = _INCLUDE.sub(lambda found: query_text(found.group(1)), path.read_text(encoding="utf-8"))
+    return without_comments(text)
 
 
 def sources_dir() -> Path:

@@ -31,15 +31,4 @@ broken as (
     select 'visit_id.checklist_item.unique' as rule, example_key from duplicates
 ),
 
-ranked as (
-    select
-        rule,
-        example_key,
-        count(*) over (partition by rule) as failed,
-        row_number() over (partition by rule order by example_key) as position
-    from broken
-)
-
-select rule, failed, example_key from ranked
-where position <= 5
-order by rule, position
+-- include: contract/parts/examples

@@ -51,15 +51,4 @@ broken as (
     select 'scenario.not_null' as rule, example_key from violations where scenario_not_null = 1
 ),
 
-ranked as (
-    select
-        rule,
-        example_key,
-        count(*) over (partition by rule) as failed,
-        row_number() over (partition by rule order by example_key) as position
-    from broken
-)
-
-select rule, failed, example_key from ranked
-where position <= 5
-order by rule, position
+-- include: contract/parts/examples

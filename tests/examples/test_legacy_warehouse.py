@@ -5,6 +5,9 @@ gives a results table identical to the canonical demo's."""
 from __future__ import annotations
 
 import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +19,7 @@ from etl.core import load_settings
 from etl.pipeline import compute_quarter, contract_report
 from etl.warehouse import SOURCE_RELATIONS, connect, read_results
 from examples.legacy_warehouse.build import SOURCES, build_legacy
-from tests.conftest import DEMO_THROUGH
+from tests.conftest import DEMO_THROUGH, _postgres_admin
 
 QUARTERS = [str(q) for q in DEMO_THROUGH.trailing(8)]
 
@@ -38,6 +41,10 @@ def legacy_views(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     load_settings.cache_clear()
 
 
+def demo_plan() -> demo.DemoPlan:
+    return demo.DemoPlan(through=DEMO_THROUGH, size=demo.SCALES["small"])
+
+
 @pytest.fixture(scope="module")
 def canonical_results(
     small_demo_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -48,10 +55,34 @@ def canonical_results(
     return results_of(f"sqlite:///{path}")
 
 
+@pytest.fixture(scope="module")
+def canonical_postgres_results() -> Iterator[pd.DataFrame]:
+    """The canonical small demo computed on PostgreSQL (its own database, dropped after)."""
+    with module_database() as url:
+        demo.build(connect(url), demo_plan())
+        compute_quarter(url, str(DEMO_THROUGH), "canonical")
+        yield results_of(url)
+
+
+@contextmanager
+def module_database() -> Iterator[str]:
+    admin = _postgres_admin()
+    name = f"satisfaction_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'create database "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        sa.create_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+
+
 def test_the_legacy_warehouse_holds_no_canonical_table(tmp_path: Path, legacy_views: None) -> None:
     url = f"sqlite:///{tmp_path / 'legacy.db'}"
     (tmp_path / "legacy.db").touch()
-    build_legacy(connect(url), demo.DemoPlan(through=DEMO_THROUGH, size=demo.SCALES["small"]))
+    build_legacy(connect(url), demo_plan())
     tables = set(sa.inspect(connect(url)).get_table_names())
     assert not tables & set(SOURCE_RELATIONS)
     assert {"core_policy", "clm_case", "cmp_ticket", "svy_ans"} <= tables
@@ -63,8 +94,22 @@ def test_legacy_views_give_the_canonical_results_table(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'legacy.db'}"
     (tmp_path / "legacy.db").touch()
-    build_legacy(connect(url), demo.DemoPlan(through=DEMO_THROUGH, size=demo.SCALES["small"]))
+    build_legacy(connect(url), demo_plan())
     compute_quarter(url, str(DEMO_THROUGH), "legacy")
     legacy = results_of(url)
     assert len(legacy) == len(canonical_results) > 10_000
     pd.testing.assert_frame_equal(legacy, canonical_results, check_exact=True)
+
+
+@pytest.mark.postgres
+def test_legacy_views_on_postgresql_give_the_canonical_results_table(
+    postgres_url: str, legacy_views: None, canonical_postgres_results: pd.DataFrame
+) -> None:
+    build_legacy(connect(postgres_url), demo_plan())
+    tables = set(sa.inspect(connect(postgres_url)).get_table_names())
+    assert not tables & set(SOURCE_RELATIONS)
+    assert contract_report(postgres_url, str(DEMO_THROUGH)).exit_code == 0
+    compute_quarter(postgres_url, str(DEMO_THROUGH), "legacy")
+    legacy = results_of(postgres_url)
+    assert len(legacy) == len(canonical_postgres_results) > 10_000
+    pd.testing.assert_frame_equal(legacy, canonical_postgres_results, check_exact=True)
