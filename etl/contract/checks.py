@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from etl.contract.facts import FactLimits, fact_findings, fresh_from
 from etl.contract.findings import ContractReport, Failure, Found
@@ -13,7 +13,7 @@ from etl.contract.rules import rule, severities
 from etl.contract.survey import SurveyLimits, survey_findings
 from etl.core.config import ItemBank, Settings
 from etl.core.periods import Quarter
-from etl.warehouse import SOURCE_RELATIONS, read_query
+from etl.warehouse import SOURCE_RELATIONS, read_query, reading
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def quarter_params(quarter: Quarter) -> dict[str, str]:
     }
 
 
-def row_findings(engine: Engine, quarter: Quarter) -> list[Found]:
+def row_findings(engine: Engine | Connection, quarter: Quarter) -> list[Found]:
     """The row rules of every relation, each relation in one SQL statement."""
     params = quarter_params(quarter)
     found = []
@@ -87,7 +87,9 @@ def split_rule(statement: str, name: str) -> tuple[str, str]:
     return relation, rule_name
 
 
-def answer_examples(engine: Engine, quarter: Quarter, found: Found, bank: ItemBank) -> Found:
+def answer_examples(
+    engine: Engine | Connection, quarter: Quarter, found: Found, bank: ItemBank
+) -> Found:
     """Up to five response/item keys of answers outside their scale (fetched only on failure)."""
     items = bank.by_code()
     keys: list[str] = []
@@ -127,27 +129,13 @@ def judge(found: list[Found], quarter: Quarter, overrides: dict[str, str]) -> Co
 def check_warehouse(
     engine: Engine, quarter: Quarter, bank: ItemBank, settings: Settings
 ) -> ContractReport:
-    """Every rule of the data contract for one quarter; nothing is written anywhere."""
+    """Every rule of the data contract for one quarter; nothing is written anywhere.
+
+    All statements run on one connection (`reading`: on PostgreSQL without JIT compilation).
+    """
     limits = ContractSettings.from_settings(settings)
-    fact_limits = FactLimits(limits.min_answers, limits.freshness_days)
-    facts = read_query(
-        engine,
-        "contract/quarter_facts",
-        quarter_params(quarter) | {"fresh_from": fresh_from(quarter, fact_limits).isoformat()},
-    )
-    found = fact_findings(facts, quarter, fact_limits)
-    found += row_findings(engine, quarter)
-    distribution = read_query(
-        engine, "contract/survey_answer_distribution", {"wave_id": str(quarter)}
-    )
-    survey = survey_findings(
-        distribution, bank, SurveyLimits(limits.min_answers, limits.csi_min_dimensions)
-    )
-    found += [
-        answer_examples(engine, quarter, f, bank) if f.rule == "score.within_scale" else f
-        for f in survey
-    ]
-    found += version_findings(engine, quarter, bank)
+    with reading(engine) as conn:
+        found = warehouse_findings(conn, quarter, bank, limits)
     report = judge(found, quarter, limits.severity_overrides)
     # The caller reports the failures (the check command prints them; a run raises on errors
     # and logs warnings): here they are only traced.
@@ -157,7 +145,32 @@ def check_warehouse(
     return report
 
 
-def version_findings(engine: Engine, quarter: Quarter, bank: ItemBank) -> list[Found]:
+def warehouse_findings(
+    conn: Connection, quarter: Quarter, bank: ItemBank, limits: ContractSettings
+) -> list[Found]:
+    """What every rule finds: quarter facts, row rules, the survey's distribution, versions."""
+    fact_limits = FactLimits(limits.min_answers, limits.freshness_days)
+    facts = read_query(
+        conn,
+        "contract/quarter_facts",
+        quarter_params(quarter) | {"fresh_from": fresh_from(quarter, fact_limits).isoformat()},
+    )
+    found = fact_findings(facts, quarter, fact_limits)
+    found += row_findings(conn, quarter)
+    distribution = read_query(
+        conn, "contract/survey_answer_distribution", {"wave_id": str(quarter)}
+    )
+    survey = survey_findings(
+        distribution, bank, SurveyLimits(limits.min_answers, limits.csi_min_dimensions)
+    )
+    found += [
+        answer_examples(conn, quarter, f, bank) if f.rule == "score.within_scale" else f
+        for f in survey
+    ]
+    return found + version_findings(conn, quarter, bank)
+
+
+def version_findings(engine: Engine | Connection, quarter: Quarter, bank: ItemBank) -> list[Found]:
     """The quarter's wave should name the item bank the run scores with."""
     waves = read_query(engine, "contract/survey_wave_versions", {"wave_id": str(quarter)})
     other = sorted(set(waves["item_bank_version"].dropna().astype(str)) - {bank.version})

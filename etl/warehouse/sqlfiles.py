@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,21 @@ def _statement(name: str, expanding: tuple[str, ...], folder: Path) -> sa.TextCl
     if expanding:
         clause = clause.bindparams(*(sa.bindparam(bind, expanding=True) for bind in expanding))
     return clause
+
+
+SESSION_DIR = SQL_DIR / "session"
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """One connection for a batch of read statements, set up by `sql/session/<dialect>_reads.sql`
+    when that file exists (PostgreSQL: no JIT); the settings end with the connection."""
+    with engine.connect() as conn:
+        setup = SESSION_DIR / f"{conn.dialect.name}_reads.sql"
+        if setup.exists():
+            for part in statements(setup.read_text(encoding="utf-8")):
+                conn.execute(sa.text(part))
+        yield conn
 
 
 def read_query(

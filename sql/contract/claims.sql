@@ -3,7 +3,9 @@
 -- 12 months of the closure rate include the quarter). One row per broken rule and example
 -- claim (at most five per rule). Dates in order: registered (立案), closed (结案) and paid on or after the report (报案);
 -- a claim may close before its registration is keyed, so those two are not compared.
-with in_window as not materialized (
+with suspects as materialized (
+    -- The claims that break a row rule: the predicate of the partial index ix_claims_contract
+    -- (sql/schema/08_indexes.sql), word for word, so the canonical schema reads no claim.
     select
         claim_id,
         policy_id,
@@ -14,6 +16,16 @@ with in_window as not materialized (
         outcome,
         claimed_cny
     from src_claims
+    where claim_id is null
+        or registered_on < reported_on or closed_on < reported_on or paid_on < reported_on
+        or (outcome is not null and outcome not in ('paid', 'denied', 'withdrawn'))
+        or (outcome = 'paid' and paid_on is null)
+        or (outcome in ('paid', 'denied') and closed_on is null)
+        or claimed_cny is null or claimed_cny < 0
+),
+
+in_window as (
+    select * from suspects
     where (reported_on >= :window_start and reported_on < :quarter_end)
         or (registered_on >= :window_start and registered_on < :quarter_end)
         or (closed_on >= :window_start and closed_on < :quarter_end)
@@ -70,8 +82,10 @@ orphans as (
 ),
 
 duplicates as (
+    -- Over the whole relation, along the primary key: a claim id names one claim.
     select cast(claim_id as text) as example_key
-    from in_window
+    from src_claims
+    where claim_id is not null
     group by claim_id
     having count(*) > 1
 ),

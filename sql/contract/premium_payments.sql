@@ -1,17 +1,22 @@
 -- Rules of the `premium_payments` relation (docs/data-contract.md) for the instalments the
 -- KPIs read: due or paid in the four quarters [:window_start, :quarter_end) — written premium,
 -- and the 2nd and 3rd instalments persistency counts, which fall due in that window (one row
--- per policy and instalment, or a policy counts twice). One row per broken rule and example
+-- per policy and instalment, or a policy counts twice). Two reads the canonical schema answers
+-- from indexes (sql/schema/08_indexes.sql): `suspects`, whose WHERE is the predicate of the
+-- partial index ix_payments_contract (only instalments that break a row rule), and the 2nd and
+-- 3rd instalments grouped along ix_payments_persistency. One row per broken rule and example
 -- payment (at most five per rule).
-with in_window as not materialized (
-    select
-        payment_id,
-        policy_id,
-        installment_no,
-        due_on,
-        paid_on,
-        amount_cny
+with suspects as materialized (
+    select payment_id, policy_id, installment_no, due_on, paid_on, amount_cny
     from src_premium_payments
+    where payment_id is null or policy_id is null
+        or installment_no is null or installment_no < 1
+        or due_on is null
+        or amount_cny is null or amount_cny < 0
+),
+
+in_window as (
+    select * from suspects
     where (due_on >= :window_start and due_on < :quarter_end)
         or (paid_on >= :window_start and paid_on < :quarter_end)
 ),
@@ -36,7 +41,7 @@ violations as materialized (
 
 duplicates as (
     select cast(policy_id as text) || '#' || cast(installment_no as text) as example_key
-    from in_window
+    from src_premium_payments
     where installment_no in (2, 3)
         and due_on >= :window_start
         and due_on < :quarter_end

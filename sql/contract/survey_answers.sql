@@ -5,9 +5,16 @@ with
 -- include: contract/parts/wave_answers
 
 missing_scores as (
-    select cast(response_id as text) || '/' || coalesce(item_code, '(null)') as example_key
-    from wave_answers
-    where score is null or item_code is null
+    -- The predicate of the partial index ix_answers_contract (sql/schema/08_indexes.sql), word
+    -- for word: the canonical schema finds answers without a score without reading the wave.
+    select
+        cast(survey_answers.response_id as text) || '/'
+        || coalesce(survey_answers.item_code, '(null)') as example_key
+    from src_survey_answers as survey_answers
+    inner join src_survey_responses as survey_responses
+        on survey_responses.response_id = survey_answers.response_id
+    where (survey_answers.score is null or survey_answers.item_code is null)
+        and survey_responses.wave_id = :wave_id
 ),
 
 duplicates as (
