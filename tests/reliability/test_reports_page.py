@@ -86,3 +86,33 @@ def test_the_analysts_workbook_is_served_and_nothing_else_of_its_kind(
     assert response.status_code == status
     if media:
         assert response.headers["content-type"] == media
+
+
+# A link inside the reports folder that points out of it, and traversals: refused, never served.
+ESCAPES = [
+    ("2026-Q3/secret.pdf", "symlink to a PDF outside the folder"),
+    ("2026-Q3/passwd.pdf", "symlink to /etc/passwd named .pdf"),
+    ("linked/anything.pdf", "symlinked folder outside"),
+    ("2026-Q3/../../outside/secret.pdf", "dot-dot traversal"),
+    ("%2e%2e/outside/secret.pdf", "encoded traversal"),
+]
+
+
+@pytest.mark.parametrize(("relative", "why"), ESCAPES, ids=[why for _, why in ESCAPES])
+def test_symlinks_and_traversals_out_of_the_reports_folder_are_refused(
+    plugin: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, relative: str, why: str
+) -> None:
+    outside = tmp_path.parent / f"outside-{tmp_path.name}"
+    outside.mkdir()
+    (outside / "secret.pdf").write_bytes(b"%PDF-1.7 secret\n%%EOF\n")
+    (outside / "anything.pdf").write_bytes(b"%PDF-1.7 secret\n%%EOF\n")
+    (tmp_path / "2026-Q3" / "secret.pdf").symlink_to(outside / "secret.pdf")
+    (tmp_path / "2026-Q3" / "passwd.pdf").symlink_to("/etc/passwd")
+    (tmp_path / "linked").symlink_to(outside, target_is_directory=True)
+    relative = relative.replace("outside", outside.name)
+    _logged_in(plugin, monkeypatch)
+    client = TestClient(plugin.app, raise_server_exceptions=False)
+    for route in ("files", "view"):
+        response = client.get(f"/{route}/{relative}")
+        assert response.status_code in {403, 404}, (route, why, response.status_code)
+        assert b"secret" not in response.content and b"root:" not in response.content

@@ -1,0 +1,81 @@
+"""Real concurrent parties deliver one quarter: two `airflow dags test` processes started at
+once, against a slow SMTP server (0.4 s per DATA), send each message exactly once.
+
+tests/reliability/test_concurrent_delivery.py races `deliver_quarter` itself (threads and two
+processes); here the parties are the product's own entry points, each with its whole DAG run
+(check, compute, render, publish, deliver) overlapping the other's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl.warehouse import connect, read_query
+from tests.dags.test_dag_delivery import EVERYONE, QUARTER, RECIPIENTS, SCOPES
+from tests.e2e.smtp import SmtpServer
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+
+
+@pytest.fixture
+def site(tmp_path: Path, small_demo_url: str) -> Iterator[dict[str, Any]]:
+    """Airflow home, a private copy of the small demo, the distribution list, a slow server."""
+    warehouse = tmp_path / "warehouse.db"
+    shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
+    (tmp_path / "recipients.toml").write_text(RECIPIENTS, encoding="utf-8")
+    (tmp_path / "settings.toml").write_text(
+        f'[paths]\nreports = "{tmp_path / "reports"}"\noutbox = "{tmp_path / "outbox"}"\n',
+        encoding="utf-8",
+    )
+    smtp = SmtpServer().start()
+    smtp.inbox.data_delay = 0.4  # a slow server: the two runs' deliveries overlap
+    env = os.environ | {
+        "AIRFLOW_HOME": str(tmp_path / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW_CONN_SATISFACTION_WAREHOUSE": f"sqlite:///{warehouse}",
+        "AIRFLOW_CONN_SMTP_DEFAULT": smtp.url,
+        "SATISFACTION_CONFIG": str(tmp_path / "settings.toml"),
+        "SATISFACTION_RECIPIENTS": str(tmp_path / "recipients.toml"),
+    }
+    subprocess.run([AIRFLOW, "db", "migrate"], env=env, capture_output=True, check=True,
+                   timeout=300)  # fmt: skip
+    yield {"root": tmp_path, "env": env, "smtp": smtp, "url": f"sqlite:///{warehouse}"}
+    smtp.stop()
+
+
+def test_two_airflow_dags_test_runs_at_once_send_each_message_exactly_once(
+    site: dict[str, Any],
+) -> None:
+    conf = json.dumps({"quarter": QUARTER, "scopes": SCOPES})
+    runs = [
+        subprocess.Popen(
+            [AIRFLOW, "dags", "test", "quarterly_satisfaction_report", "-c", conf],
+            env=site["env"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=1500)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [o[-3000:] for o in outputs]
+
+    smtp: SmtpServer = site["smtp"]
+    assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 1)
+    log = read_query(connect(site["url"]), "delivery_log", {"quarter": QUARTER})
+    assert set(log["status"]) == {"delivered"}
+    assert sorted(log["recipient"].str.lower()) == EVERYONE
+    assert set(log["times_sent"]) == {1}
