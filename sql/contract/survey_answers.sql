@@ -17,10 +17,22 @@ missing_scores as (
         and survey_responses.wave_id = :wave_id
 ),
 
-duplicates as (
-    select cast(response_id as text) || '/' || item_code as example_key
+duplicated_items as materialized (
+    -- Items answered more often than by distinct respondents: one short pass per item, not a
+    -- group per (response, item) of the whole wave.
+    select item_code
     from wave_answers
-    group by response_id, item_code
+    where item_code is not null
+    group by item_code
+    having count(*) > count(distinct response_id)
+),
+
+duplicates as (
+    -- The keys, only for those items (nothing is read when no item has a duplicate).
+    select cast(wave_answers.response_id as text) || '/' || wave_answers.item_code as example_key
+    from wave_answers
+    inner join duplicated_items on duplicated_items.item_code = wave_answers.item_code
+    group by wave_answers.response_id, wave_answers.item_code
     having count(*) > 1
 ),
 

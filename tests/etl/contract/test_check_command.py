@@ -71,12 +71,10 @@ def test_check_of_an_unreachable_warehouse_is_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", STOPPING)
 def test_run_stops_before_anything_is_computed_or_rendered(
-    tmp_path: Path, clean_sqlite: Path, case: str
+    tmp_path: Path, clean_url: str, case: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
-    (tmp_path / "warehouse.db").write_bytes(clean_sqlite.read_bytes())
-    engine = break_warehouse(url, CASES[case][0])
-    result = run_cli("run", "--quarter", "2026-Q3", "--warehouse", url, tmp_path=tmp_path)
+    engine = break_warehouse(clean_url, CASES[case][0])
+    result = run_cli("run", "--quarter", "2026-Q3", "--warehouse", clean_url, tmp_path=tmp_path)
     assert result.returncode == 2
     assert "breaks the data contract for 2026-Q3" in result.stderr
     for relation, rule in CASES[case][1]:
