@@ -136,9 +136,11 @@ KPI_TARGETS: list[tuple[str, float, float, int]] = [
 class DemoSize:
     """How much history the generator writes."""
 
-    policies: int = 60_000
+    # An insurer's magnitudes per quarter: about a dozen complaints per 10,000 policies in
+    # force (twice that in the slow-claims branch), a claim for a few percent of policies.
+    policies: int = 180_000
     claims: int = 18_000
-    complaints: int = 3_600
+    complaints: int = 1_200
     responses: int = 30_000
     chunk_policies: int = 250_000
 

@@ -68,6 +68,36 @@ def _trend_panel(
     axes.margins(y=0.25)
 
 
+def value_range(
+    panels: Sequence[Panel], min_span: float, bounds: tuple[float, float] | None = None
+) -> tuple[float, float] | None:
+    """The y-range a set of trend panels shares: every value, interval and target in view,
+    widened about its middle to at least `min_span` and kept inside `bounds` (docs/report.md:
+    a move of 0.3 points must not fill the axis)."""
+    values = [
+        value
+        for panel in panels
+        for series in panel.series
+        for column in (series.values, series.lower or (), series.upper or ())
+        for value in column
+        if value is not None
+    ] + [panel.target for panel in panels if panel.target is not None]
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = max((high - low) * 0.12, 0.0)
+    low, high = low - pad, high + pad
+    if high - low < min_span:
+        middle = (low + high) / 2
+        low, high = middle - min_span / 2, middle + min_span / 2
+    if bounds is not None:
+        if low < bounds[0]:
+            low, high = bounds[0], max(high, bounds[0] + min_span)
+        if high > bounds[1]:
+            low, high = min(low, bounds[1] - min_span), bounds[1]
+    return low, high
+
+
 @memoised
 def trend_panels(
     key: str,
@@ -80,8 +110,16 @@ def trend_panels(
     *,
     columns: int = 3,
     panel_height_in: float = 1.55,
+    min_spans: Sequence[float | None] | None = None,
+    bounds: tuple[float, float] | None = None,
+    shared: bool = False,
 ) -> Chart:
-    """Eight-quarter trends as small multiples, each with its target line when there is one."""
+    """Eight-quarter trends as small multiples, each with its target line when there is one.
+
+    `min_spans` (one per panel) gives each panel's y-axis at least that span; `shared` puts
+    every panel on one y-range (small multiples compared side by side), at least the largest
+    span; `bounds` keeps the range inside the scale (0–100).
+    """
     columns = max(1, min(columns, len(panels)))
     rows = math.ceil(len(panels) / columns)
     titles = [wrap(panel.title, 36 if columns <= 2 else 30) for panel in panels]
@@ -94,6 +132,14 @@ def trend_panels(
                 axes.set_visible(False)
                 continue
             _trend_panel(axes, panels[index], titles[index], quarters, columns, style, labels)
+            span = (
+                max((s for s in (min_spans or ()) if s), default=0.0)
+                if shared
+                else ((min_spans or [None] * len(panels))[index] or 0.0)
+            )
+            limits = value_range(panels if shared else [panels[index]], span, bounds)
+            if limits is not None and (span or shared):
+                axes.set_ylim(*limits)
         handles: dict[str, Any] = {}
         for axes in grid.flat:
             for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
