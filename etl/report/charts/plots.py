@@ -144,17 +144,21 @@ def trend_panels(
         for axes in grid.flat:
             for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
                 handles.setdefault(label, handle)
+        legend_rows = 0
         if len(handles) > 1 or any(p.target is not None for p in panels):
+            ncol = min(len(handles), 6)
+            legend_rows = math.ceil(len(handles) / ncol)
             figure.legend(
                 handles.values(),
                 handles.keys(),
                 loc="lower center",
-                ncol=min(len(handles), 4),
+                ncol=ncol,
                 bbox_to_anchor=(0.5, 0.0),
             )
         _headline(figure, title, subtitle, style)
         top = 1.0 - (0.5 + 0.13 * extra_lines) / figure.get_figheight()
-        bottom = 0.33 / figure.get_figheight() if handles else 0.1
+        # Room under the quarter labels for every row of the legend (no overlap).
+        bottom = (0.14 + 0.19 * legend_rows) / figure.get_figheight() if legend_rows else 0.1
         figure.subplots_adjust(
             left=0.07,
             right=0.97,
@@ -332,7 +336,7 @@ def quadrant_chart(
             axes.text(
                 x,
                 y,
-                dict(labels.quadrants).get(quadrant, quadrant),
+                wrap(dict(labels.quadrants).get(quadrant, quadrant), 16),
                 transform=axes.transAxes,
                 ha=ha,
                 va=va,
@@ -340,6 +344,8 @@ def quadrant_chart(
                 fontsize=_POINT_SIZE + 0.5,
                 fontweight="bold",
             )
+        # Points carry a number; the legend beside the plot names them (long English names
+        # would otherwise run into each other and into the quadrant labels).
         for position, point in enumerate(points):
             colour = style.palette[position % len(style.palette)]
             axes.plot(
@@ -349,20 +355,23 @@ def quadrant_chart(
                 markersize=6,
                 color=colour,
                 linestyle="none",
+                label=wrap(f"{position + 1}  {point.label}", 26),
             )
             axes.annotate(
-                point.label,
+                str(position + 1),
                 (point.performance, point.importance),
-                xytext=(6, 3),
+                xytext=(5, 3),
                 textcoords="offset points",
                 fontsize=_POINT_SIZE,
                 color=style.text,
+                fontweight="bold",
             )
         axes.set_xlabel(labels.x_axis)
         axes.set_ylabel(labels.y_axis)
         axes.grid(color=style.grid, linewidth=0.4)
+        axes.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, numpoints=1)
         _headline(figure, title, subtitle, style)
-        figure.subplots_adjust(left=0.09, right=0.97, top=1.0 - 0.5 / 3.6, bottom=0.13)
+        figure.subplots_adjust(left=0.09, right=0.70, top=1.0 - 0.5 / 3.6, bottom=0.13)
         return _finish(figure, key, title, subtitle)
 
 
@@ -382,6 +391,8 @@ def stacked_bars(
         axes = figure.subplots()
         positions = list(range(len(categories)))[::-1]
         left = [0.0] * len(categories)
+        # A kind with no count anywhere draws nothing, so it gets no legend entry either.
+        stacks = [stack for stack in stacks if any(value for value in stack.values)]
         for stack in stacks:
             axes.barh(
                 positions,
@@ -408,7 +419,7 @@ def stacked_bars(
         axes.grid(axis="x", color=style.grid, linewidth=0.5)
         axes.set_axisbelow(True)
         height = figure.get_figheight()
-        figure.legend(loc="lower center", ncol=len(stacks), bbox_to_anchor=(0.5, 0.0))
+        figure.legend(loc="lower center", ncol=max(1, len(stacks)), bbox_to_anchor=(0.5, 0.0))
         _headline(figure, title, subtitle, style)
         figure.subplots_adjust(left=0.30, right=0.97, top=1.0 - 0.5 / height, bottom=0.62 / height)
         return _finish(figure, key, title, subtitle)

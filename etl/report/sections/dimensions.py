@@ -147,7 +147,10 @@ def index_chart(
     return charts.trend_panels(
         "index-trend",
         _("CSI and NPS over eight quarters"),
-        _("CSI 0–100, NPS −100 to 100; shaded: 95%% interval · %(n)s this quarter")
+        _(
+            "CSI 0–100 (axis spans at least 10 points), NPS −100 to 100 (at least 20); "
+            "shaded: 95%% interval · %(n)s this quarter"
+        )
         % {"n": n_text(report, n_all)},
         ticks,
         panels,
@@ -180,7 +183,11 @@ def dimension_trend_chart(
     return charts.trend_panels(
         "dimension-trend",
         _("Dimension scores over eight quarters"),
-        _("Score 0–100; shaded: 95%% interval · %(n)s this quarter") % {"n": n_text(report, n_all)},
+        _(
+            "Score 0–100, every panel on one scale (at least 10 points); shaded: 95%% "
+            "interval · %(n)s this quarter"
+        )
+        % {"n": n_text(report, n_all)},
         ticks,
         panels,
         report.style,

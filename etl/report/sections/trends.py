@@ -120,7 +120,7 @@ def trends_section(report: ReportView) -> dict[str, Any]:
         % {"scope": scope_name}
         if own
         else _(
-            "▲/▼: significant change on the quarter before (95%%, after the false-discovery-rate "
+            "▲/▼: significant change on the quarter before (95%, after the false-discovery-rate "
             "correction); “—”: suppressed or not computed."
         ),
         "channel_chart": segment_trend_chart(
