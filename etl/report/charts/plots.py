@@ -43,9 +43,11 @@ def _trend_panel(
 ) -> None:
     """One small multiple: its series, target line and quarter axis."""
     axes.set_title(title, fontsize=_POINT_SIZE + 0.5)
+    # With more than two lines the last-value labels would run into each other.
+    annotate = sum(not series.reference for series in panel.series) <= 2
     for position, series in enumerate(panel.series):
         colour = style.palette[position % len(style.palette)]
-        _plot_series(axes, series, colour, style, labels.language)
+        _plot_series(axes, series, colour, style, labels.language, annotate)
     if panel.target is not None:
         axes.axhline(
             panel.target,
@@ -98,6 +100,37 @@ def value_range(
     return low, high
 
 
+def _value_axis(
+    axes: Axes,
+    panels: Sequence[Panel],
+    index: int,
+    min_spans: Sequence[float | None] | None,
+    bounds: tuple[float, float] | None,
+    shared: bool,
+) -> None:
+    """Panel `index`'s y-range by the axis-range rule (its own, or shared by all panels)."""
+    spans = list(min_spans or [None] * len(panels))
+    span = max((s for s in spans if s), default=0.0) if shared else (spans[index] or 0.0)
+    limits = value_range(panels if shared else [panels[index]], span, bounds)
+    if limits is not None and (span or shared):
+        axes.set_ylim(*limits)
+
+
+def _shared_legend(figure: Any, grid: Any, panels: Sequence[Panel]) -> int:
+    """One legend under the panels (each label once); returns how many rows it takes."""
+    handles: dict[str, Any] = {}
+    for axes in grid.flat:
+        for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    if not (len(handles) > 1 or any(p.target is not None for p in panels)):
+        return 0
+    ncol = min(len(handles), 6)
+    figure.legend(
+        handles.values(), handles.keys(), loc="lower center", ncol=ncol, bbox_to_anchor=(0.5, 0.0)
+    )
+    return math.ceil(len(handles) / ncol)
+
+
 @memoised
 def trend_panels(
     key: str,
@@ -132,29 +165,8 @@ def trend_panels(
                 axes.set_visible(False)
                 continue
             _trend_panel(axes, panels[index], titles[index], quarters, columns, style, labels)
-            span = (
-                max((s for s in (min_spans or ()) if s), default=0.0)
-                if shared
-                else ((min_spans or [None] * len(panels))[index] or 0.0)
-            )
-            limits = value_range(panels if shared else [panels[index]], span, bounds)
-            if limits is not None and (span or shared):
-                axes.set_ylim(*limits)
-        handles: dict[str, Any] = {}
-        for axes in grid.flat:
-            for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
-                handles.setdefault(label, handle)
-        legend_rows = 0
-        if len(handles) > 1 or any(p.target is not None for p in panels):
-            ncol = min(len(handles), 6)
-            legend_rows = math.ceil(len(handles) / ncol)
-            figure.legend(
-                handles.values(),
-                handles.keys(),
-                loc="lower center",
-                ncol=ncol,
-                bbox_to_anchor=(0.5, 0.0),
-            )
+            _value_axis(axes, panels, index, min_spans, bounds, shared)
+        legend_rows = _shared_legend(figure, grid, panels)
         _headline(figure, title, subtitle, style)
         top = 1.0 - (0.5 + 0.13 * extra_lines) / figure.get_figheight()
         # Room under the quarter labels for every row of the legend (no overlap).
@@ -210,14 +222,26 @@ def bar_panels(
                 handle[0][:1], handle[1][:1], loc="upper right", bbox_to_anchor=(0.99, 1.0)
             )
         _headline(figure, title, subtitle, style)
+        top = 1.0 - 0.5 / figure.get_figheight()
+        bottom = 0.4 / figure.get_figheight()
         figure.subplots_adjust(
             left=0.30,
             right=0.97,
-            top=1.0 - 0.5 / figure.get_figheight(),
-            bottom=0.4 / figure.get_figheight(),
-            hspace=0.55,
+            top=top,
+            bottom=bottom,
+            hspace=_gap(figure, top, bottom, len(panels)),
         )
         return _finish(figure, key, title, subtitle)
+
+
+def _gap(figure: Any, top: float, bottom: float, count: int, inches: float = 0.62) -> float:
+    """matplotlib's hspace for a fixed gap between stacked panels: room for the upper panel's
+    tick labels and the lower panel's heading, however short the panels are."""
+    if count < 2:
+        return 0.0
+    total = figure.get_figheight() * (top - bottom)
+    height = max((total - inches * (count - 1)) / count, 0.1)
+    return inches / height
 
 
 def _draw_bar(
@@ -310,6 +334,31 @@ QUADRANT_CORNERS = {
 }
 
 
+def _numbered_points(axes: Axes, points: Sequence[QuadrantPoint], style: ChartStyle) -> None:
+    """Points carry a number; the legend beside the plot names them (long English names
+    would otherwise run into each other and into the quadrant labels)."""
+    for position, point in enumerate(points):
+        colour = style.palette[position % len(style.palette)]
+        axes.plot(
+            point.performance,
+            point.importance,
+            marker="o",
+            markersize=6,
+            color=colour,
+            linestyle="none",
+            label=wrap(f"{position + 1}  {point.label}", 26),
+        )
+        axes.annotate(
+            str(position + 1),
+            (point.performance, point.importance),
+            xytext=(5, 3),
+            textcoords="offset points",
+            fontsize=_POINT_SIZE,
+            color=style.text,
+            fontweight="bold",
+        )
+
+
 @memoised
 def quadrant_chart(
     key: str,
@@ -344,28 +393,7 @@ def quadrant_chart(
                 fontsize=_POINT_SIZE + 0.5,
                 fontweight="bold",
             )
-        # Points carry a number; the legend beside the plot names them (long English names
-        # would otherwise run into each other and into the quadrant labels).
-        for position, point in enumerate(points):
-            colour = style.palette[position % len(style.palette)]
-            axes.plot(
-                point.performance,
-                point.importance,
-                marker="o",
-                markersize=6,
-                color=colour,
-                linestyle="none",
-                label=wrap(f"{position + 1}  {point.label}", 26),
-            )
-            axes.annotate(
-                str(position + 1),
-                (point.performance, point.importance),
-                xytext=(5, 3),
-                textcoords="offset points",
-                fontsize=_POINT_SIZE,
-                color=style.text,
-                fontweight="bold",
-            )
+        _numbered_points(axes, points, style)
         axes.set_xlabel(labels.x_axis)
         axes.set_ylabel(labels.y_axis)
         axes.grid(color=style.grid, linewidth=0.4)

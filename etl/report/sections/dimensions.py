@@ -193,6 +193,7 @@ def dimension_trend_chart(
         report.style,
         chart_labels(report),
         columns=3,
+        panel_height_in=2.0,
         # Small multiples on one scale, at least 10 points, inside 0–100.
         min_spans=[10.0] * len(panels),
         bounds=(0.0, 100.0),

@@ -183,6 +183,17 @@ def lineage_rows(report: ReportView) -> list[dict[str, Any]]:
     return lineage
 
 
+def lineage_fields(report: ReportView) -> dict[str, Any]:
+    """The lineage table of the report's scope; the quarantine column only when some source
+    recorded quarantined rows (never an all-"—" column)."""
+    lineage = lineage_rows(report)
+    return {
+        "lineage": lineage,
+        "lineage_quarantine": any(row["quarantined"] is not None for row in lineage),
+        "lineage_scope": report.scope_name(report.scope.code),
+    }
+
+
 def ingest_rows(report: ReportView) -> list[dict[str, Any]]:
     """Per kind of ingested file: rows received, loaded, quarantined (by rule) and flagged."""
     _ = report.gettext
@@ -278,10 +289,7 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
             "low": suppression["low_base_below"],
             "verbatim": suppression.get("min_verbatim_respondents", 5),
         },
-        "lineage": (lineage := lineage_rows(report)),
-        # A column only when some source recorded quarantined rows (never an all-"—" column).
-        "lineage_quarantine": any(row["quarantined"] is not None for row in lineage),
-        "lineage_scope": report.scope_name(report.scope.code),
+        **lineage_fields(report),
         "ingested": ingest_rows(report),
         "contract_warnings": contract_warning_rows(report),
         "contract_checked": report.stat("contract.checked", COMPANY) is not None,
