@@ -3,7 +3,7 @@
 WeasyPrint lays the HTML out into page boxes; a page's fill is how far down its content area
 the lowest laid-out text, image or chart reaches. A page under a third full says nothing
 unless it is the cover, the contents or the end of a chapter (the next page starts a new
-chapter). A table column whose every body cell is empty or "—" says nothing either.
+chapter), and a chapter's end is not a few spilled lines (under a tenth of a page). A table column whose every body cell is empty or "—" says nothing either.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 MIN_FILL = 1 / 3
+# A chapter's last page may be short, but not a few spilled lines on a page of their own.
+MIN_END_FILL = 0.1
 EMPTY_CELLS = frozenset({"", "—", "-"})
 
 
@@ -26,6 +28,8 @@ class PageFill:
 
     @property
     def near_empty(self) -> bool:
+        if self.kind == "chapter_end":
+            return self.fill < MIN_END_FILL
         return self.kind == "body" and self.fill < MIN_FILL
 
 

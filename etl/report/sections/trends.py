@@ -96,7 +96,7 @@ def segment_trend_chart(
         report.style,
         chart_labels(report),
         columns=2,
-        panel_height_in=1.9,
+        panel_height_in=1.6,
         min_spans=[MIN_SPAN["csi"], MIN_SPAN["nps"]][: len(panels)],
     )
 

@@ -108,11 +108,14 @@ def test_page_fill_check_flags_a_near_empty_middle_page() -> None:
         "<section class='chapter'><h2>one</h2><p>text</p>"
         "<div style='break-before: page'>three lines</div>"
         "<div style='break-before: page; height: 200mm; background: #ccc'></div></section>"
-        "<section class='chapter' style='break-before: page'><h2>two</h2></section>"
+        "<section class='chapter' style='break-before: page'><h2>two</h2>"
+        "<div style='height: 245mm; background: #ccc'></div>"
+        "<p>one spilled line</p></section>"
     )
     fills = page_fills(layout(html))
-    assert [page.kind for page in fills] == ["cover", "body", "body", "chapter_end", "chapter_end"]
-    assert [page.number for page in fills if page.near_empty] == [2, 3]
+    kinds = ["cover", "body", "body", "chapter_end", "body", "chapter_end"]
+    assert [page.kind for page in fills] == kinds
+    assert [page.number for page in fills if page.near_empty] == [2, 3, 6]  # 6: a spill
     assert fills[3] == PageFill(4, fills[3].fill, "chapter_end") and fills[3].fill > 0.7
 
 
