@@ -3,7 +3,8 @@
 WeasyPrint lays the HTML out into page boxes; a page's fill is how far down its content area
 the lowest laid-out text, image or chart reaches. A page under a third full says nothing
 unless it is the cover, the contents or the end of a chapter (the next page starts a new
-chapter), and a chapter's end is not a few spilled lines (under a tenth of a page). A table column whose every body cell is empty or "—" says nothing either.
+chapter), and a chapter's end is not a few spilled lines (under a tenth of a page). A table
+column whose every body cell is empty or "—" says nothing either.
 """
 
 from __future__ import annotations
