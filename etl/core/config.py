@@ -191,6 +191,11 @@ class Settings:
         return {key: float(value) for key, value in self.raw["csi"]["weights"].items()}
 
     @property
+    def csat_top_boxes(self) -> int:
+        """How many top scale points count as satisfied in CSAT ([csat] top_boxes: 2 or 3)."""
+        return int(self.raw.get("csat", {}).get("top_boxes", 2))
+
+    @property
     def suppression(self) -> dict[str, int]:
         return {key: int(value) for key, value in self.raw["suppression"].items()}
 
@@ -227,6 +232,9 @@ def load_settings(override_path: str | None = None) -> Settings:
     method = raw["csi"]["method"]
     if method not in {"weighted", "pls"}:
         raise ConfigError(f"csi.method = {method!r}: expected 'weighted' or 'pls'")
+    boxes = raw.get("csat", {}).get("top_boxes", 2)
+    if boxes not in (2, 3) or isinstance(boxes, bool):
+        raise ConfigError(f"settings [csat] top_boxes: must be 2 or 3, got {boxes!r}")
     unknown = set(raw["csi"]["weights"]) - set(SERVICE_DIMENSIONS)
     if unknown:
         raise ConfigError(f"csi.weights names unknown dimensions {sorted(unknown)}")

@@ -40,3 +40,22 @@ def select_scopes(available: Sequence[Scope], requested: Sequence[str] | None) -
             f"scopes={list(requested)}: unknown scope(s) {unknown}; known: {', '.join(by_code)}"
         )
     return [by_code[code] for code in dict.fromkeys(requested)]
+
+
+SEGMENT_PREFIXES = ("channel.", "product.")
+
+
+def branch_segment(branch: str, segment: str) -> str:
+    """A branch's own channel or product line: `SC.channel.TELE` for SC × `channel.TELE`."""
+    return f"{branch}.{segment}"
+
+
+def is_branch_segment(scope: str) -> bool:
+    """Whether a scope code is a branch × channel or branch × product-line cell."""
+    head, _dot, tail = scope.partition(".")
+    return bool(head) and head != COMPANY and tail.startswith(SEGMENT_PREFIXES)
+
+
+def is_segment(scope: str) -> bool:
+    """A company-wide channel or product line, or a branch's own (no branch-level figures)."""
+    return scope.startswith(SEGMENT_PREFIXES) or is_branch_segment(scope)

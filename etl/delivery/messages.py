@@ -58,6 +58,9 @@ def headline_text(figures: Mapping[str, Any], language: str) -> dict[str, str]:
         "nps": format_number(figures.get("nps"), language),
         "csat": format_number(figures.get("csat"), language),
         "respondents": format_number(figures.get("respondents"), language, 0),
+        # The boxes CSAT counted, as stored with the figure (9–10 of 10 unless configured).
+        "csat_low": (figures.get("csat_boxes") or (9, 10))[0],
+        "csat_high": (figures.get("csat_boxes") or (9, 10))[1],
     }
 
 

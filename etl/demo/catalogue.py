@@ -120,11 +120,11 @@ KPI_TARGETS: list[tuple[str, float, float, int]] = [
     ("csi", 72.0, 70.0, 1),
     ("nps", 0.0, -10.0, 1),
     ("csat", 28.0, 24.0, 1),
-    ("claim_cycle_days_mean", 10.0, 15.0, 0),
+    ("claim_cycle_days_mean", 6.0, 8.0, 0),
     ("claim_paid_ratio", 0.90, 0.85, 1),
     ("complaint_on_time_rate", 0.95, 0.90, 1),
     ("complaint_resolution_rate", 0.90, 0.80, 1),
-    ("complaints_per_10k_policies", 100.0, 120.0, 0),
+    ("complaints_per_10k_policies", 10.0, 14.0, 0),
     ("persistency_13_count", 0.90, 0.85, 1),
     ("persistency_25_count", 0.85, 0.80, 1),
     ("surrender_rate", 0.015, 0.025, 0),
@@ -136,9 +136,11 @@ KPI_TARGETS: list[tuple[str, float, float, int]] = [
 class DemoSize:
     """How much history the generator writes."""
 
-    policies: int = 60_000
+    # An insurer's magnitudes per quarter: about a dozen complaints per 10,000 policies in
+    # force (twice that in the slow-claims branch), a claim for a few percent of policies.
+    policies: int = 180_000
     claims: int = 18_000
-    complaints: int = 3_600
+    complaints: int = 1_200
     responses: int = 30_000
     chunk_policies: int = 250_000
 

@@ -23,6 +23,9 @@ from etl.demo.catalogue import (
 )
 from etl.warehouse import BulkWriter
 
+# Complainants are followed up after their case closes: most of them answer.
+COMPLAINANTS_ANSWERING = 0.6
+
 
 def simulate_respondents(
     rng: np.random.Generator,
@@ -34,7 +37,7 @@ def simulate_respondents(
 ) -> pd.DataFrame:
     """Who answers: claimants and complainants after their case closed, and a general sample."""
     claim_share = min(0.3, len(claims) / max(count, 1) * 0.5)
-    complaint_share = min(0.08, len(complaints) / max(count, 1) * 0.5)
+    complaint_share = min(0.08, len(complaints) / max(count, 1) * COMPLAINANTS_ANSWERING)
     n_claim = min(len(claims), int(count * claim_share))
     n_complaint = min(len(complaints), int(count * complaint_share))
     picked_claims = pick_cases(rng, claims, n_claim)

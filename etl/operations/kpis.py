@@ -41,6 +41,7 @@ import pandas as pd
 from etl.core.config import ConfigError
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
+from etl.core.scopes import is_branch_segment
 
 NOT_APPLICABLE = "not_applicable"
 LOW_BASE = "low_base"
@@ -306,6 +307,9 @@ def kpi_results(
 ) -> list[ResultRow]:
     """Every KPI for `scopes` plus the channel and product-line segment scopes.
 
+    Families whose query also returns `<branch>.channel.<code>` and `<branch>.product.<code>`
+    rows (claim cycle, complaint volume, persistency) get those branch segments too.
+
     `families` holds each family query's rows (see `family_params`): the warehouse does the
     aggregation in SQL, this turns its rows into result rows without touching the database.
     """
@@ -313,7 +317,13 @@ def kpi_results(
     rows: list[ResultRow] = []
     for query in family_params(quarter):
         kpis = [kpi for kpi in KPIS if kpi.query == query]
-        rows += family_rows(kpis, families[query], quarter, all_scopes, conventions)
+        frame = families[query]
+        # A branch's own channels and product lines, where the family's query gives them.
+        own = sorted(
+            str(scope) for scope in frame.get("scope", pd.Series(dtype=str))
+            if is_branch_segment(str(scope))
+        )  # fmt: skip
+        rows += family_rows(kpis, frame, quarter, [*all_scopes, *own], conventions)
     return rows
 
 

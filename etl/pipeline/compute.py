@@ -396,11 +396,11 @@ def lineage_params(quarter: Quarter) -> dict[str, str]:
 
 
 def lineage_rows(counts: pd.DataFrame, quarter: Quarter) -> list[ResultRow]:
-    """Rows of each source that fed the quarter (lineage.<source>.rows, company scope)."""
+    """Rows of each source that fed the quarter (lineage.<source>.rows), company and branches."""
     return [
         ResultRow(
             str(quarter),
-            COMPANY,
+            str(row.scope),
             f"lineage.{row.source}.rows",
             float(row.source_rows),
             n=int(row.source_rows),

@@ -26,6 +26,7 @@ from etl.report.sections.kpis import kpis_section
 from etl.report.sections.methodology import methodology_section
 from etl.report.sections.segments import segments_section
 from etl.report.sections.summary import summary_section
+from etl.report.sections.trends import trends_section
 from etl.report.sections.voc import voc_section
 
 
@@ -109,6 +110,7 @@ def build_context(
         "drivers": drivers_section(report),
         "kpis": kpis_section(report),
         "segments": segments_section(report),
+        "trends": trends_section(report),
         "voc": voc_section(report),
         "actions": actions_section(report),
         "methodology": methodology_section(report, run_id),

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.core.config import ItemBank, Settings
+from etl.core.metrics import SPECS
 from etl.core.periods import Quarter
-from etl.core.scopes import COMPANY, Scope
+from etl.core.scopes import COMPANY, Scope, is_branch_segment
 from etl.report import charts
 from etl.report.brand import Brand
 from etl.report.labels import TREND_QUARTERS
@@ -47,6 +48,33 @@ class ReportView:
             for q in self.quarter.trailing(TREND_QUARTERS)
         ]
 
+    def csat_boxes(self) -> tuple[int, int]:
+        """The scale points CSAT counts (9, 10 by default) and the scale's top (10)."""
+        item = self.bank.by_code()[self.bank.codes("overall")[0]]
+        return item.scale_max - (self.settings.csat_top_boxes - 1), item.scale_max
+
+    def metric_label(self, code: str) -> str:
+        """A metric's name as the reader sees it; CSAT names the boxes it counts."""
+        _ = self.gettext
+        if code == "csat":
+            low, high = self.csat_boxes()
+            return _("CSAT (share scoring %(low)s–%(high)s of %(high)s)") % {
+                "low": low,
+                "high": high,
+            }
+        return _(SPECS[code].label) if code in SPECS else code
+
+    def metric_definition(self, code: str) -> str:
+        _ = self.gettext
+        if code == "csat":
+            low, high = self.csat_boxes()
+            return _(
+                "Share of respondents scoring %(low)s–%(high)s on the %(high)s-point overall "
+                "satisfaction item (top %(boxes)s boxes; settings [csat] top_boxes). It is not "
+                "the share “satisfied or very satisfied” of a five-point scale."
+            ) % {"low": low, "high": high, "boxes": self.settings.csat_top_boxes}
+        return _(SPECS[code].definition)
+
     def dimension_name(self, code: str) -> str:
         names = self.bank.dimension_names.get(code, {})
         return names.get("zh" if self.language == "zh-CN" else "en", code)
@@ -56,6 +84,8 @@ class ReportView:
             return self.names[code].name(self.language)
         if code == COMPANY:
             return self.gettext("Company")
+        if is_branch_segment(code):
+            return self.scope_name(code.split(".", 1)[1])  # SC.channel.TELE → the channel's name
         return code.split(".", 1)[-1]
 
     def branch_codes(self) -> list[str]:
@@ -63,10 +93,20 @@ class ReportView:
         order = [code for code in self.names if code in present]
         return order + sorted(code for code in present if code not in order)
 
-    def segment_codes(self, prefix: str) -> list[str]:
-        present = [s for s in self.results.scopes(self.q) if s.startswith(prefix + ".")]
-        order = [code for code in self.names if code in present]
-        return order + sorted(code for code in present if code not in order)
+    def segment_codes(self, prefix: str, own: bool = True) -> list[str]:
+        """The channel or product-line scopes of this report, in the configured order.
+
+        A branch report's are the branch's own (`SC.channel.TELE`); the company's (or, with
+        `own=False`, always the company-wide ones) are `channel.TELE`.
+        """
+        branch = own and self.scope.kind == "branch"
+        head = f"{self.scope.code}.{prefix}." if branch else f"{prefix}."
+        present = [s for s in self.results.scopes(self.q) if s.startswith(head)]
+        order = [
+            head + code.split(".", 1)[1] for code in self.names if code.startswith(prefix + ".")
+        ]
+        ordered = [code for code in order if code in present]
+        return ordered + sorted(code for code in present if code not in ordered)
 
     def format(self, unit: str, value: float | None) -> str:
         """A value in its unit, formatted for the report's locale."""

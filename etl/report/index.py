@@ -41,6 +41,15 @@ def index_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [row for row in ordered if row["files"]]
 
 
+def csat_boxes(manifest: Mapping[str, Any]) -> tuple[int, int]:
+    """The scale points the quarter's CSAT counted (stored with the figure; 9–10 by default)."""
+    for figures in manifest.get("headline", {}).values():
+        if figures.get("csat_boxes"):
+            low, high = figures["csat_boxes"]
+            return int(low), int(high)
+    return 9, 10
+
+
 def run_summary(manifests: list[Mapping[str, Any]], run_id: str) -> list[dict[str, Any]]:
     """What one run made: per quarter, the scopes and revisions whose files it wrote."""
     made = []
@@ -92,6 +101,7 @@ def render_index(
             "runs": manifest["runs"],
             "export": manifest.get("export"),
             "stale": manifest.get("stale") or [],
+            "csat_boxes": csat_boxes(manifest),
         }
         for manifest in manifests
     ]

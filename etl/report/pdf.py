@@ -132,3 +132,16 @@ def render_pdf(html: str, name: str) -> bytes:
     Bytes only: the publish stage writes them atomically (a temp file, then a rename).
     """
     return pdf_bytes(html, None, name)
+
+
+def layout(html: str) -> Any:
+    """The laid-out document (WeasyPrint pages and boxes) of a report's HTML, for the layout
+    checks (etl.report.layout): same stylesheet and fonts as the PDF, nothing fetched."""
+    import weasyprint
+
+    stylesheet, fonts = _shared_resources()
+    return weasyprint.HTML(
+        string=html,
+        base_url=(TEMPLATES_DIR / "assessment").as_uri() + "/",
+        url_fetcher=TemplateAssetFetcher(),
+    ).render(stylesheets=[stylesheet], font_config=fonts)

@@ -27,6 +27,7 @@ import pandas as pd
 from etl.core.config import SERVICE_DIMENSIONS
 from etl.core.periods import Quarter
 from etl.core.results import ResultRow
+from etl.core.scopes import is_branch_segment
 from etl.survey import indices
 from etl.survey.multiplicity import MultiplicityConfig, family_adjusted, report_family
 
@@ -73,6 +74,9 @@ def _tests(quarter: str, rows: Sequence[ResultRow], history: pd.DataFrame) -> li
     tests = []
     for row in rows:
         if row.metric not in CHANGE_METRICS or row.value is None or row.flag == "suppressed":
+            continue
+        if is_branch_segment(row.scope):
+            # A branch's own segments are shown, not tested: the branch's family stays as it was.
             continue
         if row.lower_bound is None or row.upper_bound is None:
             # A figure without an interval cannot be tested: not comparable, never a guess.

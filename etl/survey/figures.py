@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from etl.core.config import SERVICE_DIMENSIONS, ItemBank, Settings
+from etl.core.config import SERVICE_DIMENSIONS, Item, ItemBank, Settings
 from etl.core.results import RESULT_COLUMNS, ResultRow
-from etl.core.scopes import COMPANY, Scope
+from etl.core.scopes import COMPANY, Scope, branch_segment, is_branch_segment
 from etl.survey import indices
 from etl.survey.changes import change_rows
 from etl.survey.driver_figures import driver_rows
@@ -104,6 +105,12 @@ def _measure(
     return _row(quarter, scope, metric, estimator(values[answered], weights[answered]), thresholds)
 
 
+def csat_note(item: Item, settings: Settings) -> str:
+    """`top 2 boxes: 9–10 of 10`, what the CSAT row counts as satisfied."""
+    boxes = settings.csat_top_boxes
+    return f"top {boxes} boxes: {item.scale_max - boxes + 1}–{item.scale_max} of {item.scale_max}"
+
+
 def scope_rows(
     quarter: str,
     scope: str,
@@ -137,13 +144,15 @@ def scope_rows(
     rows.append(csi_row(quarter, scope, frame, weights, dimension_rows, bank, settings))
     overall_item = bank.by_code()[bank.codes("overall")[0]]
     rows.append(measure("nps", "nps_raw", indices.nps))
-    rows.append(
-        measure(
-            "csat",
-            "overall_raw",
-            lambda v, w: indices.csat(v, overall_item.scale_min, overall_item.scale_max, w),
-        )
+    csat = measure(
+        "csat",
+        "overall_raw",
+        lambda v, w: indices.csat(
+            v, overall_item.scale_min, overall_item.scale_max, w, settings.csat_top_boxes
+        ),
     )
+    # The figure carries its definition, so every label of it (PDF, e-mail, index) follows.
+    rows.append(csat if csat.note else replace(csat, note=csat_note(overall_item, settings)))
     rows.append(measure("overall", "overall", indices.weighted_mean))
     return rows
 
@@ -197,7 +206,8 @@ def csi_min_dimensions(settings: Settings) -> int:
 
 
 def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.ndarray]:
-    """Row masks of every scope that gets survey figures: company, branches, channels, products."""
+    """Row masks of every scope with survey figures: company, branches, channels, products,
+    and each branch's own channels and product lines (`<branch>.channel.<code>`)."""
     masks: dict[str, np.ndarray] = {}
     for scope in scopes:
         masks[scope.code] = (
@@ -205,9 +215,16 @@ def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.
             if scope.code == COMPANY
             else (frame["branch_code"] == scope.code).to_numpy()
         )
+    branches = [scope.code for scope in scopes if scope.code != COMPANY]
     for column, prefix in (("channel_code", "channel"), ("product_line_code", "product")):
         for code in sorted(frame[column].dropna().unique()):
             masks[f"{prefix}.{code}"] = (frame[column] == code).to_numpy()
+    for column, prefix in (("channel_code", "channel"), ("product_line_code", "product")):
+        for branch in branches:
+            in_branch = frame["branch_code"] == branch
+            for code in sorted(frame.loc[in_branch, column].dropna().unique()):
+                mask = (in_branch & (frame[column] == code)).to_numpy()
+                masks[branch_segment(branch, f"{prefix}.{code}")] = mask
     return masks
 
 
@@ -258,8 +275,8 @@ def survey_results(
     for code, mask in segment_masks(frame, scopes).items():
         scoped, scoped_weights = frame[mask], weights.to_numpy()[mask]
         rows += scope_rows(quarter, code, scoped, scoped_weights, bank, settings)
-        if scoped.empty:
-            continue
+        if scoped.empty or is_branch_segment(code):
+            continue  # a branch's own segments get headline figures only
         rows += item_rows(quarter, code, scoped, scoped_weights, survey, thresholds)
         if not code.startswith(("channel.", "product.")):
             rows += driver_rows(quarter, code, scoped, scoped_weights, settings)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from etl.core.config import SERVICE_DIMENSIONS
 from etl.core.results import ResultRow
-from etl.core.scopes import COMPANY
+from etl.core.scopes import COMPANY, is_segment
 
 HIGHLIGHTS_PER_SIDE = 3
 
@@ -93,7 +93,7 @@ def highlight_rows(quarter: str, rows: Sequence[ResultRow]) -> list[ResultRow]:
     }
     out = []
     for scope, scoped in by_scope.items():
-        if scope.startswith(("channel.", "product.")):
+        if is_segment(scope):
             continue
         out += scope_highlights(quarter, scope, scoped, None if scope == COMPANY else reference)
     return out

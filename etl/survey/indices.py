@@ -112,19 +112,26 @@ def nps(scores: ArrayLike, weights: ArrayLike | None = None) -> Estimate:
 
 
 def csat(
-    scores: ArrayLike, scale_min: int, scale_max: int, weights: ArrayLike | None = None
+    scores: ArrayLike,
+    scale_min: int,
+    scale_max: int,
+    weights: ArrayLike | None = None,
+    top_boxes: int = 2,
 ) -> Estimate:
-    """Top-2-box share ×100 (the two highest scale points) with an Agresti–Coull 95% interval.
+    """Top-box share ×100 (the `top_boxes` highest scale points, default two) with an
+    Agresti–Coull 95% interval.
 
     ñ = n_eff + z², p̃ = (X + z²/2)/ñ with X = p̂·n_eff, interval 100[p̃ ± z √(p̃(1 − p̃)/ñ)]
     clipped to [0, 100]; se = 100 √(p̃(1 − p̃)/ñ). So 9–10 on 1–10 or 0–10, 4–5 on 1–5.
     """
     _check_scale(scale_min, scale_max, integer=True)
+    if top_boxes not in (2, 3):
+        raise IndexInputError(f"CSAT counts the top 2 or 3 boxes, got {top_boxes}")
     if scale_max - scale_min < 2:
         raise IndexInputError(f"CSAT needs at least 3 scale points, got {scale_min}–{scale_max}")
     values, w, n, n_eff = _prepared(scores, weights, "CSAT scores")
     _require_integer_scale(values, scale_min, scale_max, "CSAT scores")
-    share = _weighted_share(values >= scale_max - 1, w)
+    share = _weighted_share(values >= scale_max - (top_boxes - 1), w)
     z_squared = Z_95**2
     adjusted_n = n_eff + z_squared
     p_adj = (share * n_eff + z_squared / 2.0) / adjusted_n

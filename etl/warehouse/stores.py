@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,9 @@ def read_headline_figures(engine: Engine, quarter: str) -> dict[str, dict[str, A
         entry[row["metric"]] = None if row["flag"] == "suppressed" else row["value"]
         if row["metric"] != "respondents":
             entry[f"{row['metric']}_flag"] = row["flag"]
+        boxes = re.search(r"(\d+)–(\d+) of (\d+)", str(row.get("note") or ""))
+        if row["metric"] == "csat" and boxes:
+            entry["csat_boxes"] = (int(boxes[1]), int(boxes[2]))
     return figures
 
 

@@ -1,4 +1,5 @@
--- Grain: one row per scope (company, branch, channel.<code>, product.<code>): days from report
+-- Grain: one row per scope (company, branch, channel.<code>, product.<code>,
+-- and each branch's own <branch>.channel.<code>, <branch>.product.<code>): days from report
 -- (报案) to payment for claims paid in [:quarter_start, :quarter_end). Mean, median and P90.
 -- A claim's branch, channel and product line are its policy's.
 -- Percentiles interpolate linearly between ranks, exactly as PostgreSQL's percentile_cont:
@@ -26,6 +27,12 @@ scoped as (
     select 'channel.' || channel_code as scope, cycle_days from claims_paid
     union all
     select 'product.' || product_line_code as scope, cycle_days from claims_paid
+    union all
+    select branch_code || '.channel.' || channel_code as scope, cycle_days
+    from claims_paid
+    union all
+    select branch_code || '.product.' || product_line_code as scope, cycle_days
+    from claims_paid
 ),
 
 ranked as (

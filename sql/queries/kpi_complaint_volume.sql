@@ -1,4 +1,5 @@
--- Grain: one row per scope (company, branch, channel.<code>, product.<code>).
+-- Grain: one row per scope (company, branch, channel.<code>, product.<code>,
+-- and each branch's own <branch>.channel.<code>, <branch>.product.<code>).
 -- Complaint rate (万张保单投诉量): complaints received in [:quarter_start, :quarter_end) ÷
 -- (policies in force at the end of the quarter's last day / 10,000).
 -- Complaints per premium (亿元保费投诉量): the same complaints ÷ (premium of the last four
@@ -108,6 +109,16 @@ scoped as (
     union all
     select
         'product.' || product_line_code as scope,
+        complaints_received, policies_in_force, written_premium_cny
+    from cells
+    union all
+    select
+        branch_code || '.channel.' || channel_code as scope,
+        complaints_received, policies_in_force, written_premium_cny
+    from cells
+    union all
+    select
+        branch_code || '.product.' || product_line_code as scope,
         complaints_received, policies_in_force, written_premium_cny
     from cells
 ),

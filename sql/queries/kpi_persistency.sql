@@ -1,4 +1,5 @@
--- Grain: one row per scope (company, branch, channel.<code>, product.<code>).
+-- Grain: one row per scope (company, branch, channel.<code>, product.<code>,
+-- and each branch's own <branch>.channel.<code>, <branch>.product.<code>).
 -- 13-month (25-month) persistency (继续率): of regular-premium policies issued in
 -- [:cohort13_start, :cohort13_end) ([:cohort25_start, :cohort25_end)) — the quarter 13 (25)
 -- months before the reporting quarter — the share in force at month 13 (25) with the premium
@@ -151,6 +152,18 @@ scoped as (
     union all
     select
         'product.' || product_line_code as scope,
+        cohort_13, retained_13, cohort_13_premium, retained_13_premium,
+        cohort_25, retained_25, cohort_25_premium, retained_25_premium
+    from cells
+    union all
+    select
+        branch_code || '.channel.' || channel_code as scope,
+        cohort_13, retained_13, cohort_13_premium, retained_13_premium,
+        cohort_25, retained_25, cohort_25_premium, retained_25_premium
+    from cells
+    union all
+    select
+        branch_code || '.product.' || product_line_code as scope,
         cohort_13, retained_13, cohort_13_premium, retained_13_premium,
         cohort_25, retained_25, cohort_25_premium, retained_25_premium
     from cells

@@ -1,44 +1,82 @@
--- Grain: one row per source table: the rows of the quarter that fed this run (data lineage
--- for the methodology appendix).
+-- Grain: one row per (scope, source table): the rows of the quarter that fed this run (data
+-- lineage for the methodology appendix), for the company and for each branch, so a branch
+-- report's appendix counts the branch's own rows. A row's branch is its own branch_code
+-- (survey answers: their response's; claims: their policy's).
 with wave_responses as (
-    select response_id from src_survey_responses as survey_responses where wave_id = :wave_id
+    select response_id, branch_code
+    from src_survey_responses as survey_responses
+    where wave_id = :wave_id
 ),
 
-counts as (
-    select 'survey_responses' as source, count(*) as source_rows from wave_responses
+by_branch as (
+    select 'survey_responses' as source, branch_code, count(*) as source_rows
+    from wave_responses
+    group by branch_code
     union all
-    select 'survey_answers' as source, count(*) as source_rows
+    select 'survey_answers' as source, wave_responses.branch_code, count(*) as source_rows
     from src_survey_answers as survey_answers
-    where response_id in (select response_id from wave_responses)
+    inner join wave_responses on wave_responses.response_id = survey_answers.response_id
+    group by wave_responses.branch_code
     union all
-    select 'policies_in_force' as source, count(*) as source_rows
+    select 'policies_in_force' as source, branch_code, count(*) as source_rows
     from src_policies as policies
     where issued_on < :quarter_end
         and (lapsed_on is null or lapsed_on >= :quarter_end)
         and (surrendered_on is null or surrendered_on >= :quarter_end)
         and (matured_on is null or matured_on >= :quarter_end)
+    group by branch_code
     union all
-    select 'claims' as source, count(*) as source_rows
+    select 'claims' as source, policies.branch_code, count(*) as source_rows
     from src_claims as claims
-    where (reported_on >= :quarter_start and reported_on < :quarter_end)
-        or (closed_on >= :quarter_start and closed_on < :quarter_end)
+    left join src_policies as policies on policies.policy_id = claims.policy_id
+    where (claims.reported_on >= :quarter_start and claims.reported_on < :quarter_end)
+        or (claims.closed_on >= :quarter_start and claims.closed_on < :quarter_end)
+    group by policies.branch_code
     union all
-    select 'complaints' as source, count(*) as source_rows
+    select 'complaints' as source, branch_code, count(*) as source_rows
     from src_complaints as complaints
     where (received_on >= :quarter_start and received_on < :quarter_end)
         or (due_on >= :quarter_start and due_on < :quarter_end)
+    group by branch_code
     union all
-    select 'feedback_texts' as source, count(*) as source_rows
+    select 'feedback_texts' as source, branch_code, count(*) as source_rows
     from src_feedback_texts as feedback_texts
     where received_on >= :quarter_start and received_on < :quarter_end
+    group by branch_code
     union all
-    select 'mystery_shop_visits' as source, count(*) as source_rows
+    select 'mystery_shop_visits' as source, branch_code, count(*) as source_rows
     from src_mystery_shop_visits as mystery_shop_visits
     where visited_on >= :quarter_start and visited_on < :quarter_end
+    group by branch_code
+),
+
+sources as (
+    select 'survey_responses' as source
+    union all select 'survey_answers'
+    union all select 'policies_in_force'
+    union all select 'claims'
+    union all select 'complaints'
+    union all select 'feedback_texts'
+    union all select 'mystery_shop_visits'
+),
+
+company as (
+    select
+        'company' as scope,
+        sources.source,
+        coalesce(sum(by_branch.source_rows), 0) as source_rows
+    from sources
+    left join by_branch on by_branch.source = sources.source
+    group by sources.source
 ),
 
 final as (
-    select * from counts
+    select scope, source, source_rows from company
+    union all
+    select branch_code as scope, source, source_rows
+    from by_branch
+    where branch_code is not null
 )
 
 select * from final
+order by scope, source

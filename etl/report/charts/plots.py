@@ -43,9 +43,11 @@ def _trend_panel(
 ) -> None:
     """One small multiple: its series, target line and quarter axis."""
     axes.set_title(title, fontsize=_POINT_SIZE + 0.5)
+    # With more than two lines the last-value labels would run into each other.
+    annotate = sum(not series.reference for series in panel.series) <= 2
     for position, series in enumerate(panel.series):
         colour = style.palette[position % len(style.palette)]
-        _plot_series(axes, series, colour, style, labels.language)
+        _plot_series(axes, series, colour, style, labels.language, annotate)
     if panel.target is not None:
         axes.axhline(
             panel.target,
@@ -68,6 +70,67 @@ def _trend_panel(
     axes.margins(y=0.25)
 
 
+def value_range(
+    panels: Sequence[Panel], min_span: float, bounds: tuple[float, float] | None = None
+) -> tuple[float, float] | None:
+    """The y-range a set of trend panels shares: every value, interval and target in view,
+    widened about its middle to at least `min_span` and kept inside `bounds` (docs/report.md:
+    a move of 0.3 points must not fill the axis)."""
+    values = [
+        value
+        for panel in panels
+        for series in panel.series
+        for column in (series.values, series.lower or (), series.upper or ())
+        for value in column
+        if value is not None
+    ] + [panel.target for panel in panels if panel.target is not None]
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = max((high - low) * 0.12, 0.0)
+    low, high = low - pad, high + pad
+    if high - low < min_span:
+        middle = (low + high) / 2
+        low, high = middle - min_span / 2, middle + min_span / 2
+    if bounds is not None:
+        if low < bounds[0]:
+            low, high = bounds[0], max(high, bounds[0] + min_span)
+        if high > bounds[1]:
+            low, high = min(low, bounds[1] - min_span), bounds[1]
+    return low, high
+
+
+def _value_axis(
+    axes: Axes,
+    panels: Sequence[Panel],
+    index: int,
+    min_spans: Sequence[float | None] | None,
+    bounds: tuple[float, float] | None,
+    shared: bool,
+) -> None:
+    """Panel `index`'s y-range by the axis-range rule (its own, or shared by all panels)."""
+    spans = list(min_spans or [None] * len(panels))
+    span = max((s for s in spans if s), default=0.0) if shared else (spans[index] or 0.0)
+    limits = value_range(panels if shared else [panels[index]], span, bounds)
+    if limits is not None and (span or shared):
+        axes.set_ylim(*limits)
+
+
+def _shared_legend(figure: Any, grid: Any, panels: Sequence[Panel]) -> int:
+    """One legend under the panels (each label once); returns how many rows it takes."""
+    handles: dict[str, Any] = {}
+    for axes in grid.flat:
+        for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    if not (len(handles) > 1 or any(p.target is not None for p in panels)):
+        return 0
+    ncol = min(len(handles), 6)
+    figure.legend(
+        handles.values(), handles.keys(), loc="lower center", ncol=ncol, bbox_to_anchor=(0.5, 0.0)
+    )
+    return math.ceil(len(handles) / ncol)
+
+
 @memoised
 def trend_panels(
     key: str,
@@ -80,8 +143,16 @@ def trend_panels(
     *,
     columns: int = 3,
     panel_height_in: float = 1.55,
+    min_spans: Sequence[float | None] | None = None,
+    bounds: tuple[float, float] | None = None,
+    shared: bool = False,
 ) -> Chart:
-    """Eight-quarter trends as small multiples, each with its target line when there is one."""
+    """Eight-quarter trends as small multiples, each with its target line when there is one.
+
+    `min_spans` (one per panel) gives each panel's y-axis at least that span; `shared` puts
+    every panel on one y-range (small multiples compared side by side), at least the largest
+    span; `bounds` keeps the range inside the scale (0–100).
+    """
     columns = max(1, min(columns, len(panels)))
     rows = math.ceil(len(panels) / columns)
     titles = [wrap(panel.title, 36 if columns <= 2 else 30) for panel in panels]
@@ -94,21 +165,12 @@ def trend_panels(
                 axes.set_visible(False)
                 continue
             _trend_panel(axes, panels[index], titles[index], quarters, columns, style, labels)
-        handles: dict[str, Any] = {}
-        for axes in grid.flat:
-            for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
-                handles.setdefault(label, handle)
-        if len(handles) > 1 or any(p.target is not None for p in panels):
-            figure.legend(
-                handles.values(),
-                handles.keys(),
-                loc="lower center",
-                ncol=min(len(handles), 4),
-                bbox_to_anchor=(0.5, 0.0),
-            )
+            _value_axis(axes, panels, index, min_spans, bounds, shared)
+        legend_rows = _shared_legend(figure, grid, panels)
         _headline(figure, title, subtitle, style)
         top = 1.0 - (0.5 + 0.13 * extra_lines) / figure.get_figheight()
-        bottom = 0.33 / figure.get_figheight() if handles else 0.1
+        # Room under the quarter labels for every row of the legend (no overlap).
+        bottom = (0.14 + 0.19 * legend_rows) / figure.get_figheight() if legend_rows else 0.1
         figure.subplots_adjust(
             left=0.07,
             right=0.97,
@@ -160,14 +222,26 @@ def bar_panels(
                 handle[0][:1], handle[1][:1], loc="upper right", bbox_to_anchor=(0.99, 1.0)
             )
         _headline(figure, title, subtitle, style)
+        top = 1.0 - 0.5 / figure.get_figheight()
+        bottom = 0.4 / figure.get_figheight()
         figure.subplots_adjust(
             left=0.30,
             right=0.97,
-            top=1.0 - 0.5 / figure.get_figheight(),
-            bottom=0.4 / figure.get_figheight(),
-            hspace=0.55,
+            top=top,
+            bottom=bottom,
+            hspace=_gap(figure, top, bottom, len(panels)),
         )
         return _finish(figure, key, title, subtitle)
+
+
+def _gap(figure: Any, top: float, bottom: float, count: int, inches: float = 0.62) -> float:
+    """matplotlib's hspace for a fixed gap between stacked panels: room for the upper panel's
+    tick labels and the lower panel's heading, however short the panels are."""
+    if count < 2:
+        return 0.0
+    total = figure.get_figheight() * (top - bottom)
+    height = max((total - inches * (count - 1)) / count, 0.1)
+    return inches / height
 
 
 def _draw_bar(
@@ -260,6 +334,31 @@ QUADRANT_CORNERS = {
 }
 
 
+def _numbered_points(axes: Axes, points: Sequence[QuadrantPoint], style: ChartStyle) -> None:
+    """Points carry a number; the legend beside the plot names them (long English names
+    would otherwise run into each other and into the quadrant labels)."""
+    for position, point in enumerate(points):
+        colour = style.palette[position % len(style.palette)]
+        axes.plot(
+            point.performance,
+            point.importance,
+            marker="o",
+            markersize=6,
+            color=colour,
+            linestyle="none",
+            label=wrap(f"{position + 1}  {point.label}", 26),
+        )
+        axes.annotate(
+            str(position + 1),
+            (point.performance, point.importance),
+            xytext=(5, 3),
+            textcoords="offset points",
+            fontsize=_POINT_SIZE,
+            color=style.text,
+            fontweight="bold",
+        )
+
+
 @memoised
 def quadrant_chart(
     key: str,
@@ -286,7 +385,7 @@ def quadrant_chart(
             axes.text(
                 x,
                 y,
-                dict(labels.quadrants).get(quadrant, quadrant),
+                wrap(dict(labels.quadrants).get(quadrant, quadrant), 16),
                 transform=axes.transAxes,
                 ha=ha,
                 va=va,
@@ -294,29 +393,13 @@ def quadrant_chart(
                 fontsize=_POINT_SIZE + 0.5,
                 fontweight="bold",
             )
-        for position, point in enumerate(points):
-            colour = style.palette[position % len(style.palette)]
-            axes.plot(
-                point.performance,
-                point.importance,
-                marker="o",
-                markersize=6,
-                color=colour,
-                linestyle="none",
-            )
-            axes.annotate(
-                point.label,
-                (point.performance, point.importance),
-                xytext=(6, 3),
-                textcoords="offset points",
-                fontsize=_POINT_SIZE,
-                color=style.text,
-            )
+        _numbered_points(axes, points, style)
         axes.set_xlabel(labels.x_axis)
         axes.set_ylabel(labels.y_axis)
         axes.grid(color=style.grid, linewidth=0.4)
+        axes.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, numpoints=1)
         _headline(figure, title, subtitle, style)
-        figure.subplots_adjust(left=0.09, right=0.97, top=1.0 - 0.5 / 3.6, bottom=0.13)
+        figure.subplots_adjust(left=0.09, right=0.70, top=1.0 - 0.5 / 3.6, bottom=0.13)
         return _finish(figure, key, title, subtitle)
 
 
@@ -336,6 +419,8 @@ def stacked_bars(
         axes = figure.subplots()
         positions = list(range(len(categories)))[::-1]
         left = [0.0] * len(categories)
+        # A kind with no count anywhere draws nothing, so it gets no legend entry either.
+        stacks = [stack for stack in stacks if any(value for value in stack.values)]
         for stack in stacks:
             axes.barh(
                 positions,
@@ -362,7 +447,7 @@ def stacked_bars(
         axes.grid(axis="x", color=style.grid, linewidth=0.5)
         axes.set_axisbelow(True)
         height = figure.get_figheight()
-        figure.legend(loc="lower center", ncol=len(stacks), bbox_to_anchor=(0.5, 0.0))
+        figure.legend(loc="lower center", ncol=max(1, len(stacks)), bbox_to_anchor=(0.5, 0.0))
         _headline(figure, title, subtitle, style)
         figure.subplots_adjust(left=0.30, right=0.97, top=1.0 - 0.5 / height, bottom=0.62 / height)
         return _finish(figure, key, title, subtitle)

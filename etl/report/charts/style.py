@@ -146,12 +146,22 @@ def _present(values: Sequence[float | None]) -> list[tuple[int, float]]:
     return [(i, v) for i, v in enumerate(values) if v is not None and math.isfinite(v)]
 
 
-def _plot_series(axes: Axes, series: Series, colour: str, style: ChartStyle, language: str) -> None:
+def _plot_series(
+    axes: Axes,
+    series: Series,
+    colour: str,
+    style: ChartStyle,
+    language: str,
+    annotate: bool = True,
+) -> None:
     points = _present(series.values)
     if not points:
         return
-    xs = [i for i, _ in points]
-    ys = [v for _, v in points]
+    # Every quarter on the axis, a missing one as NaN: the line breaks at a gap instead of
+    # joining two quarters across a suppressed one.
+    xs = list(range(len(series.values)))
+    present = dict(points)
+    ys = [present.get(i, math.nan) for i in xs]
     if series.reference:
         axes.plot(
             xs, ys, color=style.reference, linestyle=(0, (3, 2)), linewidth=1.1, label=series.label
@@ -173,6 +183,8 @@ def _plot_series(axes: Axes, series: Series, colour: str, style: ChartStyle, lan
                 linewidth=0,
             )
     axes.plot(xs, ys, color=colour, marker="o", label=series.label)
+    if not annotate:
+        return
     last_x, last_y = points[-1]
     axes.annotate(
         format_number(last_y, language, 1),

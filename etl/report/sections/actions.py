@@ -21,7 +21,7 @@ def subject_name(report: ReportView, code: str) -> str:
     code = code.removeprefix("dimension.")
     if code in SERVICE_DIMENSIONS:
         return report.dimension_name(code)
-    return report.gettext(SPECS[code].label) if code in SPECS else code
+    return report.metric_label(code)
 
 
 def unit_of(metric: str) -> str:

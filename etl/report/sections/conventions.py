@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from etl.core.config import SERVICE_DIMENSIONS
-from etl.core.metrics import N_, SPECS
+from etl.core.metrics import N_
 from etl.core.scopes import COMPANY
 from etl.report.format import ReportView
 
@@ -22,7 +22,7 @@ def _metric_label(report: ReportView, metric: str) -> str:
     _ = report.gettext
     if metric.startswith("dimension."):
         return report.dimension_name(metric.removeprefix("dimension."))
-    return _(SPECS[metric].label) if metric in SPECS else metric
+    return report.metric_label(metric)
 
 
 def _family_scopes(report: ReportView) -> list[str]:

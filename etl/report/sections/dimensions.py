@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from etl.core.config import SERVICE_DIMENSIONS
-from etl.core.metrics import SPECS
 from etl.core.scopes import COMPANY
 from etl.report import charts
 from etl.report.format import (
@@ -138,7 +137,8 @@ def index_chart(
     _ = report.gettext
     panels = [
         charts.Panel(
-            title=_(SPECS[code].label), series=scope_and_company_series(report, code, is_company)
+            title=report.metric_label(code),
+            series=scope_and_company_series(report, code, is_company),
         )
         for code in ("csi", "nps")
     ]
@@ -147,7 +147,10 @@ def index_chart(
     return charts.trend_panels(
         "index-trend",
         _("CSI and NPS over eight quarters"),
-        _("CSI 0–100, NPS −100 to 100; shaded: 95%% interval · %(n)s this quarter")
+        _(
+            "CSI 0–100 (axis spans at least 10 points), NPS −100 to 100 (at least 20); "
+            "shaded: 95%% interval · %(n)s this quarter"
+        )
         % {"n": n_text(report, n_all)},
         ticks,
         panels,
@@ -155,6 +158,8 @@ def index_chart(
         chart_labels(report),
         columns=2,
         panel_height_in=1.8,
+        # The axis-range rule (docs/report.md): CSI spans at least 10 points, NPS 20.
+        min_spans=[10.0, 20.0],
     )
 
 
@@ -178,12 +183,21 @@ def dimension_trend_chart(
     return charts.trend_panels(
         "dimension-trend",
         _("Dimension scores over eight quarters"),
-        _("Score 0–100; shaded: 95%% interval · %(n)s this quarter") % {"n": n_text(report, n_all)},
+        _(
+            "Score 0–100, every panel on one scale (at least 10 points); shaded: 95%% "
+            "interval · %(n)s this quarter"
+        )
+        % {"n": n_text(report, n_all)},
         ticks,
         panels,
         report.style,
         chart_labels(report),
         columns=3,
+        panel_height_in=2.0,
+        # Small multiples on one scale, at least 10 points, inside 0–100.
+        min_spans=[10.0] * len(panels),
+        bounds=(0.0, 100.0),
+        shared=True,
     )
 
 

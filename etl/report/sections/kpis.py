@@ -25,7 +25,7 @@ def kpi_row(report: ReportView, spec: MetricSpec) -> dict[str, Any] | None:
     status = rag.note if rag is not None and rag.note in RAG else "none"
     return {
         "code": spec.code,
-        "label": _(spec.label),
+        "label": report.metric_label(spec.code),
         "value": report.format(spec.unit, stat.value) if stat.shown else "—",
         "note": flag_text(report, stat),
         "n": report.fmt["number"](stat.n, 0) if stat.n is not None else "—",
@@ -46,7 +46,7 @@ def kpis_section(report: ReportView) -> dict[str, Any]:
     for spec in KPIS:
         row = kpi_row(report, spec)
         if row is None:
-            missing.append(_(spec.label))
+            missing.append(report.metric_label(spec.code))
             continue
         rows.append(row)
         panel = kpi_panel(report, spec)
@@ -81,7 +81,7 @@ def kpi_panel(report: ReportView, spec: MetricSpec) -> charts.Panel | None:
     rag = report.stat(f"rag.{spec.code}")
     unit = {"rate": "%", "days": _("days")}.get(spec.unit, "")
     return charts.Panel(
-        title=_(spec.label) + (f" ({unit})" if unit else ""),
+        title=report.metric_label(spec.code) + (f" ({unit})" if unit else ""),
         series=(trend_series(report, report.scope_name(report.scope.code), history, scale=scale),),
         target=None if rag is None or rag.value is None else rag.value * scale,
     )
@@ -187,7 +187,7 @@ def subscore_rows(report: ReportView) -> list[dict[str, str]]:
         group_label = groups.get(str(config.get(code, {}).get("group")), "")
         rows.append(
             {
-                "label": _(spec.label),
+                "label": report.metric_label(spec.code),
                 "group": _(group_label) if group_label else "—",
                 "value": report.format(spec.unit, kpi.value) if kpi and kpi.shown else "—",
                 "zero": report.format(spec.unit, stat.lower),

@@ -160,25 +160,38 @@ def sample_rows(report: ReportView) -> list[dict[str, Any]]:
 
 
 def lineage_rows(report: ReportView) -> list[dict[str, Any]]:
-    """Rows each source fed into the quarter, and rows quarantined when recorded."""
+    """Rows each source fed into the quarter for this report's scope (a branch's own rows),
+    and rows quarantined where the run recorded them (`quarantined` is None otherwise)."""
     number = report.fmt["number"]
+    scope = report.scope.code
     lineage = []
-    for metric in report.results.metrics(report.q, COMPANY, "lineage."):
+    for metric in report.results.metrics(report.q, scope, "lineage."):
         if not metric.endswith(".rows"):
             continue
         source = metric.removeprefix("lineage.").removesuffix(".rows")
-        rows = report.stat(metric, COMPANY)
-        quarantined = report.stat(f"lineage.{source}.quarantined", COMPANY)
+        rows = report.stat(metric, scope)
+        quarantined = report.stat(f"lineage.{source}.quarantined", scope)
         lineage.append(
             {
                 "source": source,
                 "rows": number(rows.value if rows else None, 0),
                 "quarantined": number(quarantined.value, 0)
                 if quarantined is not None and quarantined.value is not None
-                else "—",
+                else None,
             }
         )
     return lineage
+
+
+def lineage_fields(report: ReportView) -> dict[str, Any]:
+    """The lineage table of the report's scope; the quarantine column only when some source
+    recorded quarantined rows (never an all-"—" column)."""
+    lineage = lineage_rows(report)
+    return {
+        "lineage": lineage,
+        "lineage_quarantine": any(row["quarantined"] is not None for row in lineage),
+        "lineage_scope": report.scope_name(report.scope.code),
+    }
 
 
 def ingest_rows(report: ReportView) -> list[dict[str, Any]]:
@@ -237,7 +250,8 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
     suppression = report.settings.suppression
     samples = sample_rows(report)
     definitions = [
-        {"term": _(spec.label), "definition": _(spec.definition)} for spec in (*INDICES, *KPIS)
+        {"term": report.metric_label(spec.code), "definition": report.metric_definition(spec.code)}
+        for spec in (*INDICES, *KPIS)
     ]
     definitions += [{"term": _(term), "definition": _(text)} for term, text in METHOD_TERMS]
     weights = [
@@ -275,7 +289,7 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
             "low": suppression["low_base_below"],
             "verbatim": suppression.get("min_verbatim_respondents", 5),
         },
-        "lineage": lineage_rows(report),
+        **lineage_fields(report),
         "ingested": ingest_rows(report),
         "contract_warnings": contract_warning_rows(report),
         "contract_checked": report.stat("contract.checked", COMPANY) is not None,

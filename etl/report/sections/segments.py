@@ -60,7 +60,25 @@ def segments_section(report: ReportView) -> dict[str, Any]:
     ranked = branch_ranks(report, "csi")
     channels = segment_rows(report, report.segment_codes("channel"))
     products = segment_rows(report, report.segment_codes("product"))
+    own = report.scope.kind == "branch"
+    scope_name = report.scope_name(report.scope.code)
     return {
+        "channels_caption": _("%(scope)s's own customers by channel (not the company's).")
+        % {"scope": scope_name}
+        if own
+        else "",
+        "products_caption": _("%(scope)s's own customers by product line (not the company's).")
+        % {"scope": scope_name}
+        if own
+        else "",
+        "branches_caption": _(
+            "All branches of the company, for comparison; %(scope)s is highlighted."
+        )
+        % {"scope": scope_name}
+        if own
+        else "",
+        "csat_header": _("CSAT %(low)s–%(high)s")
+        % dict(zip(("low", "high"), report.csat_boxes(), strict=True)),
         "kpi_columns": [_(label) for label in SEGMENT_KPI_HEADERS],
         "survey_missing": [
             kind

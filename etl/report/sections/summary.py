@@ -45,7 +45,7 @@ def headline_tile(report: ReportView, spec: MetricSpec) -> dict[str, Any]:
     stat = report.stat(spec.code)
     tile: dict[str, Any] = {
         "code": spec.code,
-        "label": _(spec.label),
+        "label": report.metric_label(spec.code),
         "available": False,
         "internal": False,
     }
@@ -151,7 +151,7 @@ def scorecard(report: ReportView) -> list[dict[str, Any]]:
         rows.append(
             {
                 "code": code,
-                "label": _(spec.label) if code in SPECS else code,
+                "label": report.metric_label(code),
                 "value": report.format(spec.unit, stat.value)
                 if stat is not None and stat.shown
                 else flag_text(report, stat) or "—",
@@ -176,9 +176,9 @@ def summary_section(report: ReportView) -> dict[str, Any]:
         "n": report.fmt["number"](n, 0),
     }
     if csi is not None and csi.n_effective:
-        lead += " " + _("Effective sample size after weighting: %(n_eff)s.") % {
-            "n_eff": report.fmt["number"](csi.n_effective, 0)
-        }
+        lead += " " + _(
+            "Kish effective n after weighting (the base of every interval): %(n_eff)s."
+        ) % {"n_eff": report.fmt["number"](csi.n_effective, 0)}
     tiles = [headline_tile(report, SPECS[code]) for code in ("csi", "nps", "csat")]
     tiles.append(grade_tile(report))
 

@@ -160,7 +160,7 @@ def test_a_csi_from_too_few_dimensions_is_left_out_with_the_reason(
     )
 
 
-def test_segments_cover_company_branches_channels_and_products() -> None:
+def test_segments_cover_company_branches_channels_products_and_each_branch_own() -> None:
     frame = pd.concat([scored_frame(10, "BJ"), scored_frame(5, "SC")], ignore_index=True)
     scopes = [
         Scope("company", "company", "", ""),
@@ -168,13 +168,27 @@ def test_segments_cover_company_branches_channels_and_products() -> None:
         Scope("SC", "branch", "", ""),
     ]
     masks = segment_masks(frame, scopes)
+
+    def count(branch: str | None, channel: str) -> int:
+        rows = frame if branch is None else frame[frame.branch_code == branch]
+        return int((rows.channel_code == channel).sum())
+
+    own = {
+        f"{branch}.channel.{channel}": count(branch, channel)
+        for branch in ("BJ", "SC")
+        for channel in ("AGENT", "TELE")
+        if count(branch, channel)
+    }
     assert {code: int(mask.sum()) for code, mask in masks.items()} == {
         "company": 15,
         "BJ": 10,
         "SC": 5,
-        "channel.AGENT": int((frame.channel_code == "AGENT").sum()),
-        "channel.TELE": int((frame.channel_code == "TELE").sum()),
+        "channel.AGENT": count(None, "AGENT"),
+        "channel.TELE": count(None, "TELE"),
         "product.LIFE": 15,
+        **own,
+        "BJ.product.LIFE": 10,
+        "SC.product.LIFE": 5,
     }
 
 
