@@ -129,7 +129,7 @@ def fit(
         warnings.simplefilter("ignore")
         for dimension in SERVICE_DIMENSIONS:
             labels = np.asarray([dimension in item.dimensions for item in corpus])
-            model.dimension_models[dimension] = _classifier(False).fit(features, labels)
+            model.dimension_models[dimension] = _classifier(True).fit(features, labels)
         model.sentiment_model = _classifier(True).fit(
             features, np.asarray([item.sentiment for item in corpus])
         )

@@ -19,8 +19,10 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from etl.operations.voc.lexicon import Language, Lexicon
 
@@ -91,7 +93,7 @@ def normalise(text: str, lexicon: Lexicon) -> str:
 
 
 @cache
-def _segmenter(words: tuple[str, ...]):
+def _segmenter(words: tuple[str, ...]) -> Any:
     """A jieba tokenizer of its own (the process-wide one is left alone) with our words."""
     import jieba
 
@@ -103,11 +105,60 @@ def _segmenter(words: tuple[str, ...]):
     return tokenizer
 
 
-def segmenter(lexicon: Lexicon):
+@dataclass(frozen=True)
+class Matchers:
+    """A lexicon compiled once: the segmenter and one regular expression per word list."""
+
+    segmenter: Any
+    phrases: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]  # language: (negative, positive)
+    aspects_zh: tuple[re.Pattern[str] | None, ...]
+    aspects_en: tuple[re.Pattern[str] | None, ...]
+    excludes_en: tuple[re.Pattern[str] | None, ...]
+
+
+def _alternation(words: Iterable[str], word_start: bool = False) -> re.Pattern[str] | None:
+    ordered = sorted(set(words), key=len, reverse=True)
+    if not ordered:
+        return None
+    prefix = r"(?<![a-z])" if word_start else ""
+    return re.compile(prefix + "(?:" + "|".join(re.escape(w) for w in ordered) + ")")
+
+
+NEVER = re.compile(r"(?!x)x")
+
+
+_COMPILED: dict[int, tuple[Lexicon, Matchers]] = {}
+
+
+def matchers(lexicon: Lexicon) -> Matchers:
+    """The lexicon's compiled matchers (looked up by identity: hashing a lexicon is slow)."""
+    known = _COMPILED.get(id(lexicon))
+    if known is None or known[0] is not lexicon:
+        known = _COMPILED[id(lexicon)] = (lexicon, _compile(lexicon))
+    return known[1]
+
+
+def _compile(lexicon: Lexicon) -> Matchers:
     words = {cue for aspect in lexicon.aspects for cue in aspect.zh}
     words |= set(lexicon.zh.phrases_positive) | set(lexicon.zh.phrases_negative)
     words |= lexicon.zh.negators | lexicon.zh.intensifiers
-    return _segmenter(tuple(sorted(w for w in words if CJK.search(w))))
+    phrases = {}
+    for name, language, start in (("zh", lexicon.zh, False), ("en", lexicon.en, True)):
+        phrases[name] = (
+            _alternation(language.phrases_negative, start) or NEVER,
+            _alternation(language.phrases_positive, start) or NEVER,
+        )
+    return Matchers(
+        segmenter=_segmenter(tuple(sorted(w for w in words if CJK.search(w)))),
+        phrases=phrases,
+        aspects_zh=tuple(_alternation(a.zh) for a in lexicon.aspects),
+        aspects_en=tuple(_alternation(a.en, word_start=True) for a in lexicon.aspects),
+        excludes_en=tuple(_alternation(a.exclude_en) for a in lexicon.aspects),
+    )
+
+
+def segmenter(lexicon: Lexicon) -> Any:
+    return matchers(lexicon).segmenter
 
 
 def clauses(text: str, language: Language) -> list[tuple[str, float, bool]]:
@@ -132,35 +183,36 @@ def clauses(text: str, language: Language) -> list[tuple[str, float, bool]]:
     return out
 
 
-def _negated(before: list[str], language: Language) -> bool:
-    """A negator among the last few words before a sentiment word (intensifiers skipped)."""
+def _negated(text: str, position: int, zh: bool, language: Language) -> bool:
+    """A negator right before a sentiment word, intensifiers between them skipped
+    (不是很满意, 没有不满意; not very happy, didn't like)."""
+    if zh:
+        head = text[max(0, position - 5) : position].rstrip()
+        for _ in range(2):
+            for word in language.intensifiers:
+                if head.endswith(word):
+                    head = head[: -len(word)]
+                    break
+        negator = next((w for w in language.negators if head.endswith(w)), None)
+        if negator is None:
+            return False
+        head = head[: -len(negator)]  # 没有不满意: two negators cancel
+        return not any(head.endswith(word) for word in language.negators)
+    before = EN_WORD.findall(text[max(0, position - 40) : position])
     window = [w for w in before if w not in language.intensifiers][-NEGATION_WINDOW + 1 :]
     return any(w in language.negators or w.endswith("n't") for w in window)
 
 
-def _phrase_hits(clause: str, language: Language, zh: bool) -> tuple[list[tuple[int, int]], str]:
+def _phrase_hits(
+    clause: str, found: tuple[re.Pattern[str], re.Pattern[str]]
+) -> tuple[list[tuple[int, int]], str]:
     """Insurance phrases found (position, polarity), and the clause with them blanked out."""
     hits = []
-    for phrases, polarity in ((language.phrases_negative, -1), (language.phrases_positive, 1)):
-        for phrase in phrases:
-            start = clause.find(phrase)
-            while start >= 0:
-                if zh or _at_word_start(clause, start):
-                    hits.append((start, polarity))
-                    clause = clause[:start] + " " * len(phrase) + clause[start + len(phrase) :]
-                start = clause.find(phrase, start + 1)
+    for pattern, polarity in zip(found, (-1, 1), strict=True):
+        for match in pattern.finditer(clause):
+            hits.append((match.start(), polarity))
+        clause = pattern.sub(lambda m: " " * len(m.group(0)), clause)
     return hits, clause
-
-
-def _at_word_start(text: str, start: int) -> bool:
-    return start == 0 or not text[start - 1].isalpha()
-
-
-def _words_before(text: str, position: int, zh: bool, lexicon: Lexicon) -> list[str]:
-    head = text[max(0, position - 12) : position]
-    if zh:
-        return [w for w in segmenter(lexicon).lcut(head) if w.strip()]
-    return EN_WORD.findall(head)
 
 
 def facts(clause: str, language: Language) -> int:
@@ -181,7 +233,7 @@ def clause_scores(clause: str, lexicon: Lexicon, zh: bool) -> tuple[float, float
         for quoted in QUOTED.findall(clause)
     )
     original = clause
-    hits, rest = _phrase_hits(clause, language, zh)
+    hits, rest = _phrase_hits(clause, matchers(lexicon).phrases["zh" if zh else "en"])
     words = segmenter(lexicon).lcut(rest) if zh else EN_WORD.findall(rest)
     position = 0
     for word in words:
@@ -196,7 +248,7 @@ def clause_scores(clause: str, lexicon: Lexicon, zh: bool) -> tuple[float, float
     negations = 0
     for start, polarity in hits:
         weight = 1.0
-        if _negated(_words_before(original, start, zh, lexicon), language):
+        if _negated(original, start, zh, language):
             polarity, weight = -polarity, NEGATED
             negations += 1
         if ironic and polarity > 0:
@@ -210,15 +262,19 @@ def clause_scores(clause: str, lexicon: Lexicon, zh: bool) -> tuple[float, float
 
 def cue_counts(text: str, lexicon: Lexicon) -> tuple[int, ...]:
     """How many cues of each dimension a normalised comment holds."""
+    compiled = matchers(lexicon)
     pieces = [p for p in CLAUSE_BREAK.split(text) if p.strip()]
     counts = []
-    for aspect in lexicon.aspects:
-        count = sum(text.count(cue) for cue in aspect.zh)
+    for index, aspect in enumerate(lexicon.aspects):
+        zh, en, exclude = (
+            compiled.aspects_zh[index],
+            compiled.aspects_en[index],
+            compiled.excludes_en[index],
+        )
+        count = len(zh.findall(text)) if zh else 0
         count += sum(1 for a, b in aspect.zh_pairs for piece in pieces if a in piece and b in piece)
-        english = text
-        for phrase in aspect.exclude_en:
-            english = english.replace(phrase, " ")
-        count += sum(1 for cue in aspect.en if re.search(r"(?<![a-z])" + re.escape(cue), english))
+        if en is not None:
+            count += len(en.findall(exclude.sub(" ", text) if exclude else text))
         counts.append(count)
     return tuple(counts)
 
