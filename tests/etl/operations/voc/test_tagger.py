@@ -57,5 +57,5 @@ def test_a_broken_lexicon_is_a_clear_config_error(tmp_path: Path, broken: str) -
 
     shutil.copytree(DEFAULT_LEXICON_DIR, tmp_path / "lexicon")
     (tmp_path / "lexicon" / "aspects.toml").write_text(broken, encoding="utf-8")
-    with pytest.raises(ConfigError, match="aspects.toml"):
+    with pytest.raises(ConfigError, match=r"aspects\.toml"):
         load_lexicon(tmp_path / "lexicon")
