@@ -13,7 +13,7 @@ KPI_PANELS = 9  # small multiples in the KPI trend chart (3 × 3)
 HIDDEN_FLAGS = frozenset({"suppressed", "not_applicable", "insufficient_pairs"})
 
 
-SENTIMENTS = ("negative", "neutral", "positive")
+SENTIMENTS = ("negative", "mixed", "neutral", "positive")
 
 
 QUADRANTS: dict[str, str] = {
@@ -48,6 +48,7 @@ ACTION_STATUS: dict[str, str] = {
 
 SENTIMENT_LABELS: dict[str, str] = {
     "negative": N_("Negative"),
+    "mixed": N_("Mixed"),
     "neutral": N_("Neutral"),
     "positive": N_("Positive"),
 }
