@@ -170,8 +170,13 @@ def change_rows(q: str, scope: str, themes: Sequence[VocTheme]) -> list[ResultRo
         p, q_value = significant[theme.dimension]
         difference = (theme.negative_share or 0.0) - (theme.previous_share or 0.0)
         flag = ("up" if difference > 0 else "down") if q_value < ALPHA else None
-        rows.append(ResultRow(q, scope, metric, difference, n=theme.texts, flag=flag,
-                              note=f"p = {p:.3g}, BH q = {q_value:.3g}"))  # fmt: skip
+        rows += [
+            ResultRow(q, scope, metric, difference, n=theme.texts, flag=flag,
+                      note=f"p = {p:.3g}, BH q = {q_value:.3g}"),
+            ResultRow(q, scope, f"{metric}.p_value", p, n=theme.texts),
+            ResultRow(q, scope, f"{metric}.p_adjusted", q_value, n=theme.texts,
+                      flag="significant" if q_value < ALPHA else None),
+        ]  # fmt: skip
     return rows
 
 
