@@ -383,40 +383,6 @@ def _add_run(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.set_defaults(func=cmd_run)
 
 
-def cmd_voc(args: argparse.Namespace) -> int:
-    """Voice of the customer: tag a sample file, evaluate on the corpus, refit the model."""
-    if args.voc_command == "tag":
-        from etl.operations.voc.tagfile import tag_file
-
-        summary = tag_file(Path(args.input), Path(args.output), args.lexicon)
-        print(
-            f"{summary.texts} texts tagged ({summary.method} tagger, lexicon {summary.lexicon}) "
-            f"and masked: {args.output}"
-        )
-        return 0
-    if args.voc_command == "evaluate":
-        from etl.operations.voc import evaluate
-
-        return evaluate.main([])
-    from etl.operations.voc import train
-
-    return train.main([])
-
-
-def _voc_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    voc = commands.add_parser("voc", help="voice of the customer: tag, evaluate, train")
-    actions = voc.add_subparsers(dest="voc_command", required=True)
-    tag = actions.add_parser(
-        "tag", help="tag and mask a CSV of comments (columns id,text) to try a lexicon change"
-    )
-    tag.add_argument("input", help="UTF-8 CSV with columns id and text (others ignored)")
-    tag.add_argument("--output", required=True, help="CSV: id,dimensions,sentiment,masked_text")
-    tag.add_argument("--lexicon", help="folder with aspects.toml and sentiment.toml to try")
-    actions.add_parser("evaluate", help="P/R/F1 per dimension and sentiment accuracy (CV)")
-    actions.add_parser("train", help="refit etl/defaults/voc/model.joblib on the corpus")
-    voc.set_defaults(func=cmd_voc)
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="satisfaction-report", description=__doc__)
     top.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -456,7 +422,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--warehouse", help="SQLAlchemy URL (default: the demo file)")
     export.add_argument("--results", help="results store URL (default: the warehouse's database)")
     export.set_defaults(func=cmd_export)
-    _voc_parser(commands)
+    from etl.operations.voc.tagfile import add_voc_parser
+
+    add_voc_parser(commands)
     check = commands.add_parser(
         "check",
         help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",

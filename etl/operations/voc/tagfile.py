@@ -6,6 +6,7 @@ Input: a UTF-8 CSV with columns `id` and `text` (others are ignored). Output: `i
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import os
@@ -79,3 +80,35 @@ def tag_file(
     partial.write_text(buffer.getvalue(), encoding="utf-8")
     partial.replace(target)
     return TagSummary(len(comments), tagger.method, tagger.lexicon.source)
+
+
+def cmd_voc(args: argparse.Namespace) -> int:
+    """Voice of the customer: tag a sample file, evaluate on the corpus, refit the model."""
+    if args.voc_command == "tag":
+        summary = tag_file(Path(args.input), Path(args.output), args.lexicon)
+        print(
+            f"{summary.texts} texts tagged ({summary.method} tagger, lexicon {summary.lexicon}) "
+            f"and masked: {args.output}"
+        )
+        return 0
+    if args.voc_command == "evaluate":
+        from etl.operations.voc import evaluate
+
+        return evaluate.main([])
+    from etl.operations.voc import train
+
+    return train.main([])
+
+
+def add_voc_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    voc = commands.add_parser("voc", help="voice of the customer: tag, evaluate, train")
+    actions = voc.add_subparsers(dest="voc_command", required=True)
+    tag = actions.add_parser(
+        "tag", help="tag and mask a CSV of comments (columns id,text) to try a lexicon change"
+    )
+    tag.add_argument("input", help="UTF-8 CSV with columns id and text (others ignored)")
+    tag.add_argument("--output", required=True, help="CSV: id,dimensions,sentiment,masked_text")
+    tag.add_argument("--lexicon", help="folder with aspects.toml and sentiment.toml to try")
+    actions.add_parser("evaluate", help="P/R/F1 per dimension and sentiment accuracy (CV)")
+    actions.add_parser("train", help="refit etl/defaults/voc/model.joblib on the corpus")
+    voc.set_defaults(func=cmd_voc)
