@@ -422,6 +422,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--warehouse", help="SQLAlchemy URL (default: the demo file)")
     export.add_argument("--results", help="results store URL (default: the warehouse's database)")
     export.set_defaults(func=cmd_export)
+    from etl.operations.voc.tagfile import add_voc_parser
+
+    add_voc_parser(commands)
     check = commands.add_parser(
         "check",
         help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",

@@ -15,7 +15,7 @@ HIDDEN_FLAGS = frozenset(
 )
 
 
-SENTIMENTS = ("negative", "neutral", "positive")
+SENTIMENTS = ("negative", "mixed", "neutral", "positive")
 
 
 QUADRANTS: dict[str, str] = {
@@ -50,6 +50,7 @@ ACTION_STATUS: dict[str, str] = {
 
 SENTIMENT_LABELS: dict[str, str] = {
     "negative": N_("Negative"),
+    "mixed": N_("Mixed"),
     "neutral": N_("Neutral"),
     "positive": N_("Positive"),
 }

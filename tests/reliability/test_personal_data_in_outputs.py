@@ -80,3 +80,61 @@ def test_no_personal_data_in_the_pdfs(planted: str, tmp_path: Path) -> None:
         assert "[银行卡号]" in compact or "［银行卡号］" in compact
         for kind, secret in SECRETS.items():
             assert "".join(secret.split()) not in compact, (scope, kind)
+
+
+# Personal data the demo's own comments carry (etl/demo/catalogue.py COMMENTS): a run of the
+# demo must show none of it in any report or e-mail.
+DEMO_SECRETS = {
+    "phone": "13812345678",
+    "id": "11010519491231002X",
+    "bank card": "6222021234567890128",
+    "e-mail": "zhang.wei@example.com",
+}
+
+
+def _compact(text: str) -> str:
+    """Without whitespace or the separators people put in numbers (138 1234 5678, 6222-0212)."""
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "-·").lower()
+
+
+def test_no_demo_personal_data_in_any_pdf_or_outbox_message(
+    small_demo_url: str, tmp_path: Path
+) -> None:
+    import email
+    import subprocess
+
+    from etl.core import load_settings
+    from etl.pipeline import Resources, tasks
+
+    config = tmp_path / "settings.toml"
+    config.write_text(
+        f'[paths]\nreports = "{tmp_path / "reports"}"\noutbox = "{tmp_path / "outbox"}"\n'
+    )
+    resources = Resources(
+        warehouse_url=small_demo_url, smtp=None, settings=load_settings(str(config))
+    )
+    pdfs: list[Path] = []
+    for language in ("zh-CN", "en"):
+        run = tasks.RunFacts(f"pii-demo-{language}", "manual", None, None)
+        spec = tasks.resolve({"quarter": "2026-Q3", "language": language}, run, resources)
+        for scope in tasks.compute(spec, resources):
+            pdfs += [Path(p) for p in tasks.render(scope, spec, {"deliver": False}, resources)]
+        tasks.publish(spec, resources)
+        tasks.deliver(spec, {"deliver": True}, resources)
+    messages = sorted((tmp_path / "outbox").rglob("*.eml"))
+    assert len(pdfs) >= 4 and messages  # every scope in both languages, and their e-mails
+    seen = []
+    for pdf in pdfs:
+        seen.append(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout)  # fmt: skip
+    for path in messages:
+        message = email.message_from_bytes(path.read_bytes())
+        for part in message.walk():
+            payload = part.get_payload(decode=True)
+            if payload and part.get_content_maintype() == "text":
+                seen.append(payload.decode(part.get_content_charset() or "utf-8", "replace"))
+        seen.append(str(message["Subject"] or ""))
+    joined = _compact("\n".join(seen))
+    assert "[手机号]" in joined or "［手机号］" in joined  # the demo's phone numbers were quoted
+    for kind, secret in DEMO_SECRETS.items():
+        assert _compact(secret) not in joined, kind

@@ -13,15 +13,30 @@ taken back.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+
+from etl.core.config import DEFAULTS_DIR, ConfigError
 
 log = logging.getLogger(__name__)
 
 NOT_ALNUM_BEFORE = r"(?<![A-Za-z0-9])"
 NOT_ALNUM_AFTER = r"(?![A-Za-z0-9])"
+# A number written as money (赔款 13500000000 元, ¥12000000000) is an amount, not a phone.
+NOT_AMOUNT_BEFORE = r"(?<![¥￥$])"
+NOT_AMOUNT_AFTER = r"(?!\s*(?:\.\d+)?\s*(?:元|块|圆|万|rmb|RMB|yuan|CNY|cny))"
+# Mainland plates: province, issuing-office letter, five (six for new-energy) characters.
+PLATE = (
+    "(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+    "[A-HJ-NP-Z][ ·•.\\-]?(?=[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9]))(?=[A-Z]*\\d)"
+    "[A-HJ-NP-Z0-9]{5,6}"
+)
+PRIVACY_FILE = "privacy.toml"
 # Surnames that are also everyday words (和, 时, 明, …): too many false names after a keyword.
 COMMON_WORD_SURNAMES = frozenset("和时明全应成向单解查管路车连安常师商于万文方司古谷关包能")
 # Han characters of names, CJK Extension B–H included (𠀀, 𪚥 are in real names), and ·.
@@ -171,7 +186,11 @@ DETECTORS: tuple[Detector, ...] = (
     Detector(
         "mobile",
         "[手机号]",
-        re.compile(r"(?<!\d)(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d){8}(?!\d)"),
+        re.compile(
+            NOT_AMOUNT_BEFORE
+            + r"(?<!\d)(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d){8}(?!\d)"
+            + NOT_AMOUNT_AFTER
+        ),
     ),
     Detector(
         "phone",
@@ -190,12 +209,13 @@ DETECTORS: tuple[Detector, ...] = (
             + NOT_ALNUM_AFTER
         ),
     ),
+    Detector("plate", "[车牌号]", re.compile(PLATE)),
     Detector(
-        "policy_no",
-        "[保单号]",
-        re.compile(NOT_ALNUM_BEFORE + r"[A-Z]{1,5}[ \-]?\d{6,16}" + NOT_ALNUM_AFTER),
+        "number",
+        "[号码]",
+        re.compile(NOT_AMOUNT_BEFORE + r"(?<!\d)\d(?:[ \-]?\d){9,}(?!\d)" + NOT_AMOUNT_AFTER),
+        _long_number,
     ),
-    Detector("number", "[号码]", re.compile(r"(?<!\d)\d(?:[ \-]?\d){9,}(?!\d)"), _long_number),
     # Addresses: after a word that announces one, or by their structure (road + number, …).
     Detector(
         "address",
@@ -264,6 +284,37 @@ DETECTORS: tuple[Detector, ...] = (
 
 
 @cache
+def policy_number_detectors(directory: Path) -> tuple[Detector, ...]:
+    """The company's policy-number formats (privacy.toml in the VoC lexicon folder)."""
+    path = directory / PRIVACY_FILE
+    if not path.exists():
+        path = DEFAULTS_DIR / "voc" / PRIVACY_FILE
+    try:
+        patterns = tomllib.loads(path.read_text(encoding="utf-8")).get("policy_numbers", [])
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid UTF-8 TOML: {exc}") from exc
+    detectors = []
+    for pattern in patterns:
+        try:
+            compiled = re.compile(NOT_ALNUM_BEFORE + f"(?:{pattern})" + NOT_ALNUM_AFTER)
+        except (re.error, TypeError) as exc:
+            raise ConfigError(
+                f"{path}: policy_numbers {pattern!r} is not a regular expression: {exc}"
+            ) from exc
+        detectors.append(Detector("policy_no", "[保单号]", compiled))
+    return tuple(detectors)
+
+
+def detectors() -> tuple[Detector, ...]:
+    """Every detector in order: the fixed ones, the policy formats placed before the catch-all
+    long-number detector."""
+    chosen = os.environ.get("SATISFACTION_VOC_LEXICON")
+    policy = policy_number_detectors(Path(chosen) if chosen else DEFAULTS_DIR / "voc")
+    cut = next(i for i, d in enumerate(DETECTORS) if d.kind == "number")
+    return (*DETECTORS[:cut], *policy, *DETECTORS[cut:])
+
+
+@cache
 def _segmenter() -> Callable[[str], Iterable[tuple[str, str]]]:
     """jieba's part-of-speech cut (loaded once; its dictionary ships with the package)."""
     import jieba
@@ -305,7 +356,7 @@ def _replace_names(text: str, names: Iterable[str]) -> str:
 def mask_personal_data(text: str, known_names: Sequence[str] = ()) -> str:
     """The text with every detector's matches, the known names and the segmenter's names masked."""
     text = _replace_names(text, known_names)
-    for detector in DETECTORS:
+    for detector in detectors():
         text = outside_labels(text, detector.mask)
     names = segmenter_names(text)
     if not names:
@@ -317,7 +368,7 @@ def mask_personal_data(text: str, known_names: Sequence[str] = ()) -> str:
 
 def personal_data_found(text: str, known_names: Sequence[str] = ()) -> list[str]:
     """The kinds of personal data a text still holds (empty for a masked quote)."""
-    kinds = [d.kind for d in DETECTORS if d.mask(text) != text]
+    kinds = [d.kind for d in detectors() if d.mask(text) != text]
     if any(name and name in text for name in known_names):
         kinds.append("known_name")
     return kinds

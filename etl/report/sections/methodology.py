@@ -16,6 +16,7 @@ from etl.report.sections.conventions import (
     multiplicity_text,
     weighting_details,
 )
+from etl.report.sections.voc import tagger_text
 
 
 def weighting_text(report: ReportView) -> str:
@@ -273,6 +274,7 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
         "weighting_details": weighting_details(report),
         "multiplicity_text": multiplicity_text(report),
         "change_tests": change_test_rows(report),
+        "voc_method": tagger_text(report),
         "kpi_conventions": kpi_conventions_text(report),
         "csi_method": _("weighted mean of dimension scores")
         if csi_method == "weighted"

@@ -380,9 +380,11 @@ def test_drivers_kpis_linkage_and_voc_read_their_metrics(results: pd.DataFrame) 
     # 130 texts, 50 negative (38% of 130), 10 more than last quarter
     assert (claims_theme["total"], claims_theme["change"], claims_theme["negative_share"]) == (
         "130", "+10", "38%")  # fmt: skip
+    # The English report marks a Chinese quote as quoted in its original language.
     assert voc["quotes"] == [
-        {"text": QUOTE["text"], "dimension": "Claims service quality", "sentiment": "Negative"}
-    ]
+        {"text": QUOTE["text"], "dimension": "Claims service quality", "sentiment": "Negative",
+         "original_language": "quoted in the original Chinese", "lang": "zh-CN"}
+    ]  # fmt: skip
 
 
 def test_quotes_are_withheld_below_the_verbatim_minimum(results: pd.DataFrame) -> None:

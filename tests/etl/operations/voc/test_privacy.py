@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from etl.core.config import ConfigError
 from etl.operations.voc import personal_data_found, quote_text
 from etl.operations.voc.privacy import bank_card, id_check_valid, luhn_valid, mask_personal_data
 
@@ -38,6 +39,11 @@ LEAKS = [
     ("address estate", "阳光小区5栋2单元1203室的客户", "1203"),
     ("address english", "lives at 221 Baker Street now", "Baker"),
     ("long number", "账户0123456789012一直没到账", "0123456789012"),
+    ("landline with area code", "打(028)85551234转人工", "85551234"),
+    ("landline 400", "400-820-8820 打不通", "820-8820"),
+    ("plate", "车牌川A12345被追尾了", "A12345"),
+    ("plate new energy", "粤B·D12345的定损太慢", "D12345"),
+    ("plate spaced", "plate 沪C 5X123 towed", "5X123"),
 ]
 
 
@@ -55,6 +61,11 @@ def test_personal_data_is_masked_whatever_its_form(kind: str, text: str, secret:
         "理赔等了30天，赔款5000元到账",
         "客户经理和我说保单2023年买的，理赔很快很满意",
         "The claim took 12 days and the agent was helpful",
+        "赔款13500000000元到账了",  # an 11-digit amount is not a phone number
+        "理赔金额 ¥12000000000 太离谱",
+        "2026年买的保单，理赔很快",  # 2026 is a year, not a name or a number to hide
+        "京东买的体检卡，粤语客服很好",  # 京东, 粤语 are not plates
+        "等了3个月，跑了3趟",
     ],
 )
 def test_ordinary_comments_stay_as_written(text: str) -> None:
@@ -86,3 +97,21 @@ def test_a_huge_comment_becomes_a_short_masked_quote() -> None:
     quote = quote_text(body)
     assert len(quote) <= 240 and quote.endswith("…")
     assert "13800138000" not in quote and "[手机号]" in quote
+
+
+def test_policy_number_formats_come_from_config(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "privacy.toml").write_text("policy_numbers = ['P\\d{3}-\\d{4}']\n")
+    monkeypatch.setenv("SATISFACTION_VOC_LEXICON", str(tmp_path))
+    assert mask_personal_data("保单P123-4567的理赔") == "保单[保单号]的理赔"
+    assert mask_personal_data("编号P123-4567过期") == "编号[保单号]过期"
+
+
+def test_a_broken_policy_pattern_is_a_clear_config_error(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "privacy.toml").write_text("policy_numbers = ['P(']\n")
+    monkeypatch.setenv("SATISFACTION_VOC_LEXICON", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"privacy.toml: policy_numbers 'P\(' is not a regular"):
+        mask_personal_data("保单P123")
