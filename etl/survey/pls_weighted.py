@@ -23,6 +23,13 @@ import numpy as np
 import pandas as pd
 
 from etl.survey import pls
+from etl.survey.pls_moments import (
+    MomentFit,
+    _inner_from_correlation,
+    _paths_from_cov,
+    fit_moments,
+    replicate_moments,
+)
 from etl.survey.pls_spec import (
     PLSConvergenceError,
     PLSIndexError,
@@ -61,23 +68,7 @@ def _inner_weights(scores: np.ndarray, p: np.ndarray, model: _Model, scheme: str
     """Inner weights from the weighted correlations of standardised scores: the path
     scheme's regressions are solved on the correlation matrix (the normal equations of the
     weighted least squares, with no pass over the rows)."""
-    adjacency = model.adjacency
-    correlation = _wcorr(scores, p)
-    connected = adjacency + adjacency.T
-    if scheme == "centroid":
-        return np.sign(correlation * connected)
-    if scheme == "factorial":
-        return correlation * connected
-    inner = np.zeros_like(adjacency, dtype=float)
-    for k in range(adjacency.shape[0]):
-        predecessors = np.flatnonzero(adjacency[:, k])
-        if predecessors.size:
-            inner[predecessors, k] = np.linalg.solve(
-                correlation[np.ix_(predecessors, predecessors)], correlation[predecessors, k]
-            )
-        successors = np.flatnonzero(adjacency[k, :])
-        inner[successors, k] = correlation[k, successors]
-    return inner
+    return _inner_from_correlation(_wcorr(scores, p), model, scheme)
 
 
 def _outer_weights(
@@ -107,18 +98,8 @@ def _outer_weights(
 def _inner_model(scores: np.ndarray, p: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndarray]:
     """Weighted least squares of each endogenous latent on its predecessors (with an
     intercept), from the weighted covariance matrix: slopes = C_xx⁻¹ C_xy, R² = b·C_xy / C_yy."""
-    size = len(model.latents)
-    paths, r_squared = np.zeros((size, size)), np.zeros(size)
     centred = scores - _wmean(scores, p)
-    cov = centred.T @ (centred * p[:, None])
-    for k in range(size):
-        predecessors = np.flatnonzero(model.adjacency[:, k])
-        if not predecessors.size:
-            continue
-        slopes = np.linalg.solve(cov[np.ix_(predecessors, predecessors)], cov[predecessors, k])
-        paths[predecessors, k] = slopes
-        r_squared[k] = float(slopes @ cov[predecessors, k]) / cov[k, k]
-    return paths, r_squared
+    return _paths_from_cov(centred.T @ (centred * p[:, None]), model)
 
 
 @dataclass(frozen=True)
@@ -192,7 +173,7 @@ def fit(
                    (done.means, done.sds, raw))  # fmt: skip
 
 
-def _index(done: _Fit, model: _Model, latent: str, scale: tuple[float, float]) -> float:
+def _index(done: _Fit | MomentFit, model: _Model, latent: str, scale: tuple[float, float]) -> float:
     """The ACSI 0–100 index of a latent from a fit (as PLSResult.index, unstandardised)."""
     j = model.latents.index(latent)
     index = model.block_index[j]
@@ -279,11 +260,16 @@ def bootstrap(
     positions = {latent: i for i, latent in enumerate(model.latents)}
     pairs = [(positions[a], positions[b]) for a, b in paths]
     rng = np.random.default_rng(seed)
+    # A replicate's rows enter only through their weighted moments (pls_moments): the
+    # draw's counts times the survey weights, one pass, then the fit on a p × p matrix.
+    shifted = raw - full.means
     draws, indices, redrawn = [], [], 0
     while len(draws) < n_boot:
         rows = rng.integers(0, len(raw), len(raw))
+        counts = np.bincount(rows, minlength=len(raw))
         try:
-            done = _fit_arrays(raw[rows], w[rows], model, scheme, False, 1e-6, 300)
+            means, cov = replicate_moments(shifted, full.means, w * counts)
+            done = fit_moments(means, cov, model, scheme, 1e-6, 300)
             index = _index(done, model, index_latent, scale)
         except (PLSSpecificationError, PLSConvergenceError, PLSIndexError, FloatingPointError):
             redrawn += 1
