@@ -73,18 +73,27 @@ def synthetic_quarter(
     theta = rng.normal(0, 1, n)
     usage = USAGE_BY_DESIGN if by_design else dict.fromkeys(USAGE_BY_DESIGN, 1.0)
     used = {d: rng.uniform(size=n) < share for d, share in usage.items()}
-    frames = []
-    for item in bank.items:
+    # Built as arrays with the item code as a category (one byte per answer), the compact
+    # form the warehouse reader should hand over: no per-answer Python string objects.
+    ids, positions, scores = [], [], []
+    for position, item in enumerate(bank.items):
         mask = used.get(item.dimension, np.ones(n, bool))
         span = item.scale_max - item.scale_min
         raw = item.scale_min + span * (0.7 + 0.12 * theta + rng.normal(0, 0.12, n))
         values = np.clip(np.round(raw), item.scale_min, item.scale_max).astype(np.int8)
-        ids = respondents["response_id"].to_numpy()[mask]
-        frames.append(
-            pd.DataFrame({"response_id": ids, "item_code": item.code, "score": values[mask]})
-        )
-    answers = pd.concat(frames, ignore_index=True)
-    answers["item_code"] = answers["item_code"].astype("category")
+        ids.append(respondents["response_id"].to_numpy()[mask])
+        positions.append(np.full(int(mask.sum()), position, dtype=np.int8))
+        scores.append(values[mask])
+    answers = pd.DataFrame(
+        {
+            "response_id": np.concatenate(ids),
+            "item_code": pd.Categorical.from_codes(
+                np.concatenate(positions), categories=[item.code for item in bank.items]
+            ),
+            "score": np.concatenate(scores),
+        }
+    )
+    del ids, positions, scores
     cells = (
         pd.MultiIndex.from_product(
             [BRANCHES, CHANNELS, PRODUCTS],

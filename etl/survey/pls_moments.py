@@ -12,13 +12,14 @@ the figures agree with it to rounding (tests/etl/survey/test_pls_moments.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from etl.survey.pls_spec import PLSConvergenceError, PLSSpecificationError, _Model
 
-__all__ = ["MomentFit", "fit_moments", "replicate_moments"]
+__all__ = ["MomentFit", "fit_moments", "replicate_draws", "replicate_moments"]
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,74 @@ def fit_moments(
     outer = weights / _sd(weights, cov, model)
     paths, _r_squared = _paths_from_cov(outer.T @ cov @ outer, model)
     return MomentFit(outer, paths, means)
+
+
+# Up to this many rows the bootstrap resamples respondents (the ordinary bootstrap);
+# above it, random groups of respondents (a group's moment sums are computed once, so a
+# replicate costs no pass over the rows), as the key-driver bootstrap does.
+EXACT_BOOTSTRAP_ROWS = 50_000
+BOOTSTRAP_GROUPS = 5_000
+_GROUP_CHUNK = 256
+_BATCH = 100  # group replicates drawn and summed together
+
+
+def replicate_draws(
+    shifted: np.ndarray, shift: np.ndarray, w: np.ndarray, rng: np.random.Generator
+) -> tuple[Callable[[], tuple[np.ndarray, np.ndarray]], int]:
+    """A function drawing one replicate's (means, covariance), and the resampled units.
+
+    Up to EXACT_BOOTSTRAP_ROWS rows a replicate is a row resample (rows drawn with
+    replacement, each with its survey weight); above, a resample of BOOTSTRAP_GROUPS random
+    groups of rows (each group with its rows' weighted sums).
+    """
+    n = len(shifted)
+    if n <= EXACT_BOOTSTRAP_ROWS:
+
+        def rows() -> tuple[np.ndarray, np.ndarray]:
+            counts = np.bincount(rng.integers(0, n, n), minlength=n)
+            return replicate_moments(shifted, shift, w * counts)
+
+        return rows, n
+    weight, first, second = _group_sums(shifted, w, rng.permutation(n), BOOTSTRAP_GROUPS)
+
+    flat = np.column_stack([weight, first, second.reshape(len(weight), -1)])
+    pending: list[np.ndarray] = []
+
+    def groups() -> tuple[np.ndarray, np.ndarray]:
+        if not pending:  # the next _BATCH replicates' sums in one matrix product
+            picks = np.stack(
+                [
+                    np.bincount(rng.integers(0, len(weight), len(weight)), minlength=len(weight))
+                    for _ in range(_BATCH)
+                ]
+            ).astype(float)
+            pending.extend(reversed(list(picks @ flat)))
+        sums = pending.pop()
+        offset = sums[1 : 1 + len(shift)] / sums[0]
+        moment = sums[1 + len(shift) :].reshape(len(shift), len(shift)) / sums[0]
+        return shift + offset, moment - np.outer(offset, offset)
+
+    return groups, BOOTSTRAP_GROUPS
+
+
+def _group_sums(
+    shifted: np.ndarray, w: np.ndarray, order: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-group Σw, Σw·x and Σw·x·xᵀ, the rows dealt round-robin in `order` to the groups."""
+    p = shifted.shape[1]
+    size = -(-len(order) // n_groups)  # rows per group; the last slots are empty (weight 0)
+    padded = np.full(n_groups * size, -1, dtype=np.int64)
+    padded[: len(order)] = order
+    slots = padded.reshape(size, n_groups).T  # group g holds order[g], order[g + G], …
+    weight, first = np.zeros(n_groups), np.zeros((n_groups, p))
+    second = np.zeros((n_groups, p, p))
+    for start in range(0, n_groups, _GROUP_CHUNK):
+        index = slots[start : start + _GROUP_CHUNK]
+        live = index >= 0
+        rows_w = np.where(live, w[index], 0.0)
+        x = shifted[np.where(live, index, 0)]
+        weight[start : start + len(index)] = rows_w.sum(axis=1)
+        first[start : start + len(index)] = np.einsum("gm,gmi->gi", rows_w, x)
+        root = x * np.sqrt(rows_w)[..., None]
+        second[start : start + len(index)] = np.matmul(root.transpose(0, 2, 1), root)
+    return weight, first, second

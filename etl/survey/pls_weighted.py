@@ -28,7 +28,7 @@ from etl.survey.pls_moments import (
     _inner_from_correlation,
     _paths_from_cov,
     fit_moments,
-    replicate_moments,
+    replicate_draws,
 )
 from etl.survey.pls_spec import (
     PLSConvergenceError,
@@ -236,6 +236,7 @@ class WeightedBootstrap:
     n_boot: int
     n_redrawn: int
     seed: int
+    units: int  # rows resampled, or random groups of rows in large samples
 
 
 def bootstrap(
@@ -251,7 +252,8 @@ def bootstrap(
 ) -> WeightedBootstrap:
     """Row resamples (with their weights) refitted n_boot times; failed refits redrawn.
 
-    Resampling is over the rows the full fit uses (complete, positive weight).
+    Resampling is over the rows the full fit uses (complete, positive weight); above
+    pls_moments.EXACT_BOOTSTRAP_ROWS rows, over random groups of them (`units` says which).
     """
     model = _validate_model(data, blocks, paths, None, scheme, 1e-6, 300)
     kept, w, _dropped = _prepared(data, weights, model)
@@ -260,15 +262,13 @@ def bootstrap(
     positions = {latent: i for i, latent in enumerate(model.latents)}
     pairs = [(positions[a], positions[b]) for a, b in paths]
     rng = np.random.default_rng(seed)
-    # A replicate's rows enter only through their weighted moments (pls_moments): the
-    # draw's counts times the survey weights, one pass, then the fit on a p × p matrix.
-    shifted = raw - full.means
+    # A replicate enters only through its weighted moments (pls_moments): the draw's
+    # counts times the survey weights, then the fit on a p × p matrix.
+    draw, units = replicate_draws(raw - full.means, full.means, w, rng)
     draws, indices, redrawn = [], [], 0
     while len(draws) < n_boot:
-        rows = rng.integers(0, len(raw), len(raw))
-        counts = np.bincount(rows, minlength=len(raw))
         try:
-            means, cov = replicate_moments(shifted, full.means, w * counts)
+            means, cov = draw()
             done = fit_moments(means, cov, model, scheme, 1e-6, 300)
             index = _index(done, model, index_latent, scale)
         except (PLSSpecificationError, PLSConvergenceError, PLSIndexError, FloatingPointError):
@@ -284,4 +284,6 @@ def bootstrap(
          "estimate": [full.paths[i, k] for i, k in pairs], "lower": low, "upper": high}
     )  # fmt: skip
     index_low, index_high = np.quantile(indices, [0.025, 0.975])
-    return WeightedBootstrap(intervals, float(index_low), float(index_high), n_boot, redrawn, seed)
+    return WeightedBootstrap(
+        intervals, float(index_low), float(index_high), n_boot, redrawn, seed, units
+    )

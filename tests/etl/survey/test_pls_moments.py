@@ -43,3 +43,26 @@ def test_a_constant_latent_is_named(ecsi: pd.DataFrame) -> None:
     cov = np.zeros((len(model.columns), len(model.columns)))
     with pytest.raises(pls_weighted.PLSSpecificationError, match="constant weighted score"):
         pls_moments.fit_moments(np.zeros(len(model.columns)), cov, model, "path", 1e-6, 300)
+
+
+def test_group_sums_add_up_to_the_sample_moments() -> None:
+    rng = np.random.default_rng(5)
+    x, w = rng.normal(size=(1003, 4)), rng.uniform(0.5, 2.0, 1003)
+    weight, first, second = pls_moments._group_sums(x, w, rng.permutation(1003), 10)
+    assert weight.shape == (10,) and weight.sum() == pytest.approx(w.sum())
+    np.testing.assert_allclose(first.sum(axis=0), w @ x)
+    np.testing.assert_allclose(second.sum(axis=0), (x * w[:, None]).T @ x)
+
+
+@pytest.mark.parametrize(("rows", "exact_up_to", "units"), [(400, 1000, 400), (400, 300, 50)])
+def test_large_samples_resample_random_groups(
+    monkeypatch: pytest.MonkeyPatch, rows: int, exact_up_to: int, units: int
+) -> None:
+    monkeypatch.setattr(pls_moments, "EXACT_BOOTSTRAP_ROWS", exact_up_to)
+    monkeypatch.setattr(pls_moments, "BOOTSTRAP_GROUPS", 50)
+    rng = np.random.default_rng(6)
+    x, w = rng.normal(size=(rows, 3)), rng.uniform(0.5, 2.0, rows)
+    draw, resampled = pls_moments.replicate_draws(x, np.zeros(3), w, rng)
+    means, cov = draw()
+    assert resampled == units
+    assert means.shape == (3,) and np.allclose(cov, cov.T) and (np.diag(cov) > 0).all()
