@@ -19,7 +19,13 @@ import numpy as np
 
 from etl.survey.pls_spec import PLSConvergenceError, PLSSpecificationError, _Model
 
-__all__ = ["MomentFit", "fit_moments", "replicate_draws", "replicate_moments"]
+__all__ = [
+    "MomentFit",
+    "fit_moments",
+    "outer_from_moments",
+    "replicate_draws",
+    "replicate_moments",
+]
 
 
 @dataclass(frozen=True)
@@ -89,10 +95,11 @@ def _sd(weights: np.ndarray, cov: np.ndarray, model: _Model) -> np.ndarray:
     return sd
 
 
-def fit_moments(
-    means: np.ndarray, cov: np.ndarray, model: _Model, scheme: str, tol: float, max_iter: int
-) -> MomentFit:
-    """pls_weighted._fit_arrays (unstandardised) from the items' weighted moments."""
+def outer_from_moments(
+    cov: np.ndarray, model: _Model, scheme: str, tol: float, max_iter: int
+) -> tuple[np.ndarray, int, bool]:
+    """pls_weighted._outer_weights from the centred items' weighted covariance matrix:
+    (outer weights scaled to unit-variance scores, iterations, converged)."""
     weights = np.zeros((cov.shape[0], len(model.latents)))
     for j, index in enumerate(model.block_index):
         weights[index, j] = 1.0
@@ -100,8 +107,7 @@ def fit_moments(
     previous = weights.sum(axis=1)
     converged, iteration = False, 0
     for iteration in range(1, max_iter + 1):  # noqa: B007 - the final count is reported
-        scale = 1.0 / _sd(weights, cov, model)
-        standard = weights * scale  # outer scores = x @ standard
+        standard = weights / _sd(weights, cov, model)  # outer scores = x @ standard
         score_cov = standard.T @ cov @ standard
         sd = np.sqrt(np.diag(score_cov))
         inner = _inner_from_correlation(score_cov / np.outer(sd, sd), model, scheme)
@@ -113,9 +119,16 @@ def fit_moments(
             converged = True
             break
         previous = current
+    return weights / _sd(weights, cov, model), iteration, converged
+
+
+def fit_moments(
+    means: np.ndarray, cov: np.ndarray, model: _Model, scheme: str, tol: float, max_iter: int
+) -> MomentFit:
+    """pls_weighted._fit_arrays (unstandardised) from the items' weighted moments."""
+    outer, iteration, converged = outer_from_moments(cov, model, scheme, tol, max_iter)
     if not converged:
         raise PLSConvergenceError(f"weighted outer weights did not converge in {iteration}")
-    outer = weights / _sd(weights, cov, model)
     paths, _r_squared = _paths_from_cov(outer.T @ cov @ outer, model)
     return MomentFit(outer, paths, means)
 

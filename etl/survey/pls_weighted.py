@@ -25,10 +25,11 @@ import pandas as pd
 from etl.survey import pls
 from etl.survey.pls_moments import (
     MomentFit,
-    _inner_from_correlation,
     _paths_from_cov,
     fit_moments,
+    outer_from_moments,
     replicate_draws,
+    replicate_moments,
 )
 from etl.survey.pls_spec import (
     PLSConvergenceError,
@@ -46,53 +47,6 @@ def _wmean(a: np.ndarray, p: np.ndarray) -> np.ndarray:
 def _wsd(a: np.ndarray, p: np.ndarray) -> np.ndarray:
     centred = a - _wmean(a, p)
     return np.sqrt(p @ (centred**2))
-
-
-def _wcorr(a: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Weighted Pearson correlation matrix of the columns of a."""
-    centred = a - _wmean(a, p)
-    cov = centred.T @ (centred * p[:, None])
-    sd = np.sqrt(np.diag(cov))
-    return cov / np.outer(sd, sd)
-
-
-def _scaled(scores: np.ndarray, p: np.ndarray, model: _Model) -> np.ndarray:
-    sd = _wsd(scores, p)
-    collapsed = [model.latents[j] for j in np.flatnonzero(~(sd > 0))]
-    if collapsed:
-        raise PLSSpecificationError(f"latents {collapsed} have a constant weighted score")
-    return sd
-
-
-def _inner_weights(scores: np.ndarray, p: np.ndarray, model: _Model, scheme: str) -> np.ndarray:
-    """Inner weights from the weighted correlations of standardised scores: the path
-    scheme's regressions are solved on the correlation matrix (the normal equations of the
-    weighted least squares, with no pass over the rows)."""
-    return _inner_from_correlation(_wcorr(scores, p), model, scheme)
-
-
-def _outer_weights(
-    x: np.ndarray, p: np.ndarray, model: _Model, scheme: str, tol: float, max_iter: int
-) -> tuple[np.ndarray, int, bool]:
-    """plspm's iteration (pls._outer_weights) with weighted moments; mode A only."""
-    weights = np.zeros((x.shape[1], len(model.latents)))
-    for j, index in enumerate(model.block_index):
-        weights[index, j] = 1.0
-    weights = weights / _scaled(x @ weights, p, model)
-    previous = weights.sum(axis=1)
-    converged, iteration = False, 0
-    for iteration in range(1, max_iter + 1):  # noqa: B007 - the final count is reported
-        raw_scores = x @ weights
-        outer_scores = (raw_scores - _wmean(raw_scores, p)) / _scaled(raw_scores, p, model)
-        inner_scores = outer_scores @ _inner_weights(outer_scores, p, model, scheme)
-        for j, index in enumerate(model.block_index):
-            weights[index, j] = (inner_scores[:, j] * p) @ x[:, index]
-        current = weights.sum(axis=1)
-        if np.sum((np.abs(previous) - np.abs(current)) ** 2) < tol:
-            converged = True
-            break
-        previous = current
-    return weights / _scaled(x @ weights, p, model), iteration, converged
 
 
 def _inner_model(scores: np.ndarray, p: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +79,11 @@ def _fit_arrays(
     p = w / w.sum()
     means, sds = _wmean(raw, p), _wsd(raw, p)
     x = (raw - means) / (sds if standardize else 1.0)
-    outer, iterations, converged = _outer_weights(x, p, model, scheme, tol, max_iter)
+    # The iteration runs on the items' weighted covariance (one pass over the rows):
+    # every step of mode A is a product with it (pls_moments).
+    centred = x - _wmean(x, p)
+    root = centred * np.sqrt(p)[:, None]
+    outer, iterations, converged = outer_from_moments(root.T @ root, model, scheme, tol, max_iter)
     if not converged:
         raise PLSConvergenceError(f"weighted outer weights did not converge in {iterations}")
     scores = x @ outer
@@ -258,7 +216,10 @@ def bootstrap(
     model = _validate_model(data, blocks, paths, None, scheme, 1e-6, 300)
     kept, w, _dropped = _prepared(data, weights, model)
     raw = kept.to_numpy()
-    full = _fit_arrays(raw, w, model, scheme, False, 1e-6, 300)
+    # The full sample's fit from its moments too (one pass; the reported estimates come
+    # from fit(), these only fill the table's estimate column).
+    centre = (w / w.sum()) @ raw
+    full = fit_moments(*replicate_moments(raw - centre, centre, w), model, scheme, 1e-6, 300)
     positions = {latent: i for i, latent in enumerate(model.latents)}
     pairs = [(positions[a], positions[b]) for a, b in paths]
     rng = np.random.default_rng(seed)
