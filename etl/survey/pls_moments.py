@@ -19,12 +19,15 @@ import numpy as np
 
 from etl.survey.pls_spec import PLSConvergenceError, PLSSpecificationError, _Model
 
+_GRAM_ROWS = 65_536
+
 __all__ = [
     "MomentFit",
     "fit_moments",
     "outer_from_moments",
     "replicate_draws",
     "replicate_moments",
+    "weighted_gram",
 ]
 
 
@@ -47,9 +50,17 @@ def replicate_moments(
     """
     p = weights / weights.sum()
     offset = p @ shifted
-    scaled = shifted * np.sqrt(p)[:, None]
-    second = scaled.T @ scaled  # one symmetric rank-k update (BLAS syrk)
-    return shift + offset, second - np.outer(offset, offset)
+    return shift + offset, weighted_gram(shifted, p) - np.outer(offset, offset)
+
+
+def weighted_gram(x: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Σ p_i x_i x_iᵀ, a block of rows at a time (symmetric rank-k updates, BLAS syrk),
+    so no weighted copy of the whole matrix is held."""
+    gram = np.zeros((x.shape[1], x.shape[1]))
+    for start in range(0, len(x), _GRAM_ROWS):
+        block = x[start : start + _GRAM_ROWS] * np.sqrt(p[start : start + _GRAM_ROWS])[:, None]
+        gram += block.T @ block
+    return gram
 
 
 def _inner_from_correlation(correlation: np.ndarray, model: _Model, scheme: str) -> np.ndarray:

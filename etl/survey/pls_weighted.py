@@ -30,6 +30,7 @@ from etl.survey.pls_moments import (
     outer_from_moments,
     replicate_draws,
     replicate_moments,
+    weighted_gram,
 )
 from etl.survey.pls_spec import (
     PLSConvergenceError,
@@ -81,9 +82,9 @@ def _fit_arrays(
     x = (raw - means) / (sds if standardize else 1.0)
     # The iteration runs on the items' weighted covariance (one pass over the rows):
     # every step of mode A is a product with it (pls_moments).
-    centred = x - _wmean(x, p)
-    root = centred * np.sqrt(p)[:, None]
-    outer, iterations, converged = outer_from_moments(root.T @ root, model, scheme, tol, max_iter)
+    offset = _wmean(x, p)  # zero but for rounding: x is centred on the weighted means
+    cov = weighted_gram(x, p) - np.outer(offset, offset)
+    outer, iterations, converged = outer_from_moments(cov, model, scheme, tol, max_iter)
     if not converged:
         raise PLSConvergenceError(f"weighted outer weights did not converge in {iterations}")
     scores = x @ outer
