@@ -327,12 +327,26 @@ def _replicate_weights(
         ]
     ).astype(float)
     replicate_totals = (picks @ sums.reshape(groups_used, -1)).reshape(n_boot, *sums.shape[1:])
-    return np.stack(
-        [
-            _normalised(_weights_from_correlation(_correlation_from_sums(t)))
-            for t in replicate_totals
-        ]
-    )
+    # Every replicate's correlation matrix, eigen-decompositions and solve at once.
+    raw = _stacked_weights_from_correlation(_correlation_from_sums(replicate_totals))
+    totals = raw.sum(axis=1)
+    if not (totals > 0).all():
+        raise DriverInputError("R² = 0: no predictor explains the outcome")
+    return 100.0 * raw / totals[:, None]
+
+
+def _stacked_weights_from_correlation(correlation: np.ndarray) -> np.ndarray:
+    """_weights_from_correlation for a stack of matrices (replicates × p × p)."""
+    pairwise = correlation[:, :-1, :-1]
+    values, vectors = np.linalg.eigh((pairwise + pairwise.transpose(0, 2, 1)) / 2)
+    clipped = np.clip(values, _COLLINEAR_EIGENVALUE, None)
+    fixed = (vectors * clipped[:, None, :]) @ vectors.transpose(0, 2, 1)
+    scale = np.sqrt(np.diagonal(fixed, axis1=1, axis2=2))
+    r_xx = fixed / (scale[:, :, None] * scale[:, None, :])
+    values, vectors = np.linalg.eigh(r_xx)
+    root = (vectors * np.sqrt(np.clip(values, 0, None))[:, None, :]) @ vectors.transpose(0, 2, 1)
+    beta = np.linalg.solve(root, correlation[:, :-1, -1][..., None])[..., 0]
+    return ((root**2) @ (beta**2)[..., None])[..., 0]
 
 
 def pairwise_relative_weights(

@@ -96,9 +96,11 @@ def pls_rows(
         return [ResultRow(quarter, COMPANY, "csi.pls", None, n=int(complete.sum()),
                           flag="suppressed", note=f"ACSI core model: {exc}")]  # fmt: skip
     n, excluded = int(complete.sum()), int((~complete).sum())
+    grouped = f" of {boot.units} random groups" if boot.units < n else ""
     note = (
         f"ACSI core model, weighted PLS (path scheme, mode A); n used {n}, excluded {excluded} "
-        f"(a core item unanswered); bootstrap {n_boot} weighted resamples, seed {boot.seed}; "
+        f"(a core item unanswered); bootstrap {n_boot} weighted resamples{grouped}, "
+        f"seed {boot.seed}; "
         f"GoF {result.gof:.3f}"
     )
     scores = pd.Series(np.nan, index=frame.index)

@@ -23,6 +23,15 @@ import numpy as np
 import pandas as pd
 
 from etl.survey import pls
+from etl.survey.pls_moments import (
+    MomentFit,
+    _paths_from_cov,
+    fit_moments,
+    outer_from_moments,
+    replicate_draws,
+    replicate_moments,
+    weighted_gram,
+)
 from etl.survey.pls_spec import (
     PLSConvergenceError,
     PLSIndexError,
@@ -41,84 +50,11 @@ def _wsd(a: np.ndarray, p: np.ndarray) -> np.ndarray:
     return np.sqrt(p @ (centred**2))
 
 
-def _wcorr(a: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Weighted Pearson correlation matrix of the columns of a."""
-    centred = a - _wmean(a, p)
-    cov = centred.T @ (centred * p[:, None])
-    sd = np.sqrt(np.diag(cov))
-    return cov / np.outer(sd, sd)
-
-
-def _scaled(scores: np.ndarray, p: np.ndarray, model: _Model) -> np.ndarray:
-    sd = _wsd(scores, p)
-    collapsed = [model.latents[j] for j in np.flatnonzero(~(sd > 0))]
-    if collapsed:
-        raise PLSSpecificationError(f"latents {collapsed} have a constant weighted score")
-    return sd
-
-
-def _inner_weights(scores: np.ndarray, p: np.ndarray, model: _Model, scheme: str) -> np.ndarray:
-    """Inner weights from the weighted correlations of standardised scores: the path
-    scheme's regressions are solved on the correlation matrix (the normal equations of the
-    weighted least squares, with no pass over the rows)."""
-    adjacency = model.adjacency
-    correlation = _wcorr(scores, p)
-    connected = adjacency + adjacency.T
-    if scheme == "centroid":
-        return np.sign(correlation * connected)
-    if scheme == "factorial":
-        return correlation * connected
-    inner = np.zeros_like(adjacency, dtype=float)
-    for k in range(adjacency.shape[0]):
-        predecessors = np.flatnonzero(adjacency[:, k])
-        if predecessors.size:
-            inner[predecessors, k] = np.linalg.solve(
-                correlation[np.ix_(predecessors, predecessors)], correlation[predecessors, k]
-            )
-        successors = np.flatnonzero(adjacency[k, :])
-        inner[successors, k] = correlation[k, successors]
-    return inner
-
-
-def _outer_weights(
-    x: np.ndarray, p: np.ndarray, model: _Model, scheme: str, tol: float, max_iter: int
-) -> tuple[np.ndarray, int, bool]:
-    """plspm's iteration (pls._outer_weights) with weighted moments; mode A only."""
-    weights = np.zeros((x.shape[1], len(model.latents)))
-    for j, index in enumerate(model.block_index):
-        weights[index, j] = 1.0
-    weights = weights / _scaled(x @ weights, p, model)
-    previous = weights.sum(axis=1)
-    converged, iteration = False, 0
-    for iteration in range(1, max_iter + 1):  # noqa: B007 - the final count is reported
-        raw_scores = x @ weights
-        outer_scores = (raw_scores - _wmean(raw_scores, p)) / _scaled(raw_scores, p, model)
-        inner_scores = outer_scores @ _inner_weights(outer_scores, p, model, scheme)
-        for j, index in enumerate(model.block_index):
-            weights[index, j] = (inner_scores[:, j] * p) @ x[:, index]
-        current = weights.sum(axis=1)
-        if np.sum((np.abs(previous) - np.abs(current)) ** 2) < tol:
-            converged = True
-            break
-        previous = current
-    return weights / _scaled(x @ weights, p, model), iteration, converged
-
-
 def _inner_model(scores: np.ndarray, p: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndarray]:
     """Weighted least squares of each endogenous latent on its predecessors (with an
     intercept), from the weighted covariance matrix: slopes = C_xx⁻¹ C_xy, R² = b·C_xy / C_yy."""
-    size = len(model.latents)
-    paths, r_squared = np.zeros((size, size)), np.zeros(size)
     centred = scores - _wmean(scores, p)
-    cov = centred.T @ (centred * p[:, None])
-    for k in range(size):
-        predecessors = np.flatnonzero(model.adjacency[:, k])
-        if not predecessors.size:
-            continue
-        slopes = np.linalg.solve(cov[np.ix_(predecessors, predecessors)], cov[predecessors, k])
-        paths[predecessors, k] = slopes
-        r_squared[k] = float(slopes @ cov[predecessors, k]) / cov[k, k]
-    return paths, r_squared
+    return _paths_from_cov(centred.T @ (centred * p[:, None]), model)
 
 
 @dataclass(frozen=True)
@@ -144,7 +80,11 @@ def _fit_arrays(
     p = w / w.sum()
     means, sds = _wmean(raw, p), _wsd(raw, p)
     x = (raw - means) / (sds if standardize else 1.0)
-    outer, iterations, converged = _outer_weights(x, p, model, scheme, tol, max_iter)
+    # The iteration runs on the items' weighted covariance (one pass over the rows):
+    # every step of mode A is a product with it (pls_moments).
+    offset = _wmean(x, p)  # zero but for rounding: x is centred on the weighted means
+    cov = weighted_gram(x, p) - np.outer(offset, offset)
+    outer, iterations, converged = outer_from_moments(cov, model, scheme, tol, max_iter)
     if not converged:
         raise PLSConvergenceError(f"weighted outer weights did not converge in {iterations}")
     scores = x @ outer
@@ -192,7 +132,7 @@ def fit(
                    (done.means, done.sds, raw))  # fmt: skip
 
 
-def _index(done: _Fit, model: _Model, latent: str, scale: tuple[float, float]) -> float:
+def _index(done: _Fit | MomentFit, model: _Model, latent: str, scale: tuple[float, float]) -> float:
     """The ACSI 0–100 index of a latent from a fit (as PLSResult.index, unstandardised)."""
     j = model.latents.index(latent)
     index = model.block_index[j]
@@ -255,6 +195,7 @@ class WeightedBootstrap:
     n_boot: int
     n_redrawn: int
     seed: int
+    units: int  # rows resampled, or random groups of rows in large samples
 
 
 def bootstrap(
@@ -270,20 +211,27 @@ def bootstrap(
 ) -> WeightedBootstrap:
     """Row resamples (with their weights) refitted n_boot times; failed refits redrawn.
 
-    Resampling is over the rows the full fit uses (complete, positive weight).
+    Resampling is over the rows the full fit uses (complete, positive weight); above
+    pls_moments.EXACT_BOOTSTRAP_ROWS rows, over random groups of them (`units` says which).
     """
     model = _validate_model(data, blocks, paths, None, scheme, 1e-6, 300)
     kept, w, _dropped = _prepared(data, weights, model)
     raw = kept.to_numpy()
-    full = _fit_arrays(raw, w, model, scheme, False, 1e-6, 300)
+    # The full sample's fit from its moments too (one pass; the reported estimates come
+    # from fit(), these only fill the table's estimate column).
+    centre = (w / w.sum()) @ raw
+    full = fit_moments(*replicate_moments(raw - centre, centre, w), model, scheme, 1e-6, 300)
     positions = {latent: i for i, latent in enumerate(model.latents)}
     pairs = [(positions[a], positions[b]) for a, b in paths]
     rng = np.random.default_rng(seed)
+    # A replicate enters only through its weighted moments (pls_moments): the draw's
+    # counts times the survey weights, then the fit on a p × p matrix.
+    draw, units = replicate_draws(raw - full.means, full.means, w, rng)
     draws, indices, redrawn = [], [], 0
     while len(draws) < n_boot:
-        rows = rng.integers(0, len(raw), len(raw))
         try:
-            done = _fit_arrays(raw[rows], w[rows], model, scheme, False, 1e-6, 300)
+            means, cov = draw()
+            done = fit_moments(means, cov, model, scheme, 1e-6, 300)
             index = _index(done, model, index_latent, scale)
         except (PLSSpecificationError, PLSConvergenceError, PLSIndexError, FloatingPointError):
             redrawn += 1
@@ -298,4 +246,6 @@ def bootstrap(
          "estimate": [full.paths[i, k] for i, k in pairs], "lower": low, "upper": high}
     )  # fmt: skip
     index_low, index_high = np.quantile(indices, [0.025, 0.975])
-    return WeightedBootstrap(intervals, float(index_low), float(index_high), n_boot, redrawn, seed)
+    return WeightedBootstrap(
+        intervals, float(index_low), float(index_high), n_boot, redrawn, seed, units
+    )

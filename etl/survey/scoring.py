@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 from etl.core.config import SERVICE_DIMENSIONS, ItemBank
 
 RESPONDENT_COLUMNS = ("response_id", "branch_code", "channel_code", "product_line_code")
+_CHUNK = 4_000_000  # answers scattered per step
 
 
 class SurveyDataError(ValueError):
@@ -29,22 +31,28 @@ class ScoredSurvey:
         return len(self.respondents)
 
 
-def validate_answers(answers: pd.DataFrame, bank: ItemBank) -> None:
-    """Refuse unknown items and out-of-range scores, naming the response and item."""
+def validate_answers(answers: pd.DataFrame, bank: ItemBank) -> pd.Categorical:
+    """Refuse unknown items and out-of-range scores, naming the response and item.
+
+    Returns the item codes as a categorical (scoring reuses its integer codes).
+    """
     items = bank.by_code()
-    codes = answers["item_code"].astype("category")
-    unknown = sorted(set(codes.cat.categories) - set(items))
+    codes = pd.Categorical(answers["item_code"])
+    unknown = sorted(set(codes.categories) - set(items))
     if unknown:
         first = answers[answers["item_code"].isin(unknown)].iloc[0]
         raise SurveyDataError(
             f"survey_answers: item(s) {unknown} are not in item bank {bank.version} "
             f"(first at response_id {first['response_id']})"
         )
-    # Bounds looked up per category, then broadcast by code: no per-row Python work.
-    low = np.array([items[c].scale_min for c in codes.cat.categories], dtype=float)
-    high = np.array([items[c].scale_max for c in codes.cat.categories], dtype=float)
-    position = codes.cat.codes.to_numpy()
-    values = answers["score"].to_numpy(dtype=float)
+    # Bounds looked up per category, then broadcast by code: no per-row Python work, and
+    # integer scores compared as integers (no float copy of every answer).
+    values = answers["score"].to_numpy()
+    kind = values.dtype if values.dtype.kind in "iu" else np.dtype(float)
+    values = values.astype(kind, copy=False)
+    low = np.array([items[c].scale_min for c in codes.categories]).astype(kind)
+    high = np.array([items[c].scale_max for c in codes.categories]).astype(kind)
+    position = codes.codes
     bad = np.flatnonzero(~((values >= low[position]) & (values <= high[position])))
     if bad.size:
         row = answers.iloc[bad[0]]
@@ -54,12 +62,59 @@ def validate_answers(answers: pd.DataFrame, bank: ItemBank) -> None:
             f"{row['response_id']}, item {row['item_code']} = {row['score']} "
             f"(allowed {item.scale_min}–{item.scale_max})"
         )
+    return codes
 
 
 def rescale(scores: pd.Series, scale_min: int, scale_max: int, reverse: bool = False) -> pd.Series:
     """Item score on 0–100: 100 (x − min) / (max − min), reverse items flipped."""
     scaled = 100.0 * (scores.astype(float) - scale_min) / (scale_max - scale_min)
     return 100.0 - scaled if reverse else scaled
+
+
+def _row_lookup(ids: pd.Series) -> Callable[[np.ndarray], np.ndarray]:
+    """Row of each answer's respondent (−1 when it has none): a dense table when the ids
+    are unique integers in a compact range (one gather per answer), a hash look-up else."""
+    if ids.dtype.kind in "iu" and len(ids) > 0 and ids.is_unique:
+        low, high = int(ids.min()), int(ids.max())
+        if high - low < 4 * len(ids) + 1024:
+            table = np.full(high - low + 2, -1, dtype=np.int64)
+            table[ids.to_numpy() - low] = np.arange(len(ids))
+
+            def dense(response_ids: np.ndarray) -> np.ndarray:
+                if response_ids.dtype.kind not in "iu":
+                    return pd.Index(ids).get_indexer(response_ids)
+                slot = np.clip(response_ids, low - 1, high + 1) - low
+                slot[slot < 0] = high - low + 1  # below the range: the −1 at the end
+                return table[slot]
+
+            return dense
+    index = pd.Index(ids)
+    return index.get_indexer
+
+
+def _answer_matrix(
+    answers: pd.DataFrame, item_codes: pd.Categorical, codes: list[str], ids: pd.Series
+) -> np.ndarray:
+    """Scatter the long answers into a respondents × items float32 matrix (NaN unanswered).
+
+    Done in chunks of answers so the temporary index arrays stay small (a pandas pivot of
+    millions of rows costs several times the memory).
+    """
+    column_of = pd.Index(codes).get_indexer(item_codes.categories)
+    wide = np.full((len(ids), len(codes)), np.nan, dtype=np.float32)
+    lookup = _row_lookup(ids)
+    response_ids, scores = answers["response_id"].to_numpy(), answers["score"].to_numpy()
+    for start in range(0, len(answers), _CHUNK):
+        stop = start + _CHUNK
+        row = lookup(response_ids[start:stop])
+        if (row < 0).any():
+            orphan = response_ids[start + np.flatnonzero(row < 0)[0]]
+            raise SurveyDataError(
+                f"survey_answers: response_id {orphan} has no survey_responses row"
+            )
+        column = column_of[item_codes.codes[start:stop]]
+        wide[row, column] = scores[start:stop].astype(np.float32)
+    return wide
 
 
 def score(
@@ -71,21 +126,14 @@ def score(
     answers' own columns. Touchpoints a respondent did not use stay missing (NaN) and are
     left out of that respondent's dimension score, never counted as low.
     """
-    validate_answers(answers, bank)
+    item_codes = validate_answers(answers, bank)
     if respondents is None:
         respondents = answers[list(RESPONDENT_COLUMNS)].drop_duplicates("response_id")
     respondents = respondents.reset_index(drop=True)
     items = bank.by_code()
-    codes = [code for code in items if code in set(answers["item_code"].unique())]
-    # Scatter the long answers into a respondents × items matrix (a pandas pivot of
-    # millions of rows costs several times the memory).
-    row = pd.Index(respondents["response_id"]).get_indexer(answers["response_id"])
-    if (row < 0).any():
-        orphan = answers["response_id"].to_numpy()[np.flatnonzero(row < 0)[0]]
-        raise SurveyDataError(f"survey_answers: response_id {orphan} has no survey_responses row")
-    column = pd.Index(codes).get_indexer(answers["item_code"])
-    wide = np.full((len(respondents), len(codes)), np.nan, dtype=np.float32)
-    wide[row, column] = answers["score"].to_numpy(dtype=np.float32)
+    present = set(item_codes.categories[np.unique(item_codes.codes)])
+    codes = [code for code in items if code in present]
+    wide = _answer_matrix(answers, item_codes, codes, respondents["response_id"])
     scored: dict[str, np.ndarray] = {}
     item_columns: dict[str, list[str]] = {}
     for position, code in enumerate(codes):

@@ -213,4 +213,6 @@ def _frame(
             f"{name} failed on the warehouse: {reason}; it reads the source views "
             f"{', '.join(relations)} of {sources_dir()} (docs/data-contract.md)"
         ) from exc
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    # Plain tuples: pandas probes each SQLAlchemy Row for attributes (a failed key look-up
+    # per row), which cost several times the fetch on a report's 30,000 result rows.
+    return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))

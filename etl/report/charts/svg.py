@@ -63,6 +63,46 @@ def _unwrap_groups(element: ElementTree.Element, referenced: set[str]) -> None:
     element[:] = children
 
 
+def _merge_strokes(element: ElementTree.Element) -> None:
+    """Join runs of sibling stroke-only paths drawn alike into one path of many subpaths.
+
+    matplotlib writes every grid line, tick and spine as its own `<path>`; one path with
+    the same stroke draws the same pixels (each subpath starts with an absolute move) and
+    the renderer walks one node instead of dozens. Only opaque, unfilled paths without an
+    id are joined, so no overlap can change how the strokes blend.
+    """
+    children: list[ElementTree.Element] = []
+    for child in element:
+        _merge_strokes(child)
+        previous = children[-1] if children else None
+        if (
+            previous is not None
+            and _joinable(child)
+            and _joinable(previous)
+            and _style(child) == _style(previous)
+        ):
+            previous.set("d", f"{previous.get('d')} {child.get('d')}")
+            continue
+        children.append(child)
+    element[:] = children
+
+
+def _joinable(element: ElementTree.Element) -> bool:
+    """A stroke-only, opaque, unnamed path with an absolute first move."""
+    return (
+        element.tag == f"{{{_SVG}}}path"
+        and len(element) == 0
+        and element.get("fill") == "none"
+        and "id" not in element.attrib
+        and element.get("d", "").startswith("M")
+        and not any("opacity" in name for name in element.attrib)
+    )
+
+
+def _style(element: ElementTree.Element) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in element.attrib.items() if k != "d"))
+
+
 def inline_svg(raw: str, key: str, alt: str) -> Markup:
     """matplotlib's SVG document → an `<svg>` element safe to place in the report HTML.
 
@@ -76,6 +116,7 @@ def inline_svg(raw: str, key: str, alt: str) -> Markup:
     _remove(root, (f"{{{_SVG}}}metadata", f"{{{_SVG}}}style"))
     referenced = _presentation_attributes(root)
     _unwrap_groups(root, referenced)
+    _merge_strokes(root)
     _remove(root, (f"{{{_SVG}}}defs",), only_empty=True)
     _prefix_ids(root, key, referenced)
     title = ElementTree.Element(f"{{{_SVG}}}title")

@@ -190,3 +190,13 @@ def test_quadrant_labels_cover_every_quadrant() -> None:
         "low_priority",
         "possible_overkill",
     }
+
+
+def test_replicate_weights_stacked_equal_one_at_a_time() -> None:
+    from etl.survey.drivers import _stacked_weights_from_correlation, _weights_from_correlation
+
+    rng = np.random.default_rng(3)
+    data = rng.normal(size=(40, 5)) @ rng.normal(size=(5, 5))
+    stack = np.stack([np.corrcoef(data[rng.integers(0, 40, 40)].T) for _ in range(6)])
+    expected = np.stack([_weights_from_correlation(matrix) for matrix in stack])
+    np.testing.assert_allclose(_stacked_weights_from_correlation(stack), expected, rtol=1e-10)
