@@ -274,10 +274,20 @@ def _correlation_from_sums(totals: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         sw = totals[..., 0]
         mean_a, mean_b = totals[..., 1] / sw, totals[..., 2] / sw
-        var_a = totals[..., 3] / sw - mean_a**2
-        var_b = totals[..., 4] / sw - mean_b**2
+        var_a = _variance(totals[..., 3] / sw, mean_a)
+        var_b = _variance(totals[..., 4] / sw, mean_b)
         cov = totals[..., 5] / sw - mean_a * mean_b
         return cov / np.sqrt(var_a * var_b)
+
+
+def _variance(mean_square: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """E[x²] − E[x]², NaN where it is rounding noise of a constant column.
+
+    With unequal weights the two terms of a constant column differ in their last bits, and
+    a "variance" of 1e-15 would turn into correlations in the millions (eigh then fails).
+    """
+    variance = mean_square - mean**2
+    return np.where(variance > 1e-9 * np.maximum(1.0, mean**2), variance, np.nan)
 
 
 def _nearest_correlation(matrix: np.ndarray) -> np.ndarray:
@@ -318,7 +328,35 @@ def _pair_counts(data: np.ndarray, columns: list[str], min_pair_count: int) -> n
 def _replicate_weights(
     rng: np.random.Generator, sums: np.ndarray, groups_used: int, n_boot: int
 ) -> np.ndarray:
-    """Normalised relative weights of each bootstrap replicate of the groups."""
+    """Normalised relative weights of each bootstrap replicate of the groups.
+
+    A replicate in which a column is constant (a rare score drawn zero times) has no
+    correlation matrix: it is redrawn, as in `bootstrap_relative_weights`, and more such
+    replicates than n_boot is an error.
+    """
+    kept: list[np.ndarray] = []
+    redrawn = 0
+    while sum(len(batch) for batch in kept) < n_boot:
+        correlation = _replicate_correlations(rng, sums, groups_used, n_boot)
+        usable = np.isfinite(correlation).all(axis=(1, 2))
+        redrawn += int((~usable).sum())
+        if redrawn > n_boot:
+            raise DriverInputError(
+                f"bootstrap abandoned: {redrawn} resamples had a constant column"
+            )
+        kept.append(correlation[usable])
+    # Every replicate's eigen-decompositions and solve at once.
+    raw = _stacked_weights_from_correlation(np.concatenate(kept)[:n_boot])
+    totals = raw.sum(axis=1)
+    if not (totals > 0).all():
+        raise DriverInputError("R² = 0: no predictor explains the outcome")
+    return 100.0 * raw / totals[:, None]
+
+
+def _replicate_correlations(
+    rng: np.random.Generator, sums: np.ndarray, groups_used: int, n_boot: int
+) -> np.ndarray:
+    """n_boot replicates' correlation matrices from resampled group sums."""
     # All replicates in one matrix product: (replicates × groups) @ (groups × statistics).
     picks = np.stack(
         [
@@ -327,12 +365,7 @@ def _replicate_weights(
         ]
     ).astype(float)
     replicate_totals = (picks @ sums.reshape(groups_used, -1)).reshape(n_boot, *sums.shape[1:])
-    # Every replicate's correlation matrix, eigen-decompositions and solve at once.
-    raw = _stacked_weights_from_correlation(_correlation_from_sums(replicate_totals))
-    totals = raw.sum(axis=1)
-    if not (totals > 0).all():
-        raise DriverInputError("R² = 0: no predictor explains the outcome")
-    return 100.0 * raw / totals[:, None]
+    return _correlation_from_sums(replicate_totals)
 
 
 def _stacked_weights_from_correlation(correlation: np.ndarray) -> np.ndarray:

@@ -245,6 +245,13 @@ def contract_warning_rows(report: ReportView) -> list[dict[str, Any]]:
     return rows
 
 
+def _csi_method_text(report: ReportView) -> str:
+    _ = report.gettext
+    if report.settings.csi_method == "weighted":
+        return _("weighted mean of dimension scores")
+    return _("PLS path model (ACSI style)")
+
+
 def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
     _ = report.gettext
     number = report.fmt["number"]
@@ -267,7 +274,6 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
         for q in report.quarter.trailing(TREND_QUARTERS)
         if report.stat("respondents", quarter=str(q)) is not None
     ]
-    csi_method = report.settings.csi_method
     return {
         "samples": samples,
         "weighting_text": weighting_text(report),
@@ -276,9 +282,7 @@ def methodology_section(report: ReportView, run_id: str) -> dict[str, Any]:
         "change_tests": change_test_rows(report),
         "voc_method": tagger_text(report),
         "kpi_conventions": kpi_conventions_text(report),
-        "csi_method": _("weighted mean of dimension scores")
-        if csi_method == "weighted"
-        else _("PLS path model (ACSI style)"),
+        "csi_method": _csi_method_text(report),
         "csi_weights": weights,
         "definitions": definitions,
         "suppression_text": _(

@@ -41,9 +41,9 @@ def text_of(pdf: Path | str) -> str:
     return " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
 
 
-def query(url: str, sql: str) -> pd.DataFrame:
+def query(url: str, sql: str, **params: object) -> pd.DataFrame:
     with connect(url).connect() as conn:
-        return pd.read_sql(sa.text(sql), conn)
+        return pd.read_sql(sa.text(sql), conn, params=params)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,9 @@ def test_the_persons_change_survives_the_next_run(demo: Demo) -> None:
         "in_progress",
         "2026-06-30",
     )
-    history = query(demo.url, f"select * from action_events where action_id = '{demo.action_id}'")
+    history = query(
+        demo.url, "select * from action_events where action_id = :id", id=demo.action_id
+    )
     assert list(history["changed_by"]) == ["li.wei"]
 
 

@@ -200,3 +200,36 @@ def test_replicate_weights_stacked_equal_one_at_a_time() -> None:
     stack = np.stack([np.corrcoef(data[rng.integers(0, 40, 40)].T) for _ in range(6)])
     expected = np.stack([_weights_from_correlation(matrix) for matrix in stack])
     np.testing.assert_allclose(_stacked_weights_from_correlation(stack), expected, rtol=1e-10)
+
+
+def _weighted_frame(b_values: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(1)
+    n = len(b_values)
+    frame = pd.DataFrame(
+        {"a": rng.integers(1, 11, n), "b": b_values, "c": rng.integers(1, 11, n)}, dtype=float
+    )
+    frame["y"] = frame.a + frame.c + rng.normal(0, 1, n)
+    return frame, rng.uniform(0.3, 3.0, n)  # unequal weights: E[x²] − E[x]² is not exactly 0
+
+
+# b answered (all 7s; 7s and one 8; 7s and 61 8s) → the error, or b's share of the weights
+PAIRWISE_LOW_VARIANCE = [
+    (np.full(500, 7.0), "columns \\['b'\\] are constant"),
+    (np.r_[8.0, np.full(499, 7.0)], None),  # replicates without the 8 are redrawn
+    (np.r_[np.full(61, 8.0), np.full(439, 7.0)], None),
+]
+
+
+@pytest.mark.parametrize(("b_values", "error"), PAIRWISE_LOW_VARIANCE)
+def test_pairwise_weights_on_a_constant_or_nearly_constant_column(
+    b_values: np.ndarray, error: str | None
+) -> None:
+    frame, w = _weighted_frame(b_values)
+    if error:
+        with pytest.raises(drivers.DriverInputError, match=error):
+            drivers.pairwise_relative_weights(frame, ["a", "b", "c"], "y", w, n_boot=100)
+        return
+    result = drivers.pairwise_relative_weights(frame, ["a", "b", "c"], "y", w, n_boot=100)
+    assert result.normalized_weights.sum() == pytest.approx(100.0)
+    assert result.normalized_weights["b"] < 1.0
+    assert (result.lower <= result.normalized_weights).all()
