@@ -68,7 +68,7 @@ def _demo_sources_digest() -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the demo warehouse (SQLite file by default, or any empty database by URL)."""
     from etl import demo
-    from etl.warehouse import connect
+    from etl.warehouse import connect, new_sqlite_file
 
     settings = load_settings()
     through = Quarter.parse(args.through, field="--through") if args.through else _default_through()
@@ -85,6 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     }
     started = time.perf_counter()
     if args.warehouse:
+        new_sqlite_file(args.warehouse)
         rows = demo.build(connect(args.warehouse), plan)
         print(f"demo warehouse written to {args.warehouse}: {demo.describe(rows)}")
         return 0

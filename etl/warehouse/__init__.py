@@ -11,7 +11,13 @@ from etl.warehouse.actions import (
 )
 from etl.warehouse.bulk import BulkWriter, policy_count, refresh_statistics
 from etl.warehouse.contract import read_contract_warnings, replace_contract_warnings
-from etl.warehouse.engine import check_reachable, connect, redact, url_from_connection
+from etl.warehouse.engine import (
+    check_reachable,
+    connect,
+    new_sqlite_file,
+    redact,
+    url_from_connection,
+)
 from etl.warehouse.findings import read_findings, replace_findings
 from etl.warehouse.results import plain, read_results, replace_results, upsert_results
 from etl.warehouse.scopes import available_scopes, demo_brand, segment_scopes
@@ -58,6 +64,7 @@ __all__ = [
     "connect",
     "demo_brand",
     "mark_stale",
+    "new_sqlite_file",
     "plain",
     "policy_count",
     "query_text",

@@ -91,6 +91,22 @@ def _engine(url: str | URL) -> Engine:
     return engine
 
 
+def new_sqlite_file(url: str) -> None:
+    """Create the file of a SQLite URL for a new warehouse (`demo --warehouse`).
+
+    Everywhere else a missing SQLite file is refused, so that a mistyped path never becomes
+    an empty warehouse; building one is the one place where a new file is the point.
+    """
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        return  # connect() explains a malformed URL in words
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+
+
 def check_reachable(engine: Engine) -> None:
     """Fail with a message naming the warehouse if it cannot be queried."""
     try:

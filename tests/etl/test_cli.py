@@ -103,6 +103,18 @@ def test_demo_builds_atomically_and_reuses_an_identical_build(tmp_path: Path) ->
     assert "is up to date" in second.stdout
 
 
+def test_demo_into_a_new_sqlite_file_named_by_url(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "warehouse.db"
+    result = run_cli(
+        "demo", "--scale", "small", "--warehouse", f"sqlite:///{target}", tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"demo warehouse written to sqlite:///{target}" in result.stdout
+    checked = run_cli("check", "--quarter", "2026-Q3", "--warehouse", f"sqlite:///{target}",
+                      tmp_path=tmp_path)  # fmt: skip
+    assert checked.returncode in (0, 1), checked.stderr
+
+
 def test_ingest_exit_codes_and_messages(small_demo_url, tmp_path, capsys) -> None:
     """0 all loaded · 1 rows quarantined (0 with --allow-quarantine) · 2 a file rejected."""
     import shutil
