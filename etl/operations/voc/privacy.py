@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from etl.core.config import DEFAULTS_DIR, ConfigError
 
@@ -314,26 +315,69 @@ def detectors() -> tuple[Detector, ...]:
     return (*DETECTORS[:cut], *policy, *DETECTORS[cut:])
 
 
+SURNAME_CHARS = frozenset(s[0] for s in SURNAMES.split("|"))
+NAME_FLAGS = frozenset({"nr", "nrfg", "nrt"})
+HAN_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")  # jieba's re_han_internal
+
+
 @cache
-def _segmenter() -> Callable[[str], Iterable[tuple[str, str]]]:
-    """jieba's part-of-speech cut (loaded once; its dictionary ships with the package)."""
+def _pos_tokenizer() -> Any:
+    """jieba's part-of-speech tokenizer (loaded once; its dictionary ships with the package)."""
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    return lambda text: ((pair.word, pair.flag) for pair in jieba.posseg.cut(text))
+    jieba.posseg.dt.makesure_userdict_loaded()
+    jieba.dt.check_initialized()
+    return jieba.posseg.dt
+
+
+def _hmm_words(tokenizer: Any, run: str) -> Iterable[tuple[str, str]]:
+    """jieba's HMM over a run of characters its dictionary does not join (posseg's own step)."""
+    return ((pair.word, pair.flag) for pair in tokenizer._POSTokenizer__cut_detail(run))
+
+
+def _tagged_words(block: str) -> Iterable[tuple[str, str]]:
+    """jieba.posseg.cut(block) for the words a name can be, cheaply.
+
+    The same dictionary route as posseg (a word of two or more characters keeps its
+    dictionary tag); the part-of-speech HMM, pure-Python Viterbi and nine tenths of the
+    cost, runs only on a run of loose characters that holds a surname character. A run
+    without one yields no word starting with a surname, so only a transliterated (nrt)
+    name guessed by the HMM alone could be missed; the dictionary's nrt names are kept.
+    """
+    tokenizer = _pos_tokenizer()
+    words = tokenizer.tokenizer
+    route: dict[int, tuple[float, int]] = {}
+    words.calc(block, words.get_DAG(block), route)
+    tags = tokenizer.word_tag_tab
+    start = 0
+    run = ""
+    while start < len(block):
+        end = route[start][1] + 1
+        if end - start == 1:
+            run += block[start]
+        else:
+            if len(run) > 1 and not words.FREQ.get(run) and SURNAME_CHARS.intersection(run):
+                yield from _hmm_words(tokenizer, run)
+            run = ""
+            yield block[start:end], tags.get(block[start:end], "x")
+        start = end
+    if len(run) > 1 and not words.FREQ.get(run) and SURNAME_CHARS.intersection(run):
+        yield from _hmm_words(tokenizer, run)
 
 
 def segmenter_names(text: str) -> list[str]:
     """Person names the segmenter tags (nr: Chinese, nrfg/nrt: other and transliterated)."""
     found: set[str] = set()
     for piece in LABEL.split(text)[::2]:  # never across a mask label
-        for word, flag in _segmenter()(piece):
-            if len(word) < 2 or flag not in {"nr", "nrfg", "nrt"}:
-                continue
-            # jieba tags a few common nouns nr (银行卡): a Chinese name starts with a surname.
-            if flag == "nrt" or SURNAME_START.match(word):
-                found.add(word)
+        for block in HAN_BLOCK.findall(piece):
+            for word, flag in _tagged_words(block):
+                if len(word) < 2 or flag not in NAME_FLAGS:
+                    continue
+                # jieba tags a few common nouns nr (银行卡): a Chinese name starts with a surname.
+                if flag == "nrt" or SURNAME_START.match(word):
+                    found.add(word)
     return sorted(found, key=len, reverse=True)
 
 
@@ -351,6 +395,12 @@ def _replace_names(text: str, names: Iterable[str]) -> str:
         if len(name) >= 2 or ord(name[0]) > 0xFFFF:  # a lone common character is not a name
             text = text.replace(name, "[姓名]")
     return text
+
+
+def warm_up() -> None:
+    """Load the segmenter's dictionary and compile the detectors now (before forking workers)."""
+    _pos_tokenizer()
+    mask_personal_data("预热 13800138000")
 
 
 def mask_personal_data(text: str, known_names: Sequence[str] = ()) -> str:
