@@ -80,7 +80,7 @@ class RuleReading:
 
 def language_of(text: str) -> str:
     """zh-CN when a fifth or more of the letters are Chinese characters, else en."""
-    letters = sum(ch.isalpha() for ch in text)
+    letters = sum(map(str.isalpha, text))
     return "zh-CN" if letters and len(CJK.findall(text)) * 5 >= letters else "en"
 
 
@@ -225,8 +225,9 @@ def good_facts(clause: str, language: Language) -> int:
     return sum(1 for pattern in language.positive_patterns if pattern.search(clause))
 
 
-def clause_scores(clause: str, lexicon: Lexicon, zh: bool) -> tuple[float, float, int, bool]:
-    """Positive and negative weight of one clause, negations seen, and whether it is ironic."""
+def clause_scores(clause: str, lexicon: Lexicon, zh: bool) -> tuple[float, float, int, bool, int]:
+    """Positive and negative weight of one clause, negations seen, whether it is ironic, and
+    how many negative patterns (facts) it holds."""
     language = lexicon.zh if zh else lexicon.en
     ironic = any(cue in clause for cue in language.irony) or any(
         quoted.strip() in language.positive or quoted.strip() in language.phrases_positive
@@ -243,8 +244,9 @@ def clause_scores(clause: str, lexicon: Lexicon, zh: bool) -> tuple[float, float
             hits.append((max(found, 0), 1))
         elif word in language.negative:
             hits.append((max(found, 0), -1))
+    seen_facts = facts(original, language)
     positive = FACT_WEIGHT * good_facts(original, language)
-    negative = FACT_WEIGHT * facts(original, language)
+    negative = FACT_WEIGHT * seen_facts
     negations = 0
     for start, polarity in hits:
         weight = 1.0
@@ -257,7 +259,7 @@ def clause_scores(clause: str, lexicon: Lexicon, zh: bool) -> tuple[float, float
             positive += weight
         else:
             negative += weight
-    return positive, negative, negations, ironic
+    return positive, negative, negations, ironic, seen_facts
 
 
 def cue_counts(text: str, lexicon: Lexicon) -> tuple[int, ...]:
@@ -296,15 +298,15 @@ def read(text: str, lexicon: Lexicon) -> RuleReading:
     normal = normalise(text, lexicon)
     parts = clauses(normal, lexicon.zh if zh else lexicon.en)
     positive = negative = 0.0
-    negations = irony = 0
+    negations = irony = seen_facts = 0
     for clause, weight, _turn in parts:
-        p, n, negs, ironic = clause_scores(clause, lexicon, zh)
+        p, n, negs, ironic, clause_facts = clause_scores(clause, lexicon, zh)
         positive += p * weight
         negative += n * weight
         negations += negs
         irony += ironic
+        seen_facts += clause_facts
     contrast = sum(turn for _, _, turn in parts)
-    seen_facts = sum(facts(clause, lexicon.zh if zh else lexicon.en) for clause, _, _ in parts)
     counts = cue_counts(normal, lexicon)
     request = int(any(cue in normal for cue in (lexicon.zh if zh else lexicon.en).request))
     sentiment = sentiment_of(positive, negative, contrast)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.core.errors import UserError
-from etl.operations.voc.privacy import mask_personal_data
+from etl.operations.voc.batch import tag_and_mask
 from etl.operations.voc.tagger import default_tagger
 
 REQUIRED = ("id", "text")
@@ -68,13 +68,14 @@ def tag_file(
     """Tag and mask every comment of `source` into `target` (written whole, or not at all)."""
     comments = read_comments(source)
     tagger = default_tagger(lexicon)
-    tagged = tagger.tag_many([text for _, text in comments])
+    done = tag_and_mask([text for _, text in comments], lexicon)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(OUTPUT)
-    for (identifier, text), found in zip(comments, tagged, strict=True):
+    for (identifier, _), comment in zip(comments, done, strict=True):
+        found = comment.tagged
         writer.writerow(
-            [identifier, "|".join(found.dimensions), found.sentiment, mask_personal_data(text)]
+            [identifier, "|".join(found.dimensions), found.sentiment, comment.masked_text]
         )
     partial = target.with_name(target.name + ".partial")
     partial.write_text(buffer.getvalue(), encoding="utf-8")
