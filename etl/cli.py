@@ -180,32 +180,6 @@ def cmd_open(args: argparse.Namespace) -> int:
     return 0
 
 
-INGEST_HEADER = ("file", "status", "rows in", "loaded", "quarantined", "flagged", "by rule")
-
-
-def _ingest_table(report) -> list[tuple[str, ...]]:
-    from babel.numbers import format_decimal
-
-    def count(value: int) -> str:
-        return format_decimal(value, locale="en")
-
-    rows = [INGEST_HEADER]
-    for o in report.outcomes:
-        rules = ", ".join(f"{rule} {count(n)}" for rule, n in sorted(o.rules.items()))
-        rows.append(
-            (
-                o.path.name,
-                o.status,
-                count(o.rows_in),
-                count(o.rows_loaded),
-                count(o.rows_quarantined),
-                count(o.rows_flagged),
-                rules or "—",
-            )
-        )
-    return rows
-
-
 def _print_table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -215,7 +189,7 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Load survey exports, feedback and mystery-shop files; print what each file gave."""
     from etl.ingest.export import write_quarantine_csv
-    from etl.pipeline.ingest import ingest_paths
+    from etl.pipeline.ingest import ingest_paths, ingest_table
 
     settings = load_settings()
     paths = [Path(p) for p in args.paths] if args.paths else [settings.path("inbox")]
@@ -226,7 +200,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         mapping=Path(args.mapping) if args.mapping else None,
         run_id=args.run_id,
     )
-    _print_table(_ingest_table(report))
+    _print_table(ingest_table(report))
     for outcome in report.outcomes:
         if outcome.status == "rejected":
             print(f"error: {outcome.path}: rejected: {outcome.reason}", file=sys.stderr)
@@ -426,6 +400,9 @@ def parser() -> argparse.ArgumentParser:
     from etl.operations.voc.tagfile import add_voc_parser
 
     add_voc_parser(commands)
+    from etl.pipeline.delivering import add_deliver_parser
+
+    add_deliver_parser(commands)
     check = commands.add_parser(
         "check",
         help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",
