@@ -1,4 +1,4 @@
-"""`satisfaction-report`: build the demo warehouse, check a warehouse, run a quarter, open a PDF."""
+"""`satisfaction-report`: build the demo, check a warehouse, run and deliver a quarter, open it."""
 
 from __future__ import annotations
 
@@ -358,6 +358,14 @@ def _add_run(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.set_defaults(func=cmd_run)
 
 
+def _add_voc_and_deliver(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from etl.operations.voc.tagfile import add_voc_parser
+    from etl.pipeline.delivering import add_deliver_parser
+
+    add_voc_parser(commands)
+    add_deliver_parser(commands)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="satisfaction-report", description=__doc__)
     top.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -397,12 +405,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--warehouse", help="SQLAlchemy URL (default: the demo file)")
     export.add_argument("--results", help="results store URL (default: the warehouse's database)")
     export.set_defaults(func=cmd_export)
-    from etl.operations.voc.tagfile import add_voc_parser
-
-    add_voc_parser(commands)
-    from etl.pipeline.delivering import add_deliver_parser
-
-    add_deliver_parser(commands)
+    _add_voc_and_deliver(commands)
     check = commands.add_parser(
         "check",
         help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",
