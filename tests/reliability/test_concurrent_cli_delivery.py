@@ -104,8 +104,12 @@ def test_two_cli_deliveries_at_once_send_each_message_exactly_once(site: dict[st
             "error: scopes=['XX']: unknown scope(s) ['XX']; known: company, ",
         ),
         (("--quarter", "2026-Q5"), "error: --quarter"),
+        (
+            ("--quarter", QUARTER, "--warehouse", "smtp://x:secret@:25"),
+            "error: warehouse URL smtp://x:***@:25 cannot be used",
+        ),
     ],
-    ids=["quarter-with-nothing-rendered", "unknown-scope", "malformed-quarter"],
+    ids=["quarter-with-nothing-rendered", "unknown-scope", "malformed-quarter", "malformed-url"],
 )
 def test_bad_input_exits_2_with_one_line_and_sends_nothing(
     site: dict[str, Any], args: tuple[str, ...], message: str
@@ -115,6 +119,48 @@ def test_bad_input_exits_2_with_one_line_and_sends_nothing(
     assert run.returncode == 2, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(message), err
-    assert "Traceback" not in err and out == ""
+    assert "Traceback" not in err and "secret" not in err and out == ""
     assert site["smtp"].inbox.received == []
     assert log_rows(site["engine"]).empty
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("smtp://cx:secret@mail.example:99999", "the port is not a number from 0 to 65535"),
+        ("http://cx:secret@mail.example", "is not an SMTP connection URI"),
+    ],
+    ids=["port-out-of-range", "not-smtp"],
+)
+def test_a_malformed_smtp_connection_exits_2_without_its_password(
+    site: dict[str, Any], uri: str, message: str
+) -> None:
+    run = deliver(site["env"] | {"AIRFLOW_CONN_SMTP_DEFAULT": uri}, "--quarter", QUARTER)
+    _out, err = run.communicate(timeout=300)
+    assert run.returncode == 2, err
+    assert err.startswith("error: AIRFLOW_CONN_SMTP_DEFAULT") and message in err, err
+    assert len(err.strip().splitlines()) == 1 and "secret" not in err
+    assert log_rows(site["engine"]).empty
+
+
+def test_mail_server_down_exits_1_naming_each_recipient_and_the_next_run_sends_each_once(
+    site: dict[str, Any],
+) -> None:
+    smtp: SmtpServer = site["smtp"]
+    smtp.stop()
+    down = deliver(site["env"], "--quarter", QUARTER)
+    _out, err = down.communicate(timeout=300)
+    assert down.returncode == 1, err
+    # Branches without recipients are logged as warnings; the error names each recipient.
+    said = err[err.index("error: ") :].splitlines()
+    assert said[0] == f"error: delivery incomplete, {QUARTER} via smtp: 4 pending:", err
+    assert sorted(line.split()[2] for line in said[1:]) == sorted(ALL_FOUR)  # "  - SC who (…)"
+    assert "Traceback" not in err
+    assert sorted(log_rows(site["engine"])["status"]) == ["pending"] * 4
+
+    smtp.start()
+    again = deliver(site["env"], "--quarter", QUARTER)
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert out.strip() == f"{QUARTER} via smtp: 4 delivered"
+    assert smtp.inbox.per_recipient() == ALL_FOUR
