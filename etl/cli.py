@@ -1,4 +1,4 @@
-"""`satisfaction-report`: build the demo warehouse, check a warehouse, run a quarter, open a PDF."""
+"""`satisfaction-report`: build the demo, check a warehouse, run and deliver a quarter, open it."""
 
 from __future__ import annotations
 
@@ -180,32 +180,6 @@ def cmd_open(args: argparse.Namespace) -> int:
     return 0
 
 
-INGEST_HEADER = ("file", "status", "rows in", "loaded", "quarantined", "flagged", "by rule")
-
-
-def _ingest_table(report) -> list[tuple[str, ...]]:
-    from babel.numbers import format_decimal
-
-    def count(value: int) -> str:
-        return format_decimal(value, locale="en")
-
-    rows = [INGEST_HEADER]
-    for o in report.outcomes:
-        rules = ", ".join(f"{rule} {count(n)}" for rule, n in sorted(o.rules.items()))
-        rows.append(
-            (
-                o.path.name,
-                o.status,
-                count(o.rows_in),
-                count(o.rows_loaded),
-                count(o.rows_quarantined),
-                count(o.rows_flagged),
-                rules or "—",
-            )
-        )
-    return rows
-
-
 def _print_table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -215,7 +189,7 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Load survey exports, feedback and mystery-shop files; print what each file gave."""
     from etl.ingest.export import write_quarantine_csv
-    from etl.pipeline.ingest import ingest_paths
+    from etl.pipeline.ingest import ingest_paths, ingest_table
 
     settings = load_settings()
     paths = [Path(p) for p in args.paths] if args.paths else [settings.path("inbox")]
@@ -226,7 +200,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         mapping=Path(args.mapping) if args.mapping else None,
         run_id=args.run_id,
     )
-    _print_table(_ingest_table(report))
+    _print_table(ingest_table(report))
     for outcome in report.outcomes:
         if outcome.status == "rejected":
             print(f"error: {outcome.path}: rejected: {outcome.reason}", file=sys.stderr)
@@ -384,6 +358,14 @@ def _add_run(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.set_defaults(func=cmd_run)
 
 
+def _add_voc_and_deliver(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from etl.operations.voc.tagfile import add_voc_parser
+    from etl.pipeline.delivering import add_deliver_parser
+
+    add_voc_parser(commands)
+    add_deliver_parser(commands)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="satisfaction-report", description=__doc__)
     top.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -423,9 +405,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--warehouse", help="SQLAlchemy URL (default: the demo file)")
     export.add_argument("--results", help="results store URL (default: the warehouse's database)")
     export.set_defaults(func=cmd_export)
-    from etl.operations.voc.tagfile import add_voc_parser
-
-    add_voc_parser(commands)
+    _add_voc_and_deliver(commands)
     check = commands.add_parser(
         "check",
         help="check the warehouse against the data contract (exit 0 clean, 1 warnings, 2 errors)",

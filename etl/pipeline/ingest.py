@@ -109,3 +109,30 @@ def ingest_inbox(warehouse_url: str, settings: Settings, run_id: str | None = No
     inbox = settings.path("inbox")
     inbox.mkdir(parents=True, exist_ok=True)
     return ingest_paths(warehouse_url, [inbox], settings, run_id=run_id)
+
+
+INGEST_HEADER = ("file", "status", "rows in", "loaded", "quarantined", "flagged", "by rule")
+
+
+def ingest_table(report: IngestReport) -> list[tuple[str, ...]]:
+    """The CLI's table: one row per file, counts formatted for a person to read."""
+    from babel.numbers import format_decimal
+
+    def count(value: int) -> str:
+        return format_decimal(value, locale="en")
+
+    rows = [INGEST_HEADER]
+    for o in report.outcomes:
+        rules = ", ".join(f"{rule} {count(n)}" for rule, n in sorted(o.rules.items()))
+        rows.append(
+            (
+                o.path.name,
+                o.status,
+                count(o.rows_in),
+                count(o.rows_loaded),
+                count(o.rows_quarantined),
+                count(o.rows_flagged),
+                rules or "—",
+            )
+        )
+    return rows
