@@ -174,16 +174,24 @@ class _quietly:
 @pytest.fixture
 def broker() -> Iterator[str]:
     """The Redis database the broker uses, flushed afterwards; fails if Redis is down."""
-    client = redis.Redis.from_url(REDIS_URL)
+    yield from redis_database(REDIS_URL)
+
+
+def redis_database(url: str) -> Iterator[str]:
+    """Yield `url` once Redis answers there, and flush that database afterwards.
+
+    Each e2e test module that starts workers has a database number of its own: the flush
+    at the end of one must not delete the messages of another running at the same time."""
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.RedisError as exc:
         pytest.fail(
-            f"Redis at {REDIS_URL} is not reachable ({exc}); start it with "
+            f"Redis at {url} is not reachable ({exc}); start it with "
             "`redis-server --daemonize yes --bind 127.0.0.1` — the topology test never skips"
         )
     try:
-        yield REDIS_URL
+        yield url
     finally:
         client.flushdb()
         client.close()

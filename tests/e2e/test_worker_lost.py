@@ -21,6 +21,7 @@ receive exactly one message (the local SMTP server counts them).
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -38,9 +39,9 @@ from tests.e2e.test_topology import (
     STARTUP_TIMEOUT,
     Cluster,
     Component,
-    broker,  # noqa: F401  (the fixture, shared with the topology test)
     free_port,
     login,
+    redis_database,
     topology_env,
     wait_for,
 )
@@ -75,6 +76,8 @@ EVERYONE = [
     "sc-gm@example.com",
     "sh-gm@example.com",
 ]
+# Not the topology test's database: its flush at the end would drop this test's messages.
+REDIS_URL = os.environ.get("SATISFACTION_TEST_REDIS_URL_WORKER_LOST", "redis://127.0.0.1:6379/6")
 HEARTBEAT_TIMEOUT = 30  # seconds without a heartbeat before the scheduler fails the task
 # Longer than any render, so a healthy long task is never handed out twice.
 VISIBILITY_TIMEOUT = 1800
@@ -93,10 +96,15 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
+def broker() -> Iterator[str]:
+    yield from redis_database(REDIS_URL)
+
+
+@pytest.fixture
 def two_workers(
     tmp_path: Path,
     postgres_url: str,
-    broker: str,  # noqa: F811
+    broker: str,
     small_demo_url: str,
     smtp: SmtpServer,
 ) -> Iterator[Cluster]:
