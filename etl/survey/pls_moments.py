@@ -99,7 +99,9 @@ def _paths_from_cov(cov: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndar
 
 def _sd(weights: np.ndarray, cov: np.ndarray, model: _Model) -> np.ndarray:
     """Standard deviations of the latent scores x W; a constant score is an error."""
-    sd = np.sqrt(np.einsum("ij,ik,kj->j", weights, cov, weights))
+    # A constant score's variance can come out a rounding error below zero: clip, so it
+    # reads as 0 (constant) rather than as the square root of a negative number.
+    sd = np.sqrt(np.clip(np.einsum("ij,ik,kj->j", weights, cov, weights), 0.0, None))
     collapsed = [model.latents[j] for j in np.flatnonzero(~(sd > 0))]
     if collapsed:
         raise PLSSpecificationError(f"latents {collapsed} have a constant weighted score")

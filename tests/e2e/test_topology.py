@@ -81,14 +81,16 @@ class Cluster:
     queue: str
     components: list[Component] = field(default_factory=list)
 
-    def start(self, name: str, *command: str) -> Component:
-        """`airflow <command>` (default: `airflow <name>`) in the background, logging to a file."""
+    def start(self, name: str, *command: str, extra: dict[str, str] | None = None) -> Component:
+        """`airflow <command>` (default: `airflow <name>`) in the background, logging to a file.
+
+        `extra`: environment of this process only (e.g. a second worker's log-server port)."""
         component = Component(name, self.root / "logs" / f"{name}.log")
         component.log.parent.mkdir(parents=True, exist_ok=True)
         with component.log.open("wb") as out:
             component.process = subprocess.Popen(
                 [AIRFLOW, *(command or (name,))],
-                env=self.env,
+                env=self.env | (extra or {}),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -172,27 +174,33 @@ class _quietly:
 @pytest.fixture
 def broker() -> Iterator[str]:
     """The Redis database the broker uses, flushed afterwards; fails if Redis is down."""
-    client = redis.Redis.from_url(REDIS_URL)
+    yield from redis_database(REDIS_URL)
+
+
+def redis_database(url: str) -> Iterator[str]:
+    """Yield `url` once Redis answers there, and flush that database afterwards.
+
+    Each e2e test module that starts workers has a database number of its own: the flush
+    at the end of one must not delete the messages of another running at the same time."""
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.RedisError as exc:
         pytest.fail(
-            f"Redis at {REDIS_URL} is not reachable ({exc}); start it with "
+            f"Redis at {url} is not reachable ({exc}); start it with "
             "`redis-server --daemonize yes --bind 127.0.0.1` — the topology test never skips"
         )
     try:
-        yield REDIS_URL
+        yield url
     finally:
         client.flushdb()
         client.close()
 
 
-@pytest.fixture
-def cluster(
-    tmp_path: Path, postgres_url: str, broker: str, small_demo_url: str
-) -> Iterator[Cluster]:
-    """Migrated metadata, then api-server, scheduler, dag-processor and one Celery worker."""
-    root = tmp_path
+def topology_env(
+    root: Path, postgres_url: str, broker: str, small_demo_url: str, port: int, queue: str
+) -> dict[str, str]:
+    """The environment every component gets: metadata, broker, a private warehouse copy."""
     warehouse = root / "warehouse.db"
     shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
     # The compose file points reports and outbox at shared volumes; here a shared folder.
@@ -202,7 +210,6 @@ def cluster(
     passwords.parent.mkdir()
     # airflow-init writes this file in compose: the admin's password, known in advance.
     passwords.write_text(json.dumps({"admin": ADMIN_PASSWORD}) + "\n")
-    port, queue = free_port(), f"topology_{uuid.uuid4().hex[:8]}"
     database = sa.engine.make_url(postgres_url)
     # The driver named: SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, not installed.
     result_backend = "db+" + database.set(drivername="postgresql+psycopg2").render_as_string(
@@ -213,7 +220,7 @@ def cluster(
         for key, value in os.environ.items()
         if not key.startswith(("AIRFLOW", "SATISFACTION_"))
     }
-    env = inherited | {
+    return inherited | {
         "AIRFLOW_HOME": str(root / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
@@ -242,7 +249,16 @@ def cluster(
         "AIRFLOW_CONN_SATISFACTION_WAREHOUSE": f"sqlite:///{warehouse}",
         "SATISFACTION_CONFIG": str(settings),
     }
-    running = Cluster(root=root, env=env, api=f"http://127.0.0.1:{port}", queue=queue)
+
+
+@pytest.fixture
+def cluster(
+    tmp_path: Path, postgres_url: str, broker: str, small_demo_url: str
+) -> Iterator[Cluster]:
+    """Migrated metadata, then api-server, scheduler, dag-processor and one Celery worker."""
+    port, queue = free_port(), f"topology_{uuid.uuid4().hex[:8]}"
+    env = topology_env(tmp_path, postgres_url, broker, small_demo_url, port, queue)
+    running = Cluster(root=tmp_path, env=env, api=f"http://127.0.0.1:{port}", queue=queue)
     try:
         running.cli("db", "migrate")
         running.start("api-server")
