@@ -189,7 +189,7 @@ def flag_text(report: ReportView, stat: Stat | None) -> str:
     if stat.flag == "not_applicable":
         return _("not applicable (no cases)")
     if stat.flag == "insufficient_coverage":
-        return _("not computed: too few service dimensions with data (needs %(minimum)s)") % {
+        return _("CSI not computed: too few service dimensions with data (needs %(minimum)s)") % {
             "minimum": report.settings.raw.get("contract", {}).get("csi_min_dimensions", 3)
         }
     if stat.flag == "insufficient_pairs":

@@ -336,7 +336,7 @@ def test_a_csi_from_too_few_dimensions_shows_the_reason_not_a_number() -> None:
     tile = context(rows)["summary"]["tiles"][0]
     assert tile["value"] == "—"
     assert tile["detail"] == (
-        "not computed: too few service dimensions with data (needs 3) · n = 240"
+        "CSI not computed: too few service dimensions with data (needs 3) · n = 240"
     )
 
 
