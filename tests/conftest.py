@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,16 @@ def _postgres_admin() -> Engine:
     return engine
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def postgres_database(
+    prefix: str = "satisfaction_test", template: str | None = None
+) -> Iterator[str]:
+    """A new PostgreSQL database (a copy of `template` if given); its URL, dropped after."""
     admin = _postgres_admin()
-    name = f"satisfaction_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy_of = f' template "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}"'))
+        conn.execute(sa.text(f'create database "{name}"{copy_of}'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
         yield url
@@ -51,6 +55,13 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection, Engine
 
-from etl.contract.facts import FactLimits, fact_findings, fresh_from
+from etl.contract.facts import CODE_LISTS, FactLimits, fact_findings, fresh_from
 from etl.contract.findings import ContractReport, Failure, Found
 from etl.contract.rules import rule, severities
 from etl.contract.survey import SurveyLimits, survey_findings
@@ -19,21 +19,7 @@ log = logging.getLogger(__name__)
 
 # The row rules: one SQL statement per relation (sql/contract/<relation>.sql), and one for the
 # three code lists together (sql/contract/code_lists.sql, whose rules carry their relation).
-ROW_RULE_FILES = (
-    "code_lists",
-    "policies",
-    "premium_payments",
-    "claims",
-    "complaints",
-    "survey_waves",
-    "survey_items",
-    "survey_responses",
-    "survey_answers",
-    "feedback_texts",
-    "mystery_shop_visits",
-    "mystery_shop_results",
-    "kpi_targets",
-)
+ROW_RULE_FILES = ("code_lists", *(r for r in SOURCE_RELATIONS if r not in CODE_LISTS))
 
 
 @dataclass(frozen=True)

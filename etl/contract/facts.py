@@ -10,8 +10,10 @@ import pandas as pd
 from etl.contract.findings import Found
 from etl.core.periods import Quarter
 
+# The code lists every other relation refers to (checked together by code_lists.sql).
+CODE_LISTS = ("branches", "channels", "product_lines")
 # Relations a run cannot do without: an empty one stops it.
-REQUIRED = ("branches", "channels", "product_lines")
+REQUIRED = CODE_LISTS
 # Relations whose latest date must reach the quarter's end (data present up to it).
 FRESH = (
     "policies",

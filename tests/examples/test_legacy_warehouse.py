@@ -5,9 +5,7 @@ gives a results table identical to the canonical demo's."""
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +17,7 @@ from etl.core import load_settings
 from etl.pipeline import compute_quarter, contract_report
 from etl.warehouse import SOURCE_RELATIONS, connect, read_results
 from examples.legacy_warehouse.build import SOURCES, build_legacy
-from tests.conftest import DEMO_THROUGH, _postgres_admin
+from tests.conftest import DEMO_THROUGH, postgres_database
 
 QUARTERS = [str(q) for q in DEMO_THROUGH.trailing(8)]
 
@@ -58,25 +56,10 @@ def canonical_results(
 @pytest.fixture(scope="module")
 def canonical_postgres_results() -> Iterator[pd.DataFrame]:
     """The canonical small demo computed on PostgreSQL (its own database, dropped after)."""
-    with module_database() as url:
+    with postgres_database() as url:
         demo.build(connect(url), demo_plan())
         compute_quarter(url, str(DEMO_THROUGH), "canonical")
         yield results_of(url)
-
-
-@contextmanager
-def module_database() -> Iterator[str]:
-    admin = _postgres_admin()
-    name = f"satisfaction_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        sa.create_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
 
 
 def test_the_legacy_warehouse_holds_no_canonical_table(tmp_path: Path, legacy_views: None) -> None:

@@ -9,7 +9,6 @@ SQLite and on PostgreSQL); each test gets its own copy to break.
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from etl.warehouse import SOURCE_RELATIONS, apply_schema, connect
-from tests.conftest import _postgres_admin
+from tests.conftest import postgres_database
 
 
 def unconstrained_tables(target: Engine) -> sa.MetaData:
@@ -56,19 +55,11 @@ def clean_sqlite(small_demo_url: str, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="session")
 def clean_postgres_template(clean_sqlite: Path) -> Iterator[str]:
-    admin = _postgres_admin()
-    name = f"satisfaction_contract_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    target = sa.create_engine(url)
-    copy_relations(connect(f"sqlite:///{clean_sqlite}"), target, unconstrained_tables(target))
-    target.dispose()
-    try:
-        yield name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+    with postgres_database("satisfaction_contract") as url:
+        target = sa.create_engine(url)
+        copy_relations(connect(f"sqlite:///{clean_sqlite}"), target, unconstrained_tables(target))
+        target.dispose()
+        yield sa.engine.make_url(url).database or ""
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -80,17 +71,8 @@ def clean_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{path}"
         return
     template = request.getfixturevalue("clean_postgres_template")
-    admin = _postgres_admin()
-    name = f"satisfaction_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}" template "{template}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with postgres_database(template=template) as url:
         yield url
-    finally:
-        sa.create_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
 
 
 def break_warehouse(url: str, statements: list[str]) -> Engine:

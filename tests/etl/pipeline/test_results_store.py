@@ -16,7 +16,7 @@ from etl.core import load_settings
 from etl.core.errors import WarehouseError
 from etl.pipeline import Resources, check_inputs, compute_quarter, contract_report, tasks
 from etl.warehouse import connect
-from tests.conftest import DEMO_THROUGH, _postgres_admin
+from tests.conftest import DEMO_THROUGH, _postgres_admin, postgres_database
 
 pytestmark = pytest.mark.postgres
 QUARTER = str(DEMO_THROUGH)
@@ -27,15 +27,8 @@ STORE_TABLES = ("results", "improvement_actions", "report_revisions", "delivery_
 @pytest.fixture
 def store_url() -> Iterator[str]:
     """A second, empty PostgreSQL database: the results store."""
-    admin = _postgres_admin()
-    name = f"satisfaction_store_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+    with postgres_database("satisfaction_store") as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ branch report's channel and product tables are the branch's own results rows."""
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pandas as pd
@@ -11,13 +10,14 @@ import pytest
 
 from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
-from etl.pipeline import branded, compute_quarter
+from etl.pipeline import branded
 from etl.report.context import build_context
 from etl.report.i18n import number_filters
 from etl.report.layout import EmptyColumn, PageFill, empty_columns, page_fills
 from etl.report.pdf import layout, render_html
 from etl.report.results import Findings
-from etl.warehouse import available_scopes, connect, read_findings, read_results, segment_scopes
+from etl.warehouse import available_scopes, connect, read_findings, segment_scopes
+from tests.etl.report.history import history_results, with_history
 
 QUARTER = Quarter(2026, 3)
 RENDERS = (("company", "zh-CN"), ("company", "en"), ("SC", "zh-CN"), ("SC", "en"))
@@ -27,17 +27,12 @@ RENDERS = (("company", "zh-CN"), ("company", "en"), ("SC", "zh-CN"), ("SC", "en"
 def warehouse_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A private copy of the default-size demo (as `make demo` builds it: branches big enough
     for their figures to be shown) with eight quarters computed, so trends have history."""
-    copy = tmp_path_factory.mktemp("layout") / "warehouse.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
-    for quarter in QUARTER.trailing(8):
-        compute_quarter(url, str(quarter), "test-run")
-    return url
+    return with_history(demo_url, tmp_path_factory, "layout")
 
 
 @pytest.fixture(scope="module")
 def results(warehouse_url: str) -> pd.DataFrame:
-    return read_results(connect(warehouse_url), [str(q) for q in QUARTER.trailing(8)])
+    return history_results(warehouse_url)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 import logging
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,7 +20,7 @@ from pypdf import PdfReader
 from etl.core.config import load_item_bank, load_settings
 from etl.core.periods import Quarter
 from etl.core.scopes import Scope
-from etl.pipeline import branded, compute_quarter, render_scope
+from etl.pipeline import branded, render_scope
 from etl.report.context import build_context
 from etl.report.i18n import number_filters, translations
 from etl.report.labels import SECTIONS
@@ -32,7 +31,8 @@ from etl.report.pdf import (
     render_html,
 )
 from etl.report.results import Findings
-from etl.warehouse import available_scopes, connect, read_findings, read_results
+from etl.warehouse import available_scopes, connect, read_findings
+from tests.etl.report.history import history_results, with_history
 
 QUARTER = Quarter(2026, 3)
 PAYLOAD = (
@@ -63,17 +63,12 @@ def weasyprint_log() -> Iterator[list[logging.LogRecord]]:
 @pytest.fixture(scope="module")
 def warehouse_url(small_demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A private copy of the small demo with eight quarters computed, so trends have history."""
-    copy = tmp_path_factory.mktemp("report_pdf") / "warehouse.db"
-    shutil.copy(small_demo_url.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
-    for quarter in QUARTER.trailing(8):
-        compute_quarter(url, str(quarter), "test-run")
-    return url
+    return with_history(small_demo_url, tmp_path_factory, "report_pdf")
 
 
 @pytest.fixture(scope="module")
 def results(warehouse_url: str) -> pd.DataFrame:
-    return read_results(connect(warehouse_url), [str(q) for q in QUARTER.trailing(8)])
+    return history_results(warehouse_url)
 
 
 @pytest.fixture(scope="module")
