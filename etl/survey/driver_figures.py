@@ -33,6 +33,8 @@ from etl.survey.drivers import (
 UNDETERMINED = "undetermined"
 INSUFFICIENT_PAIRS = "insufficient_pairs"
 DEFAULT_DRIVER_BOOTSTRAP = 1000
+# The columns a scope's driver analysis reads (its rows are handed over with these only).
+DRIVER_COLUMNS = (*SERVICE_DIMENSIONS, "overall")
 
 
 def decided_quadrants(

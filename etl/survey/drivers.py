@@ -252,21 +252,48 @@ class PairwiseDriverResult:
 _SUMS = 6  # Σw, Σw·a, Σw·b, Σw·a², Σw·b², Σw·a·b over rows where both are present
 
 
+_GROUP_CHUNK = 128  # groups whose sums are one batched matrix product
+
+
 def _group_sums(data: np.ndarray, w: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Per-group weighted sums for every column pair: shape (n_groups, p, p, 6)."""
+    """Per-group weighted sums for every column pair: shape (n_groups, p, p, 6).
+
+    All six sums of all pairs are blocks of one weighted product per group,
+    (w·[1, x, x²])ᵀ [1, x] with x = 0 and 1 = 0 where a value is missing: the groups' rows
+    are laid out side by side (padded with weight 0) and multiplied in batches.
+    """
     p = data.shape[1]
     present = ~np.isnan(data)
     filled = np.where(present, data, 0.0)
+    slots = _group_slots(groups, n_groups)
     sums = np.zeros((n_groups, p, p, _SUMS))
-    for a in range(p):
-        for b in range(a, p):
-            both = present[:, a] & present[:, b]
-            g, wa, xa, xb = groups[both], w[both], filled[both, a], filled[both, b]
-            columns = (wa, wa * xa, wa * xb, wa * xa * xa, wa * xb * xb, wa * xa * xb)
-            for k, values in enumerate(columns):
-                sums[:, a, b, k] = np.bincount(g, weights=values, minlength=n_groups)
-            sums[:, b, a] = sums[:, a, b][:, [0, 2, 1, 4, 3, 5]]
+    for start in range(0, n_groups, _GROUP_CHUNK):
+        index = slots[start : start + _GROUP_CHUNK]
+        live = index >= 0
+        row = np.where(live, index, 0)
+        rated = (present[row] & live[..., None]).astype(float)
+        x = filled[row]
+        left = np.concatenate([rated, x, x * x], axis=2) * np.where(live, w[row], 0.0)[..., None]
+        right = np.concatenate([rated, x], axis=2)
+        gram = np.matmul(left.transpose(0, 2, 1), right)  # (groups, 3p, 2p)
+        both, first = gram[:, :p, :p], gram[:, p : 2 * p, :p]
+        square, product = gram[:, 2 * p :, :p], gram[:, p : 2 * p, p:]
+        chunk = sums[start : start + len(index)]
+        chunk[..., 0], chunk[..., 5] = both, product
+        chunk[..., 1], chunk[..., 2] = first, first.transpose(0, 2, 1)
+        chunk[..., 3], chunk[..., 4] = square, square.transpose(0, 2, 1)
     return sums
+
+
+def _group_slots(groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """(n_groups, largest group) row numbers of each group's rows, −1 where it has fewer."""
+    order = np.argsort(groups, kind="stable")
+    bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
+    sizes = np.diff(bounds)
+    slots = np.full((n_groups, max(int(sizes.max(initial=0)), 1)), -1, dtype=np.int64)
+    position = np.arange(len(order)) - np.repeat(bounds[:-1], sizes)
+    slots[groups[order], position] = order
+    return slots
 
 
 def _correlation_from_sums(totals: np.ndarray) -> np.ndarray:
@@ -310,8 +337,8 @@ def _weights_from_correlation(correlation: np.ndarray) -> np.ndarray:
 
 def _pair_counts(data: np.ndarray, columns: list[str], min_pair_count: int) -> np.ndarray:
     """Respondents who rated each pair of variables; too few for any pair is an error."""
-    present = ~np.isnan(data)
-    counts = present.T.astype(int) @ present.astype(int)
+    present = (~np.isnan(data)).astype(float)
+    counts = (present.T @ present).astype(int)  # BLAS; exact for counts below 2⁵³
     sparse = [
         f"{columns[a]}×{columns[b]} (n={counts[a, b]})"
         for a in range(len(columns))
@@ -357,14 +384,14 @@ def _replicate_correlations(
     rng: np.random.Generator, sums: np.ndarray, groups_used: int, n_boot: int
 ) -> np.ndarray:
     """n_boot replicates' correlation matrices from resampled group sums."""
-    # All replicates in one matrix product: (replicates × groups) @ (groups × statistics).
-    picks = np.stack(
-        [
-            np.bincount(rng.integers(0, groups_used, groups_used), minlength=groups_used)
-            for _ in range(n_boot)
-        ]
-    ).astype(float)
-    replicate_totals = (picks @ sums.reshape(groups_used, -1)).reshape(n_boot, *sums.shape[1:])
+    # All replicates in one matrix product: (replicates × groups) @ (groups × statistics);
+    # the draws in one call give the same stream as one call per replicate.
+    draws = rng.integers(0, groups_used, (n_boot, groups_used))
+    slot = (np.arange(n_boot)[:, None] * groups_used + draws).ravel()
+    picks = np.bincount(slot, minlength=n_boot * groups_used).reshape(n_boot, groups_used)
+    replicate_totals = (picks.astype(float) @ sums.reshape(groups_used, -1)).reshape(
+        n_boot, *sums.shape[1:]
+    )
     return _correlation_from_sums(replicate_totals)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -14,54 +14,127 @@ from etl.core.results import RESULT_COLUMNS, ResultRow
 from etl.core.scopes import COMPANY, Scope, branch_segment, is_branch_segment
 from etl.survey import indices
 from etl.survey.changes import change_rows
-from etl.survey.driver_figures import driver_rows
+from etl.survey.driver_figures import DRIVER_COLUMNS, driver_rows
 from etl.survey.highlights import highlight_rows
 from etl.survey.multiplicity import multiplicity_config
 from etl.survey.pls_figures import pls_as_csi, pls_rows
 from etl.survey.ranks import rank_rows
+from etl.survey.scope_moments import (
+    Cells,
+    JointSums,
+    Moments,
+    cell_moments,
+    cells_of,
+    joint_sums,
+    pooled,
+    pooled_influence,
+)
 from etl.survey.scoring import ScoredSurvey
 
 # A CSI left out because too few of its service dimensions have data (the coverage rule).
 INSUFFICIENT_COVERAGE = "insufficient_coverage"
+# Pseudo-columns of the moments: every respondent (n, Σw, Σw² of the scope) and the
+# indicators whose weighted means are the NPS and CSAT shares.
+RESPONDENTS, PROMOTER, DETRACTOR, TOP_BOX = "respondents", "nps.promoter", "nps.detractor", "top"
+
+__all__ = ["change_rows", "csi_estimate", "scope_rows", "segment_masks", "survey_results"]
+
+
+@dataclass(frozen=True)
+class ScopeSums:
+    """What a scope's figures are computed from: its pooled moments and its cells."""
+
+    moments: Moments
+    joint: JointSums
+    selected: np.ndarray  # boolean over the cells
+
+
+def headline_columns(
+    frame: pd.DataFrame, bank: ItemBank, settings: Settings
+) -> dict[str, np.ndarray]:
+    """The columns every scope's headline figures average, NPS and CSAT as 0/1 indicators.
+
+    The scales are checked once on every respondent (each scope is a subset), as the NPS
+    and CSAT estimators would on each scope.
+    """
+    overall_item = bank.by_code()[bank.codes("overall")[0]]
+    boxes, minimum = settings.csat_top_boxes, settings.suppression["suppress_below"]
+    nps_raw = frame["nps_raw"].to_numpy(dtype=float)
+    overall_raw = frame["overall_raw"].to_numpy(dtype=float)
+    if np.count_nonzero(~np.isnan(nps_raw)) >= minimum:
+        rated = nps_raw[~np.isnan(nps_raw)]
+        indices.require_integer_scale(rated, indices.NPS_MIN, indices.NPS_MAX, "NPS scores")
+    if np.count_nonzero(~np.isnan(overall_raw)) >= minimum:
+        indices.check_csat_scale(overall_item.scale_min, overall_item.scale_max, boxes)
+        rated = overall_raw[~np.isnan(overall_raw)]
+        scale = (overall_item.scale_min, overall_item.scale_max)
+        indices.require_integer_scale(rated, *scale, "CSAT scores")
+
+    def indicator(values: np.ndarray, selected: np.ndarray) -> np.ndarray:
+        return np.where(np.isnan(values), np.nan, selected.astype(float))
+
+    with np.errstate(invalid="ignore"):
+        return {
+            RESPONDENTS: np.zeros(len(frame)),
+            **{d: frame[d].to_numpy() for d in (*SERVICE_DIMENSIONS, "overall")},
+            PROMOTER: indicator(nps_raw, nps_raw >= indices.PROMOTER_MIN),
+            DETRACTOR: indicator(nps_raw, nps_raw <= indices.DETRACTOR_MAX),
+            TOP_BOX: indicator(overall_raw, overall_raw >= overall_item.scale_max - boxes + 1),
+        }
+
+
+def frame_sums(
+    frame: pd.DataFrame, weights: np.ndarray, columns: dict[str, np.ndarray]
+) -> ScopeSums:
+    """The sums of one frame as a single scope (one cell)."""
+    cells = Cells(np.zeros(len(frame), dtype=np.int64), ((), (), ()))
+    moments = cell_moments(columns, weights, cells)
+    dimensions = {d: columns[d] for d in SERVICE_DIMENSIONS}
+    everyone = np.ones(1, dtype=bool)
+    joint = joint_sums(dimensions, weights, cells, moments)
+    return ScopeSums(pooled(moments, everyone), joint, everyone)
 
 
 def csi_estimate(
     frame: pd.DataFrame, weights: np.ndarray, csi_weights: dict[str, float]
 ) -> indices.Estimate | None:
+    """Weighted CSI of one frame with a linearised standard error (see csi_from_sums)."""
+    columns = {RESPONDENTS: np.zeros(len(frame))} | {
+        d: frame[d].to_numpy() for d in SERVICE_DIMENSIONS
+    }
+    return csi_from_sums(frame_sums(frame, weights, columns), csi_weights)
+
+
+def csi_from_sums(sums: ScopeSums, csi_weights: dict[str, float]) -> indices.Estimate | None:
     """Weighted CSI with a linearised standard error.
 
     Each dimension mean is over a different sub-sample (touchpoints are rated only by
     their users), so the CSI's variance comes from each respondent's influence on all the
     dimension means they rated, which keeps the covariance between dimensions.
     """
-    means: dict[str, float | None] = {}
-    for dimension in SERVICE_DIMENSIONS:
-        answered = frame[dimension].notna().to_numpy()
-        means[dimension] = (
-            float(np.average(frame[dimension].to_numpy()[answered], weights=weights[answered]))
-            if answered.any()
-            else None
-        )
+    moments = sums.moments
+    positions = [moments.column(d) for d in SERVICE_DIMENSIONS]
+    means = {
+        d: moments.mean(j) if moments.n[j] > 0 else None
+        for d, j in zip(SERVICE_DIMENSIONS, positions, strict=True)
+    }
     if all(value is None for value in means.values()):
         return None
     csi = indices.weighted_csi(means, csi_weights)
-    influence = np.zeros(len(frame))
-    for dimension, share in csi.weights_used.items():
-        values = frame[dimension].to_numpy()
-        answered = ~np.isnan(values)
-        total = weights[answered].sum()
-        influence[answered] += (
-            share * weights[answered] * (values[answered] - means[dimension]) / total
-        )
-    se = float(math.sqrt(np.sum(influence**2)))
-    n_eff = float(weights.sum() ** 2 / np.sum(weights**2))
+    coefficients = np.array(
+        [csi.weights_used.get(d, 0.0) / moments.weight[j] if d in csi.weights_used else 0.0
+         for d, j in zip(SERVICE_DIMENSIONS, positions, strict=True)]
+    )  # fmt: skip
+    scope_means = np.array([means[d] or 0.0 for d in SERVICE_DIMENSIONS])
+    se = math.sqrt(pooled_influence(sums.joint, sums.selected, scope_means, coefficients))
+    everyone = moments.column(RESPONDENTS)
     return indices.Estimate(
         value=csi.value,
         se=se,
         lower=csi.value - 1.96 * se,
         upper=csi.value + 1.96 * se,
-        n=len(frame),
-        n_effective=n_eff,
+        n=int(moments.n[everyone]),
+        n_effective=moments.effective_n(everyone),
     )
 
 
@@ -87,22 +160,33 @@ def _measure(
     quarter: str,
     scope: str,
     metric: str,
-    values: np.ndarray,
-    weights: np.ndarray,
-    estimator: Callable[[np.ndarray, np.ndarray], indices.Estimate | None],
+    n: int,
+    estimator: Callable[[], indices.Estimate | None],
     thresholds: dict[str, int],
 ) -> ResultRow:
-    """One figure over the respondents who answered, suppressed before it is estimated.
+    """One figure over the n respondents who answered, suppressed before it is estimated.
 
     A cell under the suppression threshold gets no value at all (only its n and the
     reason), so nothing downstream can show it, and no interval is attempted on n = 1.
     """
-    answered = ~np.isnan(values)
-    n = int(answered.sum())
     if n < thresholds["suppress_below"]:
         reason = "no respondents" if n == 0 else f"n = {n} < {thresholds['suppress_below']}"
         return ResultRow(quarter, scope, metric, None, n=n, flag="suppressed", note=reason)
-    return _row(quarter, scope, metric, estimator(values[answered], weights[answered]), thresholds)
+    return _row(quarter, scope, metric, estimator(), thresholds)
+
+
+def _mean_row(
+    quarter: str, scope: str, metric: str, moments: Moments, column: str, thresholds: dict[str, int]
+) -> ResultRow:
+    """A weighted mean of one column over its answers (dimension, item, overall)."""
+    j = moments.column(column)
+    n = int(moments.n[j])
+
+    def estimate() -> indices.Estimate:
+        spread = max(moments.spread(j), 0.0)
+        return indices.mean_estimate(moments.mean(j), spread, n, moments.effective_n(j))
+
+    return _measure(quarter, scope, metric, n, estimate, thresholds)
 
 
 def csat_note(item: Item, settings: Settings) -> str:
@@ -119,49 +203,49 @@ def scope_rows(
     bank: ItemBank,
     settings: Settings,
 ) -> list[ResultRow]:
-    """Every survey figure of one scope as result rows."""
-    thresholds = settings.suppression
-    rows = [ResultRow(quarter, scope, "respondents", float(len(frame)), n=len(frame))]
-    if frame.empty:
+    """Every survey figure of one scope (a frame of its respondents) as result rows."""
+    sums = frame_sums(frame, weights, headline_columns(frame, bank, settings))
+    return sum_rows(quarter, scope, sums, bank, settings)
+
+
+def sum_rows(
+    quarter: str, scope: str, sums: ScopeSums, bank: ItemBank, settings: Settings
+) -> list[ResultRow]:
+    """Every survey figure of one scope from its sums."""
+    thresholds, moments = settings.suppression, sums.moments
+    respondents = int(moments.n[moments.column(RESPONDENTS)])
+    rows = [ResultRow(quarter, scope, "respondents", float(respondents), n=respondents)]
+    if respondents == 0:
         return rows + [
             _row(quarter, scope, metric, None, thresholds)
             for metric in ("csi", "nps", "csat", "overall")
         ]
-
-    def measure(
-        metric: str,
-        column: str,
-        estimator: Callable[[np.ndarray, np.ndarray], indices.Estimate | None],
-    ) -> ResultRow:
-        values = frame[column].to_numpy(dtype=float)
-        return _measure(quarter, scope, metric, values, weights, estimator, thresholds)
-
     dimension_rows = [
-        measure(f"dimension.{dimension}", dimension, indices.weighted_mean)
-        for dimension in SERVICE_DIMENSIONS
+        _mean_row(quarter, scope, f"dimension.{d}", moments, d, thresholds)
+        for d in SERVICE_DIMENSIONS
     ]
     rows += dimension_rows
-    rows.append(csi_row(quarter, scope, frame, weights, dimension_rows, bank, settings))
-    overall_item = bank.by_code()[bank.codes("overall")[0]]
-    rows.append(measure("nps", "nps_raw", indices.nps))
-    csat = measure(
-        "csat",
-        "overall_raw",
-        lambda v, w: indices.csat(
-            v, overall_item.scale_min, overall_item.scale_max, w, settings.csat_top_boxes
-        ),
-    )
+    rows.append(csi_row(quarter, scope, sums, dimension_rows, bank, settings))
+    promoters, detractors = moments.column(PROMOTER), moments.column(DETRACTOR)
+    n_nps = int(moments.n[promoters])
+    rows.append(_measure(quarter, scope, "nps", n_nps, lambda: indices.nps_from_shares(
+        moments.mean(promoters), moments.mean(detractors), n_nps,
+        moments.effective_n(promoters)), thresholds))  # fmt: skip
+    top = moments.column(TOP_BOX)
+    n_csat = int(moments.n[top])
+    csat = _measure(quarter, scope, "csat", n_csat, lambda: indices.csat_from_share(
+        moments.mean(top), n_csat, moments.effective_n(top)), thresholds)  # fmt: skip
     # The figure carries its definition, so every label of it (PDF, e-mail, index) follows.
+    overall_item = bank.by_code()[bank.codes("overall")[0]]
     rows.append(csat if csat.note else replace(csat, note=csat_note(overall_item, settings)))
-    rows.append(measure("overall", "overall", indices.weighted_mean))
+    rows.append(_mean_row(quarter, scope, "overall", moments, "overall", thresholds))
     return rows
 
 
 def csi_row(
     quarter: str,
     scope: str,
-    frame: pd.DataFrame,
-    weights: np.ndarray,
+    sums: ScopeSums,
     dimension_rows: Sequence[ResultRow],
     bank: ItemBank,
     settings: Settings,
@@ -175,9 +259,11 @@ def csi_row(
     `insufficient_coverage`), and the report prints the reason instead of a number.
     """
     thresholds = settings.suppression
-    if len(frame) < thresholds["suppress_below"]:
-        reason = f"n = {len(frame)} < {thresholds['suppress_below']}"
-        return ResultRow(quarter, scope, "csi", None, n=len(frame), flag="suppressed", note=reason)
+    respondents = int(sums.moments.n[sums.moments.column(RESPONDENTS)])
+    if respondents < thresholds["suppress_below"]:
+        reason = f"n = {respondents} < {thresholds['suppress_below']}"
+        return ResultRow(quarter, scope, "csi", None, n=respondents, flag="suppressed",
+                         note=reason)  # fmt: skip
     needed = csi_min_dimensions(settings)
     in_bank = [d for d in SERVICE_DIMENSIONS if bank.codes(d)]
     covered = [
@@ -193,11 +279,9 @@ def csi_row(
             f"the CSI needs {needed}"
         )
         return ResultRow(
-            quarter, scope, "csi", None, n=len(frame), flag=INSUFFICIENT_COVERAGE, note=note
+            quarter, scope, "csi", None, n=respondents, flag=INSUFFICIENT_COVERAGE, note=note
         )
-    return _row(
-        quarter, scope, "csi", csi_estimate(frame, weights, settings.csi_weights), thresholds
-    )
+    return _row(quarter, scope, "csi", csi_from_sums(sums, settings.csi_weights), thresholds)
 
 
 def csi_min_dimensions(settings: Settings) -> int:
@@ -205,53 +289,82 @@ def csi_min_dimensions(settings: Settings) -> int:
     return int(settings.raw.get("contract", {}).get("csi_min_dimensions", 3))
 
 
-def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.ndarray]:
-    """Row masks of every scope with survey figures: company, branches, channels, products,
+def segment_cells(cells: Cells, scopes: Sequence[Scope]) -> dict[str, np.ndarray]:
+    """The cells of every scope with survey figures: company, branches, channels, products,
     and each branch's own channels and product lines (`<branch>.channel.<code>`)."""
-    masks: dict[str, np.ndarray] = {}
+    _branches, channel_levels, product_levels = cells.levels
+    occupied = np.bincount(cells.of_row, minlength=cells.count) > 0
+    selected: dict[str, np.ndarray] = {}
     for scope in scopes:
-        masks[scope.code] = (
-            np.ones(len(frame), bool)
+        selected[scope.code] = (
+            np.ones(cells.count, bool)
             if scope.code == COMPANY
-            else (frame["branch_code"] == scope.code).to_numpy()
+            else cells.select(branch_code=scope.code)
         )
     branches = [scope.code for scope in scopes if scope.code != COMPANY]
-    for column, prefix in (("channel_code", "channel"), ("product_line_code", "product")):
-        for code in sorted(frame[column].dropna().unique()):
-            masks[f"{prefix}.{code}"] = (frame[column] == code).to_numpy()
-    for column, prefix in (("channel_code", "channel"), ("product_line_code", "product")):
+    segments = (("channel_code", "channel", channel_levels),
+                ("product_line_code", "product", product_levels))  # fmt: skip
+    for column, prefix, levels in segments:
+        for code in levels:
+            selected[f"{prefix}.{code}"] = cells.select(**{column: code})
+    for column, prefix, levels in segments:
         for branch in branches:
-            in_branch = frame["branch_code"] == branch
-            for code in sorted(frame.loc[in_branch, column].dropna().unique()):
-                mask = (in_branch & (frame[column] == code)).to_numpy()
-                masks[branch_segment(branch, f"{prefix}.{code}")] = mask
-    return masks
+            for code in levels:
+                cell_set = cells.select(branch_code=branch, **{column: code})
+                if (cell_set & occupied).any():
+                    selected[branch_segment(branch, f"{prefix}.{code}")] = cell_set
+    return selected
+
+
+def segment_masks(frame: pd.DataFrame, scopes: Sequence[Scope]) -> dict[str, np.ndarray]:
+    """Row masks of every scope with survey figures (segment_cells, row by row)."""
+    cells = cells_of(frame)
+    return {code: chosen[cells.of_row] for code, chosen in segment_cells(cells, scopes).items()}
 
 
 def item_rows(
-    quarter: str,
-    scope: str,
-    frame: pd.DataFrame,
-    weights: np.ndarray,
-    survey: ScoredSurvey,
-    thresholds: dict[str, int],
+    quarter: str, scope: str, moments: Moments, survey: ScoredSurvey, thresholds: dict[str, int]
 ) -> list[ResultRow]:
     """Item-level 0–100 means (item.<code>) for the dimensions' detail tables."""
-    rows = []
-    for dimension in SERVICE_DIMENSIONS:
-        for code in survey.item_columns.get(dimension, []):
-            values = frame[code].to_numpy(dtype=float)
-            rows.append(
-                _measure(
-                    quarter,
-                    scope,
-                    f"item.{code}",
-                    values,
-                    weights,
-                    indices.weighted_mean,
-                    thresholds,
-                )
-            )
+    return [
+        _mean_row(quarter, scope, f"item.{code}", moments, f"item.{code}", thresholds)
+        for dimension in SERVICE_DIMENSIONS
+        for code in survey.item_columns.get(dimension, [])
+    ]
+
+
+def scope_figures(
+    quarter: str,
+    survey: ScoredSurvey,
+    weights: np.ndarray,
+    scopes: Sequence[Scope],
+    bank: ItemBank,
+    settings: Settings,
+) -> list[ResultRow]:
+    """Headline, item and key-driver rows of every scope and segment.
+
+    Every column is summed once per cell (scope_moments); a scope adds its cells' sums.
+    Only the key drivers (bootstrap over respondents) read a scope's rows themselves.
+    """
+    frame, thresholds = survey.respondents, settings.suppression
+    cells = cells_of(frame)
+    items = [code for d in SERVICE_DIMENSIONS for code in survey.item_columns.get(d, [])]
+    columns = headline_columns(frame, bank, settings)
+    columns |= {f"item.{code}": frame[code].to_numpy() for code in items}
+    moments = cell_moments(columns, weights, cells)
+    joint = joint_sums({d: columns[d] for d in SERVICE_DIMENSIONS}, weights, cells, moments)
+    drivers = frame[list(DRIVER_COLUMNS)]
+    rows: list[ResultRow] = []
+    for code, selected in segment_cells(cells, scopes).items():
+        sums = ScopeSums(pooled(moments, selected), joint, selected)
+        rows += sum_rows(quarter, code, sums, bank, settings)
+        if sums.moments.n[sums.moments.column(RESPONDENTS)] == 0 or is_branch_segment(code):
+            continue  # a branch's own segments get headline figures only
+        rows += item_rows(quarter, code, sums.moments, survey, thresholds)
+        if not code.startswith(("channel.", "product.")):
+            in_scope = selected[cells.of_row]
+            scoped = drivers if in_scope.all() else drivers[in_scope]
+            rows += driver_rows(quarter, code, scoped, weights[in_scope], settings)
     return rows
 
 
@@ -270,16 +383,7 @@ def survey_results(
     stored results of the previous quarter and of a year ago, for the significance tests.
     """
     frame = survey.respondents
-    thresholds = settings.suppression
-    rows: list[ResultRow] = []
-    for code, mask in segment_masks(frame, scopes).items():
-        scoped, scoped_weights = frame[mask], weights.to_numpy()[mask]
-        rows += scope_rows(quarter, code, scoped, scoped_weights, bank, settings)
-        if scoped.empty or is_branch_segment(code):
-            continue  # a branch's own segments get headline figures only
-        rows += item_rows(quarter, code, scoped, scoped_weights, survey, thresholds)
-        if not code.startswith(("channel.", "product.")):
-            rows += driver_rows(quarter, code, scoped, scoped_weights, settings)
+    rows = scope_figures(quarter, survey, weights.to_numpy(), scopes, bank, settings)
     empty_history = pd.DataFrame(columns=list(RESULT_COLUMNS))
     use_pls = settings.csi_method == "pls"
     rows += pls_rows(quarter, frame, weights.to_numpy(), survey, settings)

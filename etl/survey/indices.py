@@ -93,9 +93,14 @@ def nps(scores: ArrayLike, weights: ArrayLike | None = None) -> Estimate:
     left out (missing by design) and not counted in n.
     """
     values, w, n, n_eff = _prepared(scores, weights, "NPS scores")
-    _require_integer_scale(values, NPS_MIN, NPS_MAX, "NPS scores")
+    require_integer_scale(values, NPS_MIN, NPS_MAX, "NPS scores")
     promoters = _weighted_share(values >= PROMOTER_MIN, w)
     detractors = _weighted_share(values <= DETRACTOR_MAX, w)
+    return nps_from_shares(promoters, detractors, n, n_eff)
+
+
+def nps_from_shares(promoters: float, detractors: float, n: int, n_eff: float) -> Estimate:
+    """NPS and its adjusted-Wald interval (see nps) from the weighted shares and Kish's n."""
     adjusted_n = n_eff + 3.0
     p_adj = (promoters * n_eff + 0.75) / adjusted_n
     d_adj = (detractors * n_eff + 0.75) / adjusted_n
@@ -124,14 +129,24 @@ def csat(
     ñ = n_eff + z², p̃ = (X + z²/2)/ñ with X = p̂·n_eff, interval 100[p̃ ± z √(p̃(1 − p̃)/ñ)]
     clipped to [0, 100]; se = 100 √(p̃(1 − p̃)/ñ). So 9–10 on 1–10 or 0–10, 4–5 on 1–5.
     """
+    check_csat_scale(scale_min, scale_max, top_boxes)
+    values, w, n, n_eff = _prepared(scores, weights, "CSAT scores")
+    require_integer_scale(values, scale_min, scale_max, "CSAT scores")
+    share = _weighted_share(values >= scale_max - (top_boxes - 1), w)
+    return csat_from_share(share, n, n_eff)
+
+
+def check_csat_scale(scale_min: int, scale_max: int, top_boxes: int) -> None:
+    """An integer scale of at least 3 points, and 2 or 3 top boxes."""
     _check_scale(scale_min, scale_max, integer=True)
     if top_boxes not in (2, 3):
         raise IndexInputError(f"CSAT counts the top 2 or 3 boxes, got {top_boxes}")
     if scale_max - scale_min < 2:
         raise IndexInputError(f"CSAT needs at least 3 scale points, got {scale_min}–{scale_max}")
-    values, w, n, n_eff = _prepared(scores, weights, "CSAT scores")
-    _require_integer_scale(values, scale_min, scale_max, "CSAT scores")
-    share = _weighted_share(values >= scale_max - (top_boxes - 1), w)
+
+
+def csat_from_share(share: float, n: int, n_eff: float) -> Estimate:
+    """CSAT and its Agresti–Coull interval (see csat) from the weighted top-box share."""
     z_squared = Z_95**2
     adjusted_n = n_eff + z_squared
     p_adj = (share * n_eff + z_squared / 2.0) / adjusted_n
@@ -152,13 +167,14 @@ def weighted_mean(values: ArrayLike, weights: ArrayLike | None = None) -> Estima
     Without weights this is the usual s/√n. Missing values are left out (missing by design).
     """
     data, w, n, n_eff = _prepared(values, weights, "values")
-    if n_eff <= 1.0 + 1e-12:
-        raise IndexInputError(
-            f"a mean with an interval needs an effective n above 1, got n={n}, "
-            f"n_effective={n_eff:.3g}"
-        )
     mean = float(np.sum(w * data) / w.sum())
     spread = float(np.sum(w * (data - mean) ** 2) / w.sum())
+    return mean_estimate(mean, spread, n, n_eff)
+
+
+def mean_estimate(mean: float, spread: float, n: int, n_eff: float) -> Estimate:
+    """A weighted mean's estimate from its weighted variance Σw(x − x̄)²/Σw (see weighted_mean)."""
+    _require_effective_n(n, n_eff)
     se = math.sqrt(spread / (n_eff - 1.0))
     return Estimate(
         value=mean,
@@ -168,6 +184,14 @@ def weighted_mean(values: ArrayLike, weights: ArrayLike | None = None) -> Estima
         n=n,
         n_effective=n_eff,
     )
+
+
+def _require_effective_n(n: int, n_eff: float) -> None:
+    if n_eff <= 1.0 + 1e-12:
+        raise IndexInputError(
+            f"a mean with an interval needs an effective n above 1, got n={n}, "
+            f"n_effective={n_eff:.3g}"
+        )
 
 
 def weighted_csi(
@@ -294,7 +318,7 @@ def _prepared(
     return values, w, int(values.size), n_eff
 
 
-def _require_integer_scale(values: np.ndarray, low: int, high: int, label: str) -> None:
+def require_integer_scale(values: np.ndarray, low: int, high: int, label: str) -> None:
     """Every value is an integer point of the scale low..high."""
     bad = (values != np.round(values)) | (values < low) | (values > high)
     if bad.any():

@@ -82,19 +82,21 @@ def pls_rows(
                           note=why)]  # fmt: skip
     csi = settings.raw["csi"]
     columns = [c for block in model.blocks.values() for c in block]
-    complete = frame[columns].notna().all(axis=1).to_numpy()
-    data, w = frame.loc[complete, columns].reset_index(drop=True), weights[complete]
+    complete = np.ones(len(frame), dtype=bool)
+    for column in columns:
+        complete &= frame[column].notna().to_numpy()
     n_boot = max(MIN_BOOTSTRAP, int(csi.get("pls_bootstrap", MIN_BOOTSTRAP)))
     try:
-        result = pls_weighted.fit(data, model.blocks, CORE_PATHS, w)
-        index = result.index("sat", 0.0, 100.0)
-        boot = pls_weighted.bootstrap(
-            data, model.blocks, CORE_PATHS, w, "sat", (0.0, 100.0), n_boot,
+        # Incomplete rows are left out by the estimator itself (one copy of the items).
+        result, boot = pls_weighted.fit_and_bootstrap(
+            frame, model.blocks, CORE_PATHS, weights, "sat", (0.0, 100.0), n_boot,
             int(csi.get("pls_seed", 20260101)),
         )  # fmt: skip
+        index = result.index("sat", 0.0, 100.0)
     except ValueError as exc:  # specification, convergence or index errors, each named
         return [ResultRow(quarter, COMPANY, "csi.pls", None, n=int(complete.sum()),
                           flag="suppressed", note=f"ACSI core model: {exc}")]  # fmt: skip
+    w = weights[complete]
     n, excluded = int(complete.sum()), int((~complete).sum())
     grouped = f" of {boot.units} random groups" if boot.units < n else ""
     note = (
@@ -103,8 +105,7 @@ def pls_rows(
         f"seed {boot.seed}; "
         f"GoF {result.gof:.3f}"
     )
-    scores = pd.Series(np.nan, index=frame.index)
-    scores[frame.index[complete]] = result.scores["sat"].to_numpy()
+    scores = result.scores["sat"].reindex(frame.index)
     return [
         ResultRow(quarter, COMPANY, "csi.pls", index, boot.index_lower, boot.index_upper, n=n,
                   n_effective=float(w.sum() ** 2 / np.sum(w**2)), note=note),

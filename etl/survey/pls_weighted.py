@@ -23,18 +23,15 @@ import numpy as np
 import pandas as pd
 
 from etl.survey import pls
+from etl.survey.pls_batch import fit_batch
 from etl.survey.pls_moments import (
-    MomentFit,
     _paths_from_cov,
-    fit_moments,
     outer_from_moments,
     replicate_draws,
-    replicate_moments,
     weighted_gram,
 )
 from etl.survey.pls_spec import (
     PLSConvergenceError,
-    PLSIndexError,
     PLSSpecificationError,
     _Model,
     _validate_model,
@@ -43,18 +40,6 @@ from etl.survey.pls_spec import (
 
 def _wmean(a: np.ndarray, p: np.ndarray) -> np.ndarray:
     return p @ a
-
-
-def _wsd(a: np.ndarray, p: np.ndarray) -> np.ndarray:
-    centred = a - _wmean(a, p)
-    return np.sqrt(p @ (centred**2))
-
-
-def _inner_model(scores: np.ndarray, p: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted least squares of each endogenous latent on its predecessors (with an
-    intercept), from the weighted covariance matrix: slopes = C_xx⁻¹ C_xy, R² = b·C_xy / C_yy."""
-    centred = scores - _wmean(scores, p)
-    return _paths_from_cov(centred.T @ (centred * p[:, None]), model)
 
 
 @dataclass(frozen=True)
@@ -69,47 +54,71 @@ class _Fit:
     means: np.ndarray
     sds: np.ndarray
     iterations: int
+    centred: np.ndarray  # the items as fitted (centred, scaled when standardised)
+    cov: np.ndarray  # their weighted covariance matrix
+
+
+def _centred(
+    raw: np.ndarray, w: np.ndarray, standardize: bool, overwrite: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x, p, means, sds, Σ p_i x_i x_iᵀ): the items centred (and scaled) on their weighted
+    moments, and their weighted Gram matrix (one pass). `overwrite` centres raw in place."""
+    p = w / w.sum()
+    means = _wmean(raw, p)
+    x = raw if overwrite else raw.copy()
+    x -= means
+    gram = weighted_gram(x, p)
+    sds = np.sqrt(np.diag(gram))  # Σ p (x − x̄)²: the weighted population sd
+    if standardize:
+        x /= sds
+        gram = gram / np.outer(sds, sds)
+    return x, p, means, sds, gram
 
 
 def _fit_arrays(
     raw: np.ndarray, w: np.ndarray, model: _Model, scheme: str, standardize: bool, tol: float,
-    max_iter: int,
+    max_iter: int, overwrite: bool = False,
 ) -> _Fit:  # fmt: skip
-    """One weighted fit on complete rows with positive weights (no pandas: the bootstrap
-    calls this hundreds of times)."""
-    p = w / w.sum()
-    means, sds = _wmean(raw, p), _wsd(raw, p)
-    x = (raw - means) / (sds if standardize else 1.0)
-    # The iteration runs on the items' weighted covariance (one pass over the rows):
-    # every step of mode A is a product with it (pls_moments).
+    """One weighted fit on complete rows with positive weights (no pandas).
+
+    Everything but the scores comes from the items' weighted covariance (one pass over the
+    rows): mode A's steps are products with it (pls_moments), the latent scores'
+    covariance is Wᵀ S W, and each item's covariance with its latent score is (S W)ᵢⱼ.
+    """
+    x, p, means, sds, gram = _centred(raw, w, standardize, overwrite)
     offset = _wmean(x, p)  # zero but for rounding: x is centred on the weighted means
-    cov = weighted_gram(x, p) - np.outer(offset, offset)
+    cov = gram - np.outer(offset, offset)
     outer, iterations, converged = outer_from_moments(cov, model, scheme, tol, max_iter)
     if not converged:
         raise PLSConvergenceError(f"weighted outer weights did not converge in {iterations}")
+    score_cov = outer.T @ cov @ outer
+    path_matrix, r_squared = _paths_from_cov(score_cov, model)
+    # Loadings: weighted correlation of each item with its own latent score.
+    own = [next(j for j, ix in enumerate(model.block_index) if i in ix) for i in range(len(cov))]
+    items = np.arange(len(cov))
+    covariance = (cov @ outer)[items, own]
+    loadings = covariance / np.sqrt(np.diag(gram) * np.diag(score_cov)[own])
     scores = x @ outer
-    path_matrix, r_squared = _inner_model(scores, p, model)
-    # Loadings: weighted correlation of each item with its own latent score, all at once.
-    own = scores[:, [next(j for j, ix in enumerate(model.block_index) if i in ix)
-                     for i in range(x.shape[1])]]  # fmt: skip
-    own_centred = own - _wmean(own, p)
-    cov = p @ (x * own_centred)
-    loadings = cov / np.sqrt((p @ x**2) * (p @ own_centred**2))
-    return _Fit(outer, scores, path_matrix, r_squared, loadings, means, sds, iterations)
+    return _Fit(outer, scores, path_matrix, r_squared, loadings, means, sds, iterations, x, cov)
 
 
 def _prepared(
     data: pd.DataFrame, weights: np.ndarray | pd.Series | None, model: _Model
-) -> tuple[pd.DataFrame, np.ndarray, int]:
-    """Rows complete on the model's items with a positive weight, their weights, the rest."""
-    items = data.loc[:, list(model.columns)].astype(float)
+) -> tuple[np.ndarray, pd.Index, np.ndarray, int]:
+    """Rows complete on the model's items with a positive weight (a float array of this
+    function's own, filled column by column), their labels and weights, and the rest."""
     w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (len(data),) or not np.isfinite(w).all() or (w < 0).any():
         raise PLSSpecificationError("weights must be one finite, non-negative value per row")
-    complete = items.notna().all(axis=1).to_numpy() & (w > 0)
-    kept = items.loc[complete]
-    pls._check_estimable(kept.to_numpy(), int((~complete).sum()), model)
-    return kept, w[complete], int((~complete).sum())
+    raw = np.empty((len(data), len(model.columns)))
+    for j, column in enumerate(model.columns):
+        raw[:, j] = data[column].to_numpy(dtype=float, na_value=np.nan)
+    complete = ~np.isnan(raw).any(axis=1) & (w > 0)
+    dropped = int((~complete).sum())
+    if dropped:
+        raw = raw[complete]
+    pls._check_estimable(raw, dropped, model)
+    return raw, data.index[complete], w[complete], dropped
 
 
 def fit(
@@ -124,53 +133,57 @@ def fit(
 ) -> pls.PLSResult:
     """Weighted PLS (mode A) on the rows complete on the model's items; weights ≥ 0."""
     model = _validate_model(data, blocks, paths, None, scheme, tol, max_iter)
-    kept, w, dropped = _prepared(data, weights, model)
-    raw = kept.to_numpy()
-    done = _fit_arrays(raw, w, model, scheme, standardize, tol, max_iter)
-    return _result(kept, model, done.outer, done.scores, done.paths, done.r_squared,
-                   done.loadings, (done.iterations, True, dropped), scheme, standardize,
-                   (done.means, done.sds, raw))  # fmt: skip
+    raw, labels, w, dropped = _prepared(data, weights, model)
+    extremes = (raw.min(axis=0), raw.max(axis=0))
+    done = _fit_arrays(raw, w, model, scheme, standardize, tol, max_iter, overwrite=True)
+    return _result(labels, model, done, dropped, scheme, standardize, extremes)
 
 
-def _index(done: _Fit | MomentFit, model: _Model, latent: str, scale: tuple[float, float]) -> float:
-    """The ACSI 0–100 index of a latent from a fit (as PLSResult.index, unstandardised)."""
-    j = model.latents.index(latent)
-    index = model.block_index[j]
-    raw = done.outer[index, j]
-    if (raw <= 0).any():
-        raise PLSIndexError(f"latent {latent!r}: non-positive outer weights")
-    mean = float((raw / raw.sum()) @ done.means[index])
-    return 100.0 * (mean - scale[0]) / (scale[1] - scale[0])
+def fit_and_bootstrap(
+    data: pd.DataFrame,
+    blocks: dict[str, list[str]],
+    paths: list[tuple[str, str]],
+    weights: np.ndarray,
+    index_latent: str,
+    scale: tuple[float, float],
+    n_boot: int = 500,
+    seed: int = pls.DEFAULT_BOOTSTRAP_SEED,
+    scheme: str = "path",
+) -> tuple[pls.PLSResult, WeightedBootstrap]:
+    """fit() and bootstrap() (unstandardised, default tolerance) on one preparation of the
+    rows: the items are read, centred and summed once for both."""
+    model = _validate_model(data, blocks, paths, None, scheme, 1e-6, 300)
+    raw, labels, w, dropped = _prepared(data, weights, model)
+    extremes = (raw.min(axis=0), raw.max(axis=0))
+    done = _fit_arrays(raw, w, model, scheme, False, 1e-6, 300, overwrite=True)
+    result = _result(labels, model, done, dropped, scheme, False, extremes)
+    return result, _bootstrap_fitted(done, w, model, paths, index_latent, scale,
+                                     (n_boot, seed, scheme))  # fmt: skip
 
 
 def _result(
-    kept: pd.DataFrame,
+    labels: pd.Index,
     model: _Model,
-    outer: np.ndarray,
-    scores: np.ndarray,
-    path_matrix: np.ndarray,
-    r_squared: np.ndarray,
-    loadings: np.ndarray,
-    run: tuple[int, bool, int],
+    done: _Fit,
+    dropped: int,
     scheme: str,
     standardize: bool,
-    moments: tuple[np.ndarray, np.ndarray, np.ndarray],
+    extremes: tuple[np.ndarray, np.ndarray],
 ) -> pls.PLSResult:
     latents, columns = list(model.latents), list(model.columns)
-    means, sds, raw = moments
-    loading_series = pd.Series(loadings, index=columns, name="loading")
+    loading_series = pd.Series(done.loadings, index=columns, name="loading")
     endogenous = [lv for i, lv in enumerate(latents) if model.adjacency[:, i].any()]
     return pls.PLSResult(
-        path_coefficients=pd.DataFrame(path_matrix, index=latents, columns=latents),
-        r_squared=pd.Series(r_squared, index=latents, name="r_squared")[endogenous],
-        outer_weights=pd.Series(outer.sum(axis=1), index=columns, name="weight"),
+        path_coefficients=pd.DataFrame(done.paths, index=latents, columns=latents),
+        r_squared=pd.Series(done.r_squared, index=latents, name="r_squared")[endogenous],
+        outer_weights=pd.Series(done.outer.sum(axis=1), index=columns, name="weight"),
         loadings=loading_series,
-        scores=pd.DataFrame(scores, index=kept.index, columns=latents),
-        gof=pls._gof(loadings, r_squared, model),
-        converged=run[1],
-        iterations=run[0],
-        n_used=len(kept),
-        n_dropped=run[2],
+        scores=pd.DataFrame(done.scores, index=labels, columns=latents),
+        gof=pls._gof(done.loadings, done.r_squared, model),
+        converged=True,
+        iterations=done.iterations,
+        n_used=len(labels),
+        n_dropped=dropped,
         ave=pls._ave(loading_series, model),
         composite_reliability=pls._dillon_goldstein_rho(loading_series, model),
         blocks=dict(model.blocks),
@@ -178,10 +191,10 @@ def _result(
         modes=dict(model.modes),
         scheme=scheme,
         standardized=standardize,
-        item_means=pd.Series(means, index=columns, name="mean"),
-        item_sds=pd.Series(sds, index=columns, name="sd"),
-        item_min=pd.Series(raw.min(axis=0), index=columns, name="min"),
-        item_max=pd.Series(raw.max(axis=0), index=columns, name="max"),
+        item_means=pd.Series(done.means, index=columns, name="mean"),
+        item_sds=pd.Series(done.sds, index=columns, name="sd"),
+        item_min=pd.Series(extremes[0], index=columns, name="min"),
+        item_max=pd.Series(extremes[1], index=columns, name="max"),
     )
 
 
@@ -215,35 +228,56 @@ def bootstrap(
     pls_moments.EXACT_BOOTSTRAP_ROWS rows, over random groups of them (`units` says which).
     """
     model = _validate_model(data, blocks, paths, None, scheme, 1e-6, 300)
-    kept, w, _dropped = _prepared(data, weights, model)
-    raw = kept.to_numpy()
-    # The full sample's fit from its moments too (one pass; the reported estimates come
-    # from fit(), these only fill the table's estimate column).
-    centre = (w / w.sum()) @ raw
-    full = fit_moments(*replicate_moments(raw - centre, centre, w), model, scheme, 1e-6, 300)
+    raw, _labels, w, _dropped = _prepared(data, weights, model)
+    # The full sample's fit (only the table's estimate column; the reported estimates
+    # come from fit()), and the centred items the replicates' moments are summed from.
+    done = _fit_arrays(raw, w, model, scheme, False, 1e-6, 300, overwrite=True)
+    return _bootstrap_fitted(done, w, model, paths, index_latent, scale, (n_boot, seed, scheme))
+
+
+def _bootstrap_fitted(
+    done: _Fit,
+    w: np.ndarray,
+    model: _Model,
+    paths: list[tuple[str, str]],
+    index_latent: str,
+    scale: tuple[float, float],
+    run: tuple[int, int, str],
+) -> WeightedBootstrap:
+    """The bootstrap of a fitted model: replicates drawn in order, fitted in batches.
+
+    A replicate enters only through its weighted moments (pls_moments: the draw's counts
+    times the survey weights); each batch is as large as the replicates still needed, so
+    no replicate is fitted that a one-at-a-time loop would not have drawn, and failed
+    ones are redrawn in the same order (the same draws, intervals and redraw count).
+    """
+    n_boot, seed, scheme = run
     positions = {latent: i for i, latent in enumerate(model.latents)}
-    pairs = [(positions[a], positions[b]) for a, b in paths]
+    sources = [positions[a] for a, _ in paths]
+    targets = [positions[b] for _, b in paths]
     rng = np.random.default_rng(seed)
-    # A replicate enters only through its weighted moments (pls_moments): the draw's
-    # counts times the survey weights, then the fit on a p × p matrix.
-    draw, units = replicate_draws(raw - full.means, full.means, w, rng)
-    draws, indices, redrawn = [], [], 0
+    draw, units = replicate_draws(done.centred, done.means, w, rng)
+    draws: list[np.ndarray] = []
+    indices: list[float] = []
+    redrawn = 0
     while len(draws) < n_boot:
-        try:
-            means, cov = draw()
-            done = fit_moments(means, cov, model, scheme, 1e-6, 300)
-            index = _index(done, model, index_latent, scale)
-        except (PLSSpecificationError, PLSConvergenceError, PLSIndexError, FloatingPointError):
-            redrawn += 1
-            if redrawn > n_boot:
-                raise
-            continue
-        draws.append([done.paths[i, k] for i, k in pairs])
-        indices.append(index)
+        means, covs = zip(*(draw() for _ in range(n_boot - len(draws))), strict=True)
+        batch = fit_batch(np.stack(means), np.stack(covs), model, scheme, index_latent, scale)
+        for paths_matrix, index, ok in zip(batch.paths, batch.index, batch.ok, strict=True):
+            if not ok:
+                redrawn += 1
+                if redrawn > n_boot:
+                    raise PLSConvergenceError(
+                        f"bootstrap abandoned: {redrawn} resamples could not be fitted "
+                        "(a constant latent score, no convergence or a non-positive weight)"
+                    )
+                continue
+            draws.append(paths_matrix[sources, targets])
+            indices.append(float(index))
     low, high = np.quantile(np.asarray(draws), [0.025, 0.975], axis=0)
     intervals = pd.DataFrame(
         {"from": [a for a, _ in paths], "to": [b for _, b in paths],
-         "estimate": [full.paths[i, k] for i, k in pairs], "lower": low, "upper": high}
+         "estimate": done.paths[sources, targets], "lower": low, "upper": high}
     )  # fmt: skip
     index_low, index_high = np.quantile(indices, [0.025, 0.975])
     return WeightedBootstrap(
