@@ -3,11 +3,13 @@
     .venv/bin/python bench/bench_survey.py            # 100k, 300k and 1M responses
     .venv/bin/python bench/bench_survey.py 1000000    # one size
     .venv/bin/python bench/bench_survey.py --by-design  # unused touchpoints skipped
+    .venv/bin/python bench/bench_survey.py --items 30 1000000   # the issue's 30 items
 
 Each size runs in a fresh child process, so its peak RSS is its own. The data are a
-synthetic quarter shaped like the demo (29 items, touchpoints missing by design, 12
-branches × 4 channels × 5 product lines); generating them is not timed, holding them is
-counted in the peak memory. Prints one table row per size.
+synthetic quarter shaped like the demo (the packaged item bank plus one value-added item,
+37 items, or `--items N` of them; 12 branches × 4 channels × 5 product lines); generating
+them is not timed, holding them is counted in the peak memory. Prints one table row per
+size.
 """
 
 from __future__ import annotations
@@ -39,11 +41,17 @@ USAGE_BY_DESIGN = {
 }
 
 
-def bench_item_bank():
-    """The packaged 29-item bank plus one value-added item: 30 items."""
+def bench_item_bank(items: int | None = None):
+    """The packaged item bank plus one value-added item (37 items), or `items` of them.
+
+    A smaller bank keeps every dimension and every item of the PLS core model (expectations,
+    quality, value, overall, complaint, loyalty, NPS): items are taken off the end of the
+    service dimension with the most items (the first such in the bank's order), one at a
+    time, so each touchpoint keeps at least one item.
+    """
     import tomllib
 
-    from etl.core.config import DEFAULTS_DIR, parse_item_bank
+    from etl.core.config import DEFAULTS_DIR, SERVICE_DIMENSIONS, parse_item_bank
 
     raw = tomllib.loads((DEFAULTS_DIR / "item_bank.toml").read_text(encoding="utf-8"))
     raw["items"].append(
@@ -54,14 +62,24 @@ def bench_item_bank():
             "en": "Legal advice was helpful",
         }
     )
-    return parse_item_bank(raw, "bench item bank (30 items)")
+    if items is not None:
+        kept = raw["items"]
+        while len(kept) > items:
+            sizes = {d: sum(i["dimension"] == d for i in kept) for d in SERVICE_DIMENSIONS}
+            largest = max(SERVICE_DIMENSIONS, key=lambda d: sizes[d])
+            if sizes[largest] < 2:
+                raise SystemExit(f"--items {items}: fewer items than the dimensions need")
+            last = max(i for i, item in enumerate(kept) if item["dimension"] == largest)
+            kept = kept[:last] + kept[last + 1 :]
+        raw["items"] = kept
+    return parse_item_bank(raw, f"bench item bank ({len(raw['items'])} items)")
 
 
 def synthetic_quarter(
-    n: int, by_design: bool, seed: int = 7
+    n: int, by_design: bool, seed: int = 7, items: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Long answers, respondents and policy-book cells for one quarter of n responses."""
-    bank = bench_item_bank()
+    bank = bench_item_bank(items)
     rng = np.random.default_rng(seed)
     respondents = pd.DataFrame(
         {
@@ -110,7 +128,7 @@ def synthetic_quarter(
     return answers, respondents, cells
 
 
-def run_one(n: int, by_design: bool) -> dict[str, float]:
+def run_one(n: int, by_design: bool, items: int | None = None) -> dict[str, float]:
     """Time the compute stage for one size (in this process)."""
     from etl.core.config import load_settings
     from etl.core.scopes import Scope
@@ -118,8 +136,8 @@ def run_one(n: int, by_design: bool) -> dict[str, float]:
     from etl.survey.figures import survey_results
     from etl.survey.scoring import score
 
-    bank, settings = bench_item_bank(), load_settings()
-    answers, respondents, cells = synthetic_quarter(n, by_design)
+    bank, settings = bench_item_bank(items), load_settings()
+    answers, respondents, cells = synthetic_quarter(n, by_design, items=items)
     scopes = [Scope("company", "company", "全公司", "Company")] + [
         Scope(b, "branch", b, b) for b in BRANCHES
     ]
@@ -131,9 +149,10 @@ def run_one(n: int, by_design: bool) -> dict[str, float]:
     mark = time.perf_counter()
     weights, report = weight_respondents(survey, cells, settings)
     timings["rake_s"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    mark, cpu_mark = time.perf_counter(), time.process_time()
     rows = survey_results("2026-Q3", survey, weights, scopes, bank, settings)
     timings["indices_s"] = time.perf_counter() - mark
+    timings["indices_cpu_s"] = time.process_time() - cpu_mark
     timings["total_s"] = time.perf_counter() - started
     # CPU seconds of this process (all its threads): on a shared, loaded machine the wall
     # time says as much about the neighbours as about this code.
@@ -148,28 +167,37 @@ def run_one(n: int, by_design: bool) -> dict[str, float]:
 def main(argv: list[str]) -> int:
     by_design = "--by-design" in argv
     argv = [a for a in argv if a != "--by-design"]
+    items = None
+    if "--items" in argv:
+        at = argv.index("--items")
+        items = int(argv[at + 1])
+        argv = argv[:at] + argv[at + 2 :]
     if argv and argv[0] == "--child":
-        print(json.dumps(run_one(int(argv[1]), by_design)))
+        print(json.dumps(run_one(int(argv[1]), by_design, items)))
         return 0
     sizes = [int(a) for a in argv] or list(SIZES)
-    items = len(bench_item_bank().items)
+    bank = bench_item_bank(items)
+    per_dimension = pd.Series([item.dimension for item in bank.items]).value_counts(sort=False)
     answered = "touchpoints missing by design" if by_design else "every item answered"
-    print(f"{items} items; {answered}")
+    print(f"{len(bank.items)} items; {answered}")
+    print("items per dimension: " + ", ".join(f"{d} {c}" for d, c in per_dimension.items()))
     header = (
         f"{'responses':>10} {'answers':>11} {'score s':>8} {'rake s':>7} {'indices s':>9} "
-        f"{'total s':>8} {'CPU s':>7} {'answers/s':>11} {'peak RSS MB':>12}"
+        f"{'total s':>8} {'CPU s':>7} {'indices CPU s':>13} {'answers/s':>11} {'peak RSS MB':>12}"
     )
     print(header)
     print("-" * len(header))
     for n in sizes:
-        command = [sys.executable, __file__, "--child", str(n)] + (
-            ["--by-design"] if by_design else []
+        command = [sys.executable, __file__, "--child", str(n)]
+        command += (["--by-design"] if by_design else []) + (
+            ["--items", str(items)] if items is not None else []
         )
         child = subprocess.run(command, capture_output=True, text=True, check=True)
         t = json.loads(child.stdout.strip().splitlines()[-1])
         print(
             f"{n:>10,} {int(t['answer_rows']):>11,} {t['score_s']:>8.2f} {t['rake_s']:>7.2f} "
             f"{t['indices_s']:>9.2f} {t['total_s']:>8.2f} {t['cpu_s']:>7.2f} "
+            f"{t['indices_cpu_s']:>13.2f} "
             f"{t['answer_rows'] / t['total_s']:>11,.0f} {t['peak_rss_mb']:>12,.0f}"
         )
     load = os.getloadavg()

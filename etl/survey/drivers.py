@@ -287,9 +287,11 @@ def _group_sums(data: np.ndarray, w: np.ndarray, groups: np.ndarray, n_groups: i
 
 def _group_slots(groups: np.ndarray, n_groups: int) -> np.ndarray:
     """(n_groups, largest group) row numbers of each group's rows, −1 where it has fewer."""
-    order = np.argsort(groups, kind="stable")
-    bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
-    sizes = np.diff(bounds)
+    # Group numbers are below n_groups; as 16-bit integers numpy sorts them by radix.
+    compact = groups.astype(np.int16) if n_groups < 2**15 else groups
+    order = np.argsort(compact, kind="stable")
+    sizes = np.bincount(groups, minlength=n_groups)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
     slots = np.full((n_groups, max(int(sizes.max(initial=0)), 1)), -1, dtype=np.int64)
     position = np.arange(len(order)) - np.repeat(bounds[:-1], sizes)
     slots[groups[order], position] = order
@@ -389,10 +391,14 @@ def _replicate_correlations(
     draws = rng.integers(0, groups_used, (n_boot, groups_used))
     slot = (np.arange(n_boot)[:, None] * groups_used + draws).ravel()
     picks = np.bincount(slot, minlength=n_boot * groups_used).reshape(n_boot, groups_used)
-    replicate_totals = (picks.astype(float) @ sums.reshape(groups_used, -1)).reshape(
-        n_boot, *sums.shape[1:]
-    )
-    return _correlation_from_sums(replicate_totals)
+    # A correlation matrix is symmetric: only the pairs a ≤ b are summed, then mirrored.
+    p = sums.shape[1]
+    first, second = np.triu_indices(p)
+    upper = sums[:, first, second, :].reshape(groups_used, -1)
+    totals = (picks.astype(float) @ upper).reshape(n_boot, len(first), _SUMS)
+    correlation = np.empty((n_boot, p, p))
+    correlation[:, first, second] = correlation[:, second, first] = _correlation_from_sums(totals)
+    return correlation
 
 
 def _stacked_weights_from_correlation(correlation: np.ndarray) -> np.ndarray:

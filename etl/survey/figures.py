@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from etl.core.config import SERVICE_DIMENSIONS, Item, ItemBank, Settings
 from etl.core.results import RESULT_COLUMNS, ResultRow
@@ -36,6 +38,12 @@ INSUFFICIENT_COVERAGE = "insufficient_coverage"
 # Pseudo-columns of the moments: every respondent (n, Σw, Σw² of the scope) and the
 # indicators whose weighted means are the NPS and CSAT shares.
 RESPONDENTS, PROMOTER, DETRACTOR, TOP_BOX = "respondents", "nps.promoter", "nps.detractor", "top"
+# The stage's independent parts (the PLS bootstrap, each scope's key-driver bootstrap) run
+# on this many threads, numpy releasing the GIL in their large operations. BLAS itself is
+# held to one thread meanwhile: its products here are small and many (batched 12 × 12 and
+# 21 × 600 matrices), where a second BLAS thread mostly spins, and the two cores are
+# better used by two such parts at once.
+SURVEY_THREADS = 2
 
 __all__ = ["change_rows", "csi_estimate", "scope_rows", "segment_masks", "survey_results"]
 
@@ -340,8 +348,10 @@ def scope_figures(
     scopes: Sequence[Scope],
     bank: ItemBank,
     settings: Settings,
+    pool: Executor | None = None,
 ) -> list[ResultRow]:
-    """Headline, item and key-driver rows of every scope and segment.
+    """Headline, item and key-driver rows of every scope and segment (the key drivers on
+    `pool` when given).
 
     Every column is summed once per cell (scope_moments); a scope adds its cells' sums.
     Only the key drivers (bootstrap over respondents) read a scope's rows themselves.
@@ -354,18 +364,19 @@ def scope_figures(
     moments = cell_moments(columns, weights, cells)
     joint = joint_sums({d: columns[d] for d in SERVICE_DIMENSIONS}, weights, cells, moments)
     drivers = frame[list(DRIVER_COLUMNS)]
-    rows: list[ResultRow] = []
+    parts: list[list[ResultRow] | Future[list[ResultRow]]] = []
     for code, selected in segment_cells(cells, scopes).items():
         sums = ScopeSums(pooled(moments, selected), joint, selected)
-        rows += sum_rows(quarter, code, sums, bank, settings)
+        parts.append(sum_rows(quarter, code, sums, bank, settings))
         if sums.moments.n[sums.moments.column(RESPONDENTS)] == 0 or is_branch_segment(code):
             continue  # a branch's own segments get headline figures only
-        rows += item_rows(quarter, code, sums.moments, survey, thresholds)
+        parts.append(item_rows(quarter, code, sums.moments, survey, thresholds))
         if not code.startswith(("channel.", "product.")):
             in_scope = selected[cells.of_row]
             scoped = drivers if in_scope.all() else drivers[in_scope]
-            rows += driver_rows(quarter, code, scoped, weights[in_scope], settings)
-    return rows
+            job = (quarter, code, scoped, weights[in_scope], settings)
+            parts.append(pool.submit(driver_rows, *job) if pool else driver_rows(*job))
+    return [row for part in parts for row in (part if isinstance(part, list) else part.result())]
 
 
 def survey_results(
@@ -382,11 +393,16 @@ def survey_results(
     Branches and segments are subsets of the company's raked sample. `history` holds the
     stored results of the previous quarter and of a year ago, for the significance tests.
     """
-    frame = survey.respondents
-    rows = scope_figures(quarter, survey, weights.to_numpy(), scopes, bank, settings)
+    frame, w = survey.respondents, weights.to_numpy()
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        ThreadPoolExecutor(SURVEY_THREADS, thread_name_prefix="survey") as pool,
+    ):
+        company_pls = pool.submit(pls_rows, quarter, frame, w, survey, settings)
+        rows = scope_figures(quarter, survey, w, scopes, bank, settings, pool)
+        rows += company_pls.result()
     empty_history = pd.DataFrame(columns=list(RESULT_COLUMNS))
     use_pls = settings.csi_method == "pls"
-    rows += pls_rows(quarter, frame, weights.to_numpy(), survey, settings)
     if use_pls:
         # The PLS index is the company CSI; branches keep the weighted CSI (too few
         # complete respondents per branch for a stable path model), as the appendix says.

@@ -179,13 +179,11 @@ def replicate_draws(
 
     def groups() -> tuple[np.ndarray, np.ndarray]:
         if not pending:  # the next _BATCH replicates' sums in one matrix product
-            picks = np.stack(
-                [
-                    np.bincount(rng.integers(0, len(weight), len(weight)), minlength=len(weight))
-                    for _ in range(_BATCH)
-                ]
-            ).astype(float)
-            pending.extend(reversed(list(picks @ flat)))
+            # One call draws the same stream as one call per replicate.
+            size = len(weight)
+            slot = np.arange(_BATCH)[:, None] * size + rng.integers(0, size, (_BATCH, size))
+            picks = np.bincount(slot.ravel(), minlength=_BATCH * size).reshape(_BATCH, size)
+            pending.extend(reversed(list(picks.astype(float) @ flat)))
         sums = pending.pop()
         offset = sums[1 : 1 + len(shift)] / sums[0]
         moment = sums[1 + len(shift) :].reshape(len(shift), len(shift)) / sums[0]

@@ -72,13 +72,25 @@ def rescale(scores: pd.Series, scale_min: int, scale_max: int, reverse: bool = F
 
 
 def _row_lookup(ids: pd.Series) -> Callable[[np.ndarray], np.ndarray]:
-    """Row of each answer's respondent (−1 when it has none): a dense table when the ids
-    are unique integers in a compact range (one gather per answer), a hash look-up else."""
+    """Row of each answer's respondent (−1 when it has none): arithmetic when the ids are
+    consecutive integers in row order, a dense table when they are unique integers in a
+    compact range (one gather per answer), a hash look-up else."""
     if ids.dtype.kind in "iu" and len(ids) > 0 and ids.is_unique:
         low, high = int(ids.min()), int(ids.max())
+        values = ids.to_numpy()
+        if high - low == len(ids) - 1 and values[0] == low and (np.diff(values) == 1).all():
+
+            def consecutive(response_ids: np.ndarray) -> np.ndarray:
+                if response_ids.dtype.kind not in "iu":
+                    return pd.Index(ids).get_indexer(response_ids)
+                row = response_ids.astype(np.int64) - low
+                row[(row < 0) | (row >= len(ids))] = -1
+                return row
+
+            return consecutive
         if high - low < 4 * len(ids) + 1024:
             table = np.full(high - low + 2, -1, dtype=np.int64)
-            table[ids.to_numpy() - low] = np.arange(len(ids))
+            table[values - low] = np.arange(len(ids))
 
             def dense(response_ids: np.ndarray) -> np.ndarray:
                 if response_ids.dtype.kind not in "iu":
@@ -93,16 +105,22 @@ def _row_lookup(ids: pd.Series) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _answer_matrix(
-    answers: pd.DataFrame, item_codes: pd.Categorical, codes: list[str], ids: pd.Series
-) -> np.ndarray:
-    """Scatter the long answers into a respondents × items float32 matrix (NaN unanswered).
+    answers: pd.DataFrame,
+    item_codes: pd.Categorical,
+    codes: list[str],
+    ids: pd.Series,
+    table: np.ndarray,
+) -> None:
+    """Scatter the long answers into the first rows of `table` (one row per item of
+    `codes`, one column per respondent, float32, NaN unanswered).
 
-    Done in chunks of answers so the temporary index arrays stay small (a pandas pivot of
+    An item's answers land in one contiguous row (answers usually come item by item), and
+    the chunks of answers keep the temporary index arrays small (a pandas pivot of
     millions of rows costs several times the memory).
     """
     column_of = pd.Index(codes).get_indexer(item_codes.categories)
-    wide = np.full((len(ids), len(codes)), np.nan, dtype=np.float32)
     lookup = _row_lookup(ids)
+    flat = table.reshape(-1)
     response_ids, scores = answers["response_id"].to_numpy(), answers["score"].to_numpy()
     for start in range(0, len(answers), _CHUNK):
         stop = start + _CHUNK
@@ -112,9 +130,17 @@ def _answer_matrix(
             raise SurveyDataError(
                 f"survey_answers: response_id {orphan} has no survey_responses row"
             )
-        column = column_of[item_codes.codes[start:stop]]
-        wide[row, column] = scores[start:stop].astype(np.float32)
-    return wide
+        item = column_of[item_codes.codes[start:stop]].astype(np.int64)
+        flat[item * table.shape[1] + row] = scores[start:stop].astype(np.float32)
+
+
+def _rescale_in_place(values: np.ndarray, low: int, high: int, reverse: bool) -> None:
+    """100 (x − min) / (max − min) in float32, reverse items flipped, without a copy."""
+    np.subtract(values, np.float32(low), out=values)
+    np.multiply(values, np.float32(100.0), out=values)
+    np.divide(values, np.float32(high - low), out=values)
+    if reverse:
+        np.subtract(np.float32(100.0), values, out=values)
 
 
 def score(
@@ -131,32 +157,40 @@ def score(
         respondents = answers[list(RESPONDENT_COLUMNS)].drop_duplicates("response_id")
     respondents = respondents.reset_index(drop=True)
     items = bank.by_code()
-    present = set(item_codes.categories[np.unique(item_codes.codes)])
+    answered = np.bincount(item_codes.codes[item_codes.codes >= 0],
+                           minlength=len(item_codes.categories))  # fmt: skip
+    present = set(item_codes.categories[answered > 0])
     codes = [code for code in items if code in present]
-    wide = _answer_matrix(answers, item_codes, codes, respondents["response_id"])
-    scored: dict[str, np.ndarray] = {}
+    dimensions = (*SERVICE_DIMENSIONS, "overall", "loyalty")
+    # Items and dimension scores in one float32 block (a row per column), which becomes
+    # the frame's block as it is: no per-column arrays stacked into a copy.
+    table = np.full((len(codes) + len(dimensions), len(respondents)), np.nan, np.float32)
+    _answer_matrix(answers, item_codes, codes, respondents["response_id"], table)
+    raw = {
+        name: table[codes.index(code)].astype(float) if code else np.full(len(table[0]), np.nan)
+        for name, code in _raw_columns(bank, codes).items()
+    }
     item_columns: dict[str, list[str]] = {}
     for position, code in enumerate(codes):
         item = items[code]
-        scaled = 100.0 * (wide[:, position] - item.scale_min) / (item.scale_max - item.scale_min)
-        scored[code] = 100.0 - scaled if item.is_reverse else scaled
+        _rescale_in_place(table[position], item.scale_min, item.scale_max, item.is_reverse)
         item_columns.setdefault(item.dimension, []).append(code)
-    for dimension in (*SERVICE_DIMENSIONS, "overall", "loyalty"):
-        members = item_columns.get(dimension, [])
+    for offset, dimension in enumerate(dimensions):
+        members = [codes.index(code) for code in item_columns.get(dimension, [])]
         if members:
             with warnings.catch_warnings():  # all-NaN rows: dimension not rated, stays NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
                 # Equal item weights; mean over the items this respondent answered.
-                scored[dimension] = np.nanmean(
-                    np.column_stack([scored[c] for c in members]), axis=1
-                )
-        else:
-            scored[dimension] = np.full(len(respondents), np.nan, dtype=np.float32)
-    first_of = {d: item_columns.get(d, [None])[0] for d in ("nps", "overall")}
-    for dimension, name in (("nps", "nps_raw"), ("overall", "overall_raw")):
-        code = first_of[dimension]
-        scored[name] = (
-            wide[:, codes.index(code)].astype(float) if code else np.full(len(respondents), np.nan)
-        )
-    frame = pd.concat([respondents, pd.DataFrame(scored)], axis=1)
+                table[len(codes) + offset] = np.nanmean(table[members], axis=0)
+    scored = pd.DataFrame(table.T, columns=[*codes, *dimensions], copy=False)
+    frame = pd.concat([respondents, scored, pd.DataFrame(raw)], axis=1)
     return ScoredSurvey(respondents=frame, item_columns=item_columns)
+
+
+def _raw_columns(bank: ItemBank, codes: list[str]) -> dict[str, str | None]:
+    """nps_raw and overall_raw: the first NPS and overall item's raw answer (None: none)."""
+    firsts = {}
+    for dimension, name in (("nps", "nps_raw"), ("overall", "overall_raw")):
+        present = [code for code in bank.codes(dimension) if code in codes]
+        firsts[name] = present[0] if present else None
+    return firsts
