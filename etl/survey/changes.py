@@ -35,18 +35,18 @@ CHANGE_METRICS = ("csi", "nps", "csat", "overall", *(f"dimension.{d}" for d in S
 CHANGE_KINDS = ("change_prev", "change_year")
 
 
-def _stored_estimate(
-    history: pd.DataFrame, quarter: str, scope: str, metric: str
-) -> indices.Estimate | None:
+def _stored_figures(history: pd.DataFrame) -> dict[tuple[str, str, str], dict]:
+    """Each (quarter, scope, metric)'s first stored row, looked up once for all tests."""
+    stored: dict[tuple[str, str, str], dict] = {}
+    for row in history.to_dict("records"):
+        stored.setdefault((row["quarter"], row["scope"], row["metric"]), row)
+    return stored
+
+
+def _stored_estimate(row: dict | None) -> indices.Estimate | None:
     """An earlier quarter's stored figure as an Estimate (se from its symmetric 95% interval)."""
-    match = history[
-        (history["quarter"] == quarter)
-        & (history["scope"] == scope)
-        & (history["metric"] == metric)
-    ]
-    if match.empty:
+    if row is None:
         return None
-    row = match.iloc[0]
     if pd.isna(row["value"]) or pd.isna(row["lower_bound"]) or row["flag"] == "suppressed":
         return None
     se = (float(row["upper_bound"]) - float(row["lower_bound"])) / (2 * indices.Z_95)
@@ -71,6 +71,7 @@ class ChangeTest:
 def _tests(quarter: str, rows: Sequence[ResultRow], history: pd.DataFrame) -> list[ChangeTest]:
     current = Quarter.parse(quarter)
     earlier = {"change_prev": str(current.previous()), "change_year": str(current.year_ago())}
+    stored = _stored_figures(history)
     tests = []
     for row in rows:
         if row.metric not in CHANGE_METRICS or row.value is None or row.flag == "suppressed":
@@ -94,7 +95,7 @@ def _tests(quarter: str, rows: Sequence[ResultRow], history: pd.DataFrame) -> li
             row.n_effective or 0.0,
         )
         for kind, then_quarter in earlier.items():
-            then = _stored_estimate(history, then_quarter, row.scope, row.metric)
+            then = _stored_estimate(stored.get((then_quarter, row.scope, row.metric)))
             change = indices.compare(now, then)
             se = None if then is None else math.sqrt(now.se**2 + then.se**2)
             tests.append(ChangeTest(row, kind, then_quarter, change, se))
