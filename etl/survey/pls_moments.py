@@ -151,7 +151,7 @@ def fit_moments(
 # replicate costs no pass over the rows), as the key-driver bootstrap does.
 EXACT_BOOTSTRAP_ROWS = 50_000
 BOOTSTRAP_GROUPS = 5_000
-_GROUP_CHUNK = 256
+_GROUP_CHUNK = 64  # groups per batched product: its temporaries stay in cache
 _BATCH = 100  # group replicates drawn and summed together
 
 
