@@ -8,6 +8,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
+from etl.report.charts.markers import expand_markers
+
 _SVG_NS_ATTRIBUTES = {
     "font-size",
     "font-family",
@@ -36,6 +38,9 @@ _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 
 _REFERENCE = re.compile(r"url\(#([^)]+)\)")
+
+
+_NO_ROTATION = re.compile(r"rotate\(-?0 [-0-9.e ]+\)")
 
 
 def _declarations(style: str) -> list[tuple[str, str]]:
@@ -114,7 +119,10 @@ def inline_svg(raw: str, key: str, alt: str) -> Markup:
     """
     root = ElementTree.fromstring(raw[raw.index("<svg") :])
     _remove(root, (f"{{{_SVG}}}metadata", f"{{{_SVG}}}style"))
-    referenced = _presentation_attributes(root)
+    _presentation_attributes(root)
+    expand_markers(root)
+    referenced = _references(root)
+    _remove_unreferenced_definitions(root, referenced)
     _unwrap_groups(root, referenced)
     _merge_strokes(root)
     _remove(root, (f"{{{_SVG}}}defs",), only_empty=True)
@@ -137,18 +145,36 @@ def _remove(root: ElementTree.Element, tags: tuple[str, ...], only_empty: bool =
                 parent.remove(child)
 
 
-def _presentation_attributes(root: ElementTree.Element) -> set[str]:
-    """Style declarations become attributes; returns the ids something refers to."""
-    referenced: set[str] = set()
+def _presentation_attributes(root: ElementTree.Element) -> None:
+    """Style declarations become attributes; a no-op `rotate(-0 …)` transform is dropped.
+
+    matplotlib writes the rotation on every label, and the renderer parses each one.
+    """
     for element in root.iter():
         for name, value in _declarations(element.attrib.pop("style", "")):
             element.set(name, value)
+        if _NO_ROTATION.fullmatch(element.get("transform", "")):
+            del element.attrib["transform"]
+
+
+def _references(root: ElementTree.Element) -> set[str]:
+    """The ids something refers to (a `use` or a `url(#…)`)."""
+    referenced: set[str] = set()
+    for element in root.iter():
         href = element.get(_XLINK_HREF, "")
         if href.startswith("#"):
             referenced.add(href[1:])
         for value in element.attrib.values():
             referenced.update(_REFERENCE.findall(value))
     return referenced
+
+
+def _remove_unreferenced_definitions(root: ElementTree.Element, referenced: set[str]) -> None:
+    """Drop the shapes in `<defs>` nothing refers to any more (markers drawn as paths)."""
+    for defs in root.iter(f"{{{_SVG}}}defs"):
+        for child in list(defs):
+            if child.get("id") not in referenced:
+                defs.remove(child)
 
 
 def _prefix_ids(root: ElementTree.Element, key: str, referenced: set[str]) -> None:
