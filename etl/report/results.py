@@ -35,11 +35,11 @@ def column_values(frame: pd.DataFrame, name: str) -> list[Any]:
     """A column as plain Python values, missing (None, NaN, NA) as None; absent → all None."""
     if name not in frame.columns:
         return [None] * len(frame)
-    return [
-        None if value is None or value is pd.NA or (isinstance(value, float) and value != value)
-        else value
-        for value in frame[name].tolist()
-    ]  # fmt: skip
+    column = frame[name]
+    missing = column.isna()
+    if not missing.any():
+        return column.tolist()
+    return column.astype(object).where(~missing, None).tolist()
 
 
 def as_number(value: Any) -> float | None:
@@ -53,14 +53,29 @@ class Results:
     """Stored results indexed by (quarter, scope, metric)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
+        # Raw column values per key; a Stat is built when a section first asks for it. A
+        # report reads eight quarters of every scope (tens of thousands of rows) and uses a
+        # fraction of them, and the archive builds each context twice.
+        self._raw: dict[tuple[str, str, str], tuple[Any, ...]] = {}
         self._stats: dict[tuple[str, str, str], Stat] = {}
         self._scopes: dict[str, list[str]] = {}
-        # Column lists rather than row records: a report reads tens of thousands of rows,
-        # and the archive builds each context twice.
+        self._metrics: dict[tuple[str, str], list[str]] = {}
         columns = zip(*(column_values(frame, name) for name in RESULT_COLUMNS), strict=True)
-        for quarter, scope, metric, value, lower, upper, n, n_eff, flag, note in columns:
+        for quarter, scope, metric, *figures in columns:
             key = (str(quarter), str(scope), str(metric))
-            self._stats[key] = Stat(
+            if key not in self._raw:
+                metrics = self._metrics.setdefault(key[:2], [])
+                if not metrics:
+                    self._scopes.setdefault(key[0], []).append(key[1])
+                metrics.append(key[2])
+            self._raw[key] = tuple(figures)
+
+    def get(self, quarter: str, scope: str, metric: str) -> Stat | None:
+        key = (quarter, scope, metric)
+        stat = self._stats.get(key)
+        if stat is None and key in self._raw:
+            value, lower, upper, n, n_eff, flag, note = self._raw[key]
+            stat = self._stats[key] = Stat(
                 value=as_number(value),
                 lower=as_number(lower),
                 upper=as_number(upper),
@@ -69,29 +84,28 @@ class Results:
                 flag=flag,
                 note=note,
             )
-            scopes = self._scopes.setdefault(key[0], [])
-            if key[1] not in scopes:
-                scopes.append(key[1])
-
-    def get(self, quarter: str, scope: str, metric: str) -> Stat | None:
-        return self._stats.get((quarter, scope, metric))
+        return stat
 
     def scopes(self, quarter: str) -> list[str]:
         return list(self._scopes.get(quarter, []))
 
     def metrics(self, quarter: str, scope: str, prefix: str) -> list[str]:
-        return sorted(
-            metric
-            for (q, s, metric) in self._stats
-            if q == quarter and s == scope and metric.startswith(prefix)
-        )
+        return sorted(m for m in self._metrics.get((quarter, scope), ()) if m.startswith(prefix))
 
     def any_metric(self, quarter: str, prefix: str) -> bool:
         """Whether any scope has a metric starting with `prefix` in the quarter."""
-        return any(q == quarter and m.startswith(prefix) for (q, _s, m) in self._stats)
+        return any(
+            metric.startswith(prefix)
+            for scope in self._scopes.get(quarter, ())
+            for metric in self._metrics[(quarter, scope)]
+        )
 
     def rows(self, quarter: str, scope: str) -> dict[str, Stat]:
-        return {m: stat for (q, s, m), stat in self._stats.items() if q == quarter and s == scope}
+        return {
+            metric: stat
+            for metric in self._metrics.get((quarter, scope), ())
+            if (stat := self.get(quarter, scope, metric)) is not None
+        }
 
 
 @dataclass(frozen=True)
