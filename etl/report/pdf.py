@@ -13,6 +13,7 @@ import jinja2
 
 from etl.core.config import TEMPLATES_DIR
 from etl.report.i18n import number_filters, translations
+from etl.report.tuning import tune_renderer_libraries
 
 STYLESHEET = TEMPLATES_DIR / "assessment" / "report.css"
 # Tagged PDF with the PDF/UA-1 identification (WeasyPrint 70 turns pdf_tags on for it).
@@ -91,6 +92,7 @@ def _shared_resources() -> tuple[Any, Any]:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
+    tune_renderer_libraries()
     fonts = FontConfiguration()
     stylesheet = weasyprint.CSS(
         string=STYLESHEET.read_text(encoding="utf-8"),

@@ -82,6 +82,9 @@ def _chart_rc(style: ChartStyle, key: str) -> Iterator[None]:
         "axes.titleweight": "bold",
         "axes.titlecolor": style.text,
         "axes.titlelocation": "left",
+        # A fixed title height: the automatic one measures every tick label of the axes to
+        # dodge a top axis these charts never have (same place, a fifth of the drawing time).
+        "axes.titley": 1.0,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.prop_cycle": matplotlib.cycler(color=list(style.palette)),

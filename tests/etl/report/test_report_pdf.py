@@ -38,6 +38,8 @@ QUARTER = Quarter(2026, 3)
 PAYLOAD = (
     '<img src="file:///etc/passwd"> <script>alert(1)</script> <link href="http://127.0.0.1:9/x">'
 )
+# The stylesheet's own asset (the contents page's dotted rule), served from the templates.
+STYLESHEET_ASSETS = [(TEMPLATES_DIR / "assessment" / "toc-dots.svg").as_uri()]
 RENDERS = (("company", "zh-CN"), ("company", "en"), ("SC", "zh-CN"))
 
 
@@ -300,7 +302,8 @@ def test_markup_in_the_data_is_printed_as_text_and_fetches_nothing(
         results, warehouse_url, scope, "en", tmp_path / "injected.pdf", findings=findings
     )
     assert fetcher.refused == []
-    assert fetcher.served == [(TEMPLATES_DIR / "brands" / "chengyuan" / "logo.svg").as_uri()]
+    logo = (TEMPLATES_DIR / "brands" / "chengyuan" / "logo.svg").as_uri()
+    assert sorted(fetcher.served) == sorted([logo, *STYLESHEET_ASSETS])
     text = flat("".join(page_texts(tmp_path / "injected.pdf")))
     assert flat(PAYLOAD) in text  # the quote, shown as the customer wrote it
     assert text.count(flat("Company" + PAYLOAD)) >= 3  # header, cover, charts
@@ -327,7 +330,8 @@ def test_rebrand_needs_no_template_edit(
     company = Scope("company", "company", "全公司", "Company")
     fetcher = _render(results, warehouse_url, company, "zh-CN", tmp_path / "hengtai.pdf", rebranded)
     assert _templates_digest() == before
-    assert fetcher.served == [(TEMPLATES_DIR / "brands" / "hengtai" / "logo.svg").as_uri()]
+    logo = (TEMPLATES_DIR / "brands" / "hengtai" / "logo.svg").as_uri()
+    assert sorted(fetcher.served) == sorted([logo, *STYLESHEET_ASSETS])
     pages = page_texts(tmp_path / "hengtai.pdf")
     assert "恒泰财产保险股份有限公司" in pages[0]
     assert "机密 · 仅供公司内部使用，未经许可不得外传" in pages[0]
