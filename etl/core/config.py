@@ -164,6 +164,18 @@ class Settings:
         return value
 
     @property
+    def delivery_lease_seconds(self) -> float:
+        """How long a delivery attempt's lock outlives its last message ([delivery] lease_seconds):
+        the wait before another attempt takes over from one that was killed."""
+        value = self.raw.get("delivery", {}).get("lease_seconds", 300)
+        # At most 10 minutes: a second attempt waits 15 for a killed one's lease to run out.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 10 <= value <= 600:
+            raise ConfigError(
+                f"delivery.lease_seconds = {value!r}: expected seconds from 10 to 600"
+            )
+        return float(value)
+
+    @property
     def warehouse_url(self) -> str:
         """SATISFACTION_WAREHOUSE_URL if set, else the embedded demo SQLite file."""
         return os.environ.get("SATISFACTION_WAREHOUSE_URL") or f"sqlite:///{self.path('warehouse')}"

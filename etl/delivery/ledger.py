@@ -100,6 +100,7 @@ class QuarterLock:
     def acquire(self) -> None:
         """Take the lock, waiting while another live attempt holds it; DeliveryBusy after that."""
         deadline = time.monotonic() + self.wait_seconds
+        waiting_for = None
         while True:
             try:
                 execute(self.engine, "delivery_lock_acquire", self._params())
@@ -108,6 +109,15 @@ class QuarterLock:
             current = self.holder_row()
             if current is not None and current["holder"] == self.holder:
                 return
+            if current is not None and current["holder"] != waiting_for:
+                # Said once per holder: the operator sees why this attempt does not send yet.
+                waiting_for = current["holder"]
+                log.info(
+                    "delivery of %s is held by %s (lease until %s UTC): waiting",
+                    self.quarter,
+                    waiting_for,
+                    current["lease_until"],
+                )
             if time.monotonic() >= deadline:
                 who = current["holder"] if current else "another attempt"
                 until = current["lease_until"] if current else "?"

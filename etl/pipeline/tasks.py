@@ -190,6 +190,7 @@ def deliver(
             str(spec["run_id"]),
             resend=bool(params.get("resend")),
             sender=resources.sender(),
+            lease_seconds=resources.settings.delivery_lease_seconds,
         )
     finally:
         # The manifest shows every recipient's status, also when delivery failed.

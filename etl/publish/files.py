@@ -10,7 +10,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +31,9 @@ PART_SUFFIX = ".part"
 
 
 LOCK_NAME = ".publish.lock"
+
+
+REPORT_LOCKS_FOLDER = ".locks"
 
 
 # A temp file this old belongs to no live writer (a render takes seconds): safe to sweep.
@@ -78,15 +81,37 @@ def atomic_write_text(path: Path, text: str) -> Path:
 
 
 @contextmanager
-def publish_lock(reports_dir: Path) -> Iterator[None]:
-    """One writer of manifests and the index at a time (mapped tasks, a CLI run, a retry)."""
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    with (reports_dir / LOCK_NAME).open("a") as handle:
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive POSIX lock on `path` (created if missing), released however we leave.
+
+    Held per open file, so two threads of one process exclude each other as two hosts on a
+    shared volume do; a killed holder's lock goes with its process.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def publish_lock(reports_dir: Path) -> AbstractContextManager[None]:
+    """One writer of manifests and the index at a time (mapped tasks, a CLI run, a retry)."""
+    return _file_lock(reports_dir / LOCK_NAME)
+
+
+def report_lock(destination: Path) -> AbstractContextManager[None]:
+    """One renderer of a report file at a time, whichever run or host it belongs to.
+
+    Its revision is decided, rendered and recorded under this lock: a second run of the
+    quarter then finds the first one's revision and intact file, instead of deciding the
+    same revision number and writing other bytes (its own run id on the page) under it.
+    The lock files live in a hidden folder of the reports folder (never listed or served),
+    one per report, <reports>/.locks/<quarter>.<file>.lock: the quarter folder holds reports.
+    """
+    reports_dir, quarter = destination.parent.parent, destination.parent.name
+    return _file_lock(reports_dir / REPORT_LOCKS_FOLDER / f"{quarter}.{destination.name}.lock")
 
 
 def is_partial(path: Path) -> bool:

@@ -20,6 +20,7 @@ from etl.publish.files import (
     as_date,
     atomic_write_bytes,
     remove_stale_parts,
+    report_lock,
     revision_reason,
     sha256_file,
     today_in,
@@ -323,25 +324,43 @@ def publish_revision(
     """
     ensure_schema(engine)
     inputs = inputs_sha256(html_for(None, ""))
-    previous = latest_revision(engine, quarter, scope, language)
-    revision = decide_revision(
-        engine,
-        quarter=quarter,
-        scope=scope,
-        language=language,
-        inputs=inputs,
-        reason=reason,
-        run_id=run_id,
-        today=today or today_in(timezone),
-    )
-    if require_reason:  # a new revision of a delivered report must say why
-        check_reason(engine, revision, previous, reason)
-    remove_stale_parts(destination.parent, prefix=f".{destination.name}.", older_than=None)
-    if _intact(revision, destination):
-        # Same inputs (HTML, CSS, images, fonts), same revision, its date and run id: the
-        # render would reproduce these bytes, and the file on disk is intact. Skip it.
-        log.info("%s: %s unchanged and intact, not re-rendered", destination, revision.label)
-        return destination
+    # Decide, render and record under the report's lock: two runs deciding at once would
+    # both make the next revision, each with its own run id on the page (other bytes).
+    with report_lock(destination):
+        previous = latest_revision(engine, quarter, scope, language)
+        revision = decide_revision(
+            engine,
+            quarter=quarter,
+            scope=scope,
+            language=language,
+            inputs=inputs,
+            reason=reason,
+            run_id=run_id,
+            today=today or today_in(timezone),
+        )
+        if require_reason:  # a new revision of a delivered report must say why
+            check_reason(engine, revision, previous, reason)
+        remove_stale_parts(destination.parent, prefix=f".{destination.name}.", older_than=None)
+        if _intact(revision, destination):
+            # Same inputs (HTML, CSS, images, fonts), same revision, its date and run id: the
+            # render would reproduce these bytes, and the file on disk is intact. Skip it.
+            log.info("%s: %s unchanged and intact, not re-rendered", destination, revision.label)
+            return destination
+        _write_revision(engine, destination, revision, previous, figures, html_for, render_pdf)
+    _refresh_manifest(engine, destination, quarter, run_id)
+    return destination
+
+
+def _write_revision(
+    engine: Engine,
+    destination: Path,
+    revision: Revision,
+    previous: Revision | None,
+    figures: Mapping[str, float | None] | None,
+    html_for: HtmlForRevision,
+    render_pdf: Callable[[str, str], bytes],
+) -> Revision:
+    """Render the decided revision, keep the one it supersedes, write and record it."""
     changed = changed_since(engine, revision, previous, figures)
     html = html_for(revision.cover() | ({"changed": changed} if changed else {}), revision.run_id)
     if revision.is_new and previous is not None:
@@ -350,7 +369,8 @@ def publish_revision(
     os.chmod(destination, 0o644)  # readable by the web server and the mail task
     stored = record_revision(engine, revision, destination)
     _keep_figures(engine, stored, figures, changed)
-    _refresh_manifest(engine, destination, quarter, run_id)
     state = "new" if revision.is_new else "unchanged"
-    log.info("%s: %s (%s, inputs %s)", destination, stored.label, state, inputs[:12])
-    return destination
+    log.info(
+        "%s: %s (%s, inputs %s)", destination, stored.label, state, revision.inputs_sha256[:12]
+    )
+    return stored

@@ -4,117 +4,49 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from etl.warehouse import connect, read_query
+from tests.e2e.site import Site, make_site, migrate, private_demo, run_dag
 from tests.e2e.smtp import SmtpServer, valid_pdf
+from tests.etl.delivery.helpers import DISTRIBUTION
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 QUARTER = "2026-Q3"
 SCOPES = ["company", "SC"]
-RECIPIENTS = """
-[sender]
-from = "CX Reports <cx-reports@example.com>"
-[operators]
-to = ["data-ops@example.com"]
-[scopes.company]
-to = ["ceo@example.com", "cx@example.com"]
-cc = ["audit@example.com"]
-language = "zh-CN"
-[scopes.SC]
-to = ["sc-gm@example.com"]
-language = "en"
-"""
+RECIPIENTS = DISTRIBUTION  # company: ceo and cx, audit in cc, in Chinese; SC: its GM, in English
 EVERYONE = ["audit@example.com", "ceo@example.com", "cx@example.com", "sc-gm@example.com"]
-# Runs one DAG run in-process with dag.test(), as `airflow dags test` does, after shortening
-# the retry delays (minutes in the DAG) to seconds so a retry happens within the test.
-RUN_SCRIPT = """
-import datetime as dt, json, sys
-from airflow.dag_processing.dagbag import DagBag
-
-conf, retry_seconds, retries = json.loads(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-dag = DagBag(dag_folder=sys.argv[1]).dags["quarterly_satisfaction_report"]
-for task in dag.tasks:
-    task.retry_delay = dt.timedelta(seconds=retry_seconds)
-    task.retry_exponential_backoff = 0
-    if retries != "keep":
-        task.retries = int(retries)
-run = dag.test(run_conf=conf)
-tries = {}
-for ti in run.get_task_instances():
-    name = ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"
-    tries[name] = [str(ti.state), ti.try_number]
-print("RESULT " + json.dumps({"state": str(run.state), "run_id": run.run_id, "tasks": tries}))
-"""
+OPERATORS = ["ops@example.com"]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, small_demo_url: str) -> Iterator[dict[str, Any]]:
+def site(tmp_path_factory: pytest.TempPathFactory, small_demo_url: str) -> Iterator[Site]:
     """Airflow home, a private copy of the small demo, a distribution list, an SMTP server."""
     root = tmp_path_factory.mktemp("delivery")
-    warehouse = root / "warehouse.db"
-    shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
-    (root / "recipients.toml").write_text(RECIPIENTS, encoding="utf-8")
     # XX is a configured scope (the form offers it) that the warehouse does not have.
-    (root / "settings.toml").write_text(
+    scopes = (
         'scopes = [{ code = "company", zh = "全公司", en = "Company" },'
         ' { code = "SC", zh = "四川分公司", en = "Sichuan" },'
         ' { code = "XX", zh = "X", en = "X" }]\n'
-        f'[paths]\nreports = "{root / "reports"}"\noutbox = "{root / "outbox"}"\n',
-        encoding="utf-8",
     )
     smtp = SmtpServer()
-    env = os.environ | {
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW_CONN_SATISFACTION_WAREHOUSE": f"sqlite:///{warehouse}",
-        "AIRFLOW_CONN_SMTP_DEFAULT": smtp.url,
-        "SATISFACTION_CONFIG": str(root / "settings.toml"),
-        "SATISFACTION_RECIPIENTS": str(root / "recipients.toml"),
-    }
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run(
-        [airflow, "db", "migrate"], env=env, capture_output=True, check=True, timeout=300
-    )
-    yield {"root": root, "env": env, "smtp": smtp, "url": f"sqlite:///{warehouse}"}
+    yield migrate(make_site(root, private_demo(small_demo_url, root), RECIPIENTS, smtp, scopes))
     smtp.stop()
 
 
-def run_dag(
-    site: dict[str, Any], conf: dict[str, Any], retries: str = "keep", retry_seconds: float = 2
-) -> dict[str, Any]:
-    command = [
-        sys.executable, "-c", RUN_SCRIPT, str(REPO / "dags"), json.dumps(conf),
-        str(retry_seconds), retries,
-    ]  # fmt: skip
-    result = subprocess.run(
-        command, env=site["env"], capture_output=True, text=True, timeout=900, check=False
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, f"no result:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
-    return json.loads(lines[-1].removeprefix("RESULT "))
-
-
-def deliveries(site: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = read_query(connect(site["url"]), "delivery_log", {"quarter": QUARTER})
+def deliveries(site: Site) -> list[dict[str, Any]]:
+    rows = read_query(connect(site.url), "delivery_log", {"quarter": QUARTER})
     return rows.to_dict(orient="records")
 
 
-def start_when_first_attempt_failed(site: dict[str, Any]) -> threading.Thread:
+def start_when_first_attempt_failed(site: Site) -> threading.Thread:
     """Bring the SMTP server up once the delivery log shows a failed first attempt."""
 
     def watch() -> None:
@@ -122,7 +54,7 @@ def start_when_first_attempt_failed(site: dict[str, Any]) -> threading.Thread:
         while time.monotonic() < deadline:
             try:
                 if any(row["attempts"] >= 1 for row in deliveries(site)):
-                    site["smtp"].start()
+                    site.smtp.start()
                     return
             except sa.exc.OperationalError:
                 pass  # the tables appear with the first delivery attempt
@@ -133,18 +65,18 @@ def start_when_first_attempt_failed(site: dict[str, Any]) -> threading.Thread:
     return watcher
 
 
-def pdf_digests(site: dict[str, Any]) -> dict[str, str]:
-    folder = site["root"] / "reports" / QUARTER
+def pdf_digests(site: Site) -> dict[str, str]:
+    folder = site.root / "reports" / QUARTER
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.pdf")}
 
 
-def manifest(site: dict[str, Any]) -> dict[str, Any]:
-    path = site["root"] / "reports" / QUARTER / "manifest.json"
+def manifest(site: Site) -> dict[str, Any]:
+    path = site.root / "reports" / QUARTER / "manifest.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_outage_retry_rerun_resend_and_a_corrected_revision(site: dict[str, Any]) -> None:
-    smtp: SmtpServer = site["smtp"]
+def test_outage_retry_rerun_resend_and_a_corrected_revision(site: Site) -> None:
+    smtp: SmtpServer = site.smtp
     conf = {"quarter": QUARTER, "scopes": SCOPES}
 
     # 1. The SMTP server is down when delivery starts: the task fails, Airflow retries it,
@@ -152,8 +84,8 @@ def test_outage_retry_rerun_resend_and_a_corrected_revision(site: dict[str, Any]
     watcher = start_when_first_attempt_failed(site)
     first = run_dag(site, conf)
     watcher.join(timeout=5)
-    assert first["state"] == "success", first
-    assert first["tasks"]["deliver_reports"] == ["success", 2]  # failed once, retried once
+    assert first.state == "success", first.tasks
+    assert first.tasks["deliver_reports"] == ["success", 2]  # failed once, retried once
     assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 1)
     retry_notices = [m for m in smtp.inbox.received if m.message["X-Report-Alert"]]
     assert all("RETRYING" in m.message["Subject"] for m in retry_notices)  # will retry, no action
@@ -172,25 +104,25 @@ def test_outage_retry_rerun_resend_and_a_corrected_revision(site: dict[str, Any]
     files = {entry["path"]: entry for entry in manifest(site)["files"]}
     assert files["company.zh-CN.pdf"]["delivery"]["status"] == "delivered"
     assert files["SC.en.pdf"]["delivery"]["status"] == "delivered"
-    assert (site["root"] / "reports" / "index.html").is_file()
+    assert (site.root / "reports" / "index.html").is_file()
     digests = pdf_digests(site)
 
     # 2. The same quarter again over the same data: same bytes, same revision, no mail.
     second = run_dag(site, conf)
-    assert second["state"] == "success"
+    assert second.state == "success"
     assert pdf_digests(site) == digests
     assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 1)
     assert {entry["revision_label"] for entry in manifest(site)["files"]} == {"v1"}
 
     # 3. resend: exactly one more message each.
     third = run_dag(site, conf | {"resend": True})
-    assert third["state"] == "success"
+    assert third.state == "success"
     assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 2)
 
     # 4. Corrected survey data: the next revision, with the reason, the earlier file kept,
     #    and nobody mailed (they all have the earlier one) until a run asks with resend.
     before = {e["path"]: e for e in manifest(site)["files"]}["SC.en.pdf"]
-    with connect(site["url"]).begin() as conn:
+    with connect(site.url).begin() as conn:
         conn.execute(
             sa.text(
                 "update survey_answers set score = 1 where response_id in ("
@@ -200,7 +132,7 @@ def test_outage_retry_rerun_resend_and_a_corrected_revision(site: dict[str, Any]
             {"wave": QUARTER},
         )
     fourth = run_dag(site, conf | {"reason": "SC survey data corrected"})
-    assert fourth["state"] == "success"
+    assert fourth.state == "success"
     entries = {entry["path"]: entry for entry in manifest(site)["files"]}
     after = entries["SC.en.pdf"]
     assert after["revision"] == before["revision"] + 1  # v2 on a tree that holds still
@@ -211,17 +143,17 @@ def test_outage_retry_rerun_resend_and_a_corrected_revision(site: dict[str, Any]
     assert smtp.inbox.per_recipient() == dict.fromkeys(EVERYONE, 2)
 
 
-def test_a_failed_task_e_mails_the_operators_naming_task_and_quarter(site: dict[str, Any]) -> None:
-    smtp: SmtpServer = site["smtp"]
+def test_a_failed_task_e_mails_the_operators_naming_task_and_quarter(site: Site) -> None:
+    smtp: SmtpServer = site.smtp
     if smtp.controller is None:
         smtp.start()
     before = len(smtp.inbox.received)
     result = run_dag(site, {"quarter": QUARTER, "scopes": ["XX"]}, retries="0")
-    assert result["state"] == "failed"
+    assert result.state == "failed"
     alerts = [m for m in smtp.inbox.received[before:] if m.message["X-Report-Alert"]]
     assert len(alerts) == 1
     alert = alerts[0]
-    assert alert.rcpt_tos == ["data-ops@example.com"]
+    assert alert.rcpt_tos == OPERATORS
     assert "resolve_run" in alert.message["Subject"] and QUARTER in alert.message["Subject"]
     body = alert.message.get_content()
     assert "resolve_run" in body and "unknown scope(s) ['XX']" in body

@@ -7,6 +7,8 @@ import email
 import email.policy
 import io
 import socket
+import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -28,6 +30,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    at: float = field(default_factory=time.monotonic)  # when its DATA arrived
 
     def pdf_attachments(self) -> list[tuple[str, bytes]]:
         return [
@@ -48,6 +51,9 @@ class Inbox:
     data_delay: float = 0.0  # seconds before answering DATA: a slow server
     drop_after_data: int = 0  # this many messages are kept, then the connection drops unanswered
     data_begun: int = 0  # DATA commands seen (accepted or not)
+    # While set and not released, every DATA is kept and its reply held: a client that stalls
+    # inside its SMTP transaction until the test releases it (or kills the client).
+    hold: threading.Event | None = None
 
     async def handle_RCPT(  # the aiosmtpd hook names
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -66,6 +72,8 @@ class Inbox:
         assert isinstance(message, EmailMessage)
         self.data_begun += 1
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        while self.hold is not None and not self.hold.is_set():
+            await asyncio.sleep(0.05)
         if self.drop_after_data > 0:
             # The server has the message, the client never hears so: the uncertain case.
             self.drop_after_data -= 1

@@ -28,23 +28,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
-import sqlalchemy as sa
 
 from etl.warehouse import connect, read_query
-from tests.e2e.smtp import SmtpServer, valid_pdf
-from tests.e2e.test_topology import (
+from tests.e2e.native import (
     DAG_ID,
-    STARTUP_TIMEOUT,
     Cluster,
     Component,
+    dag_ready,
     free_port,
-    login,
+    kill_tree,
     redis_database,
+    run_finished,
+    task_instances,
     topology_env,
     wait_for,
 )
+from tests.e2e.smtp import SmtpServer, valid_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -139,38 +139,10 @@ def two_workers(
         running.stop()
 
 
-def rows(metadata_url: str, run_id: str) -> list[dict[str, object]]:
-    engine = sa.create_engine(metadata_url)
-    try:
-        with engine.connect() as conn:
-            result = conn.execute(
-                sa.text(
-                    "select task_id, map_index, state, try_number, external_executor_id "
-                    "from task_instance where dag_id = :dag and run_id = :run "
-                    "order by task_id, map_index"
-                ),
-                {"dag": DAG_ID, "run": run_id},
-            )
-            return [dict(row._mapping) for row in result]
-    finally:
-        engine.dispose()
-
-
 def received_by(worker: Component, celery_id: object) -> bool:
     """The worker's log shows it received the Celery task (so it ran, or was running, there)."""
     log = worker.log.read_text(errors="replace") if worker.log.exists() else ""
     return f"[{celery_id}] received" in log
-
-
-def kill_tree(cluster: Cluster, worker: Component) -> None:
-    """SIGKILL the worker and every process under it, as a lost machine; no cleanup runs."""
-    assert worker.process is not None
-    parent = psutil.Process(worker.process.pid)
-    procs = [parent, *parent.children(recursive=True)]
-    for proc in procs:
-        proc.kill()
-    psutil.wait_procs(procs, timeout=30)
-    cluster.components.remove(worker)  # dead on purpose: no longer checked for being alive
 
 
 def test_a_worker_killed_mid_render_loses_nothing_and_doubles_nothing(
@@ -181,19 +153,7 @@ def test_a_worker_killed_mid_render_loses_nothing_and_doubles_nothing(
     metadata_url = cluster.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
     run_id = f"workerlost__{uuid.uuid4().hex[:8]}"
     with httpx.Client(base_url=cluster.api, timeout=30) as client:
-        wait_for(
-            cluster,
-            "the api-server",
-            STARTUP_TIMEOUT,
-            lambda: client.get("/api/v2/monitor/health").status_code == 200,
-        )
-        login(client)
-        wait_for(
-            cluster,
-            f"{DAG_ID} to be registered",
-            STARTUP_TIMEOUT,
-            lambda: client.get(f"/api/v2/dags/{DAG_ID}").status_code == 200,
-        )
+        dag_ready(cluster, client)
         cluster.cli("dags", "unpause", DAG_ID)
         conf = {"quarter": QUARTER, "scopes": SCOPES, "deliver": True}
         cluster.cli("dags", "trigger", DAG_ID, "--run-id", run_id, "--conf", json.dumps(conf))
@@ -201,7 +161,7 @@ def test_a_worker_killed_mid_render_loses_nothing_and_doubles_nothing(
         def rendering_on_a() -> dict[str, object] | None:
             running = (
                 ti
-                for ti in rows(metadata_url, run_id)
+                for ti in task_instances(metadata_url, run_id)
                 if ti["task_id"] == "render_report" and ti["state"] == "running"
             )
             return next(
@@ -213,14 +173,10 @@ def test_a_worker_killed_mid_render_loses_nothing_and_doubles_nothing(
         kill_tree(cluster, worker_a)
         killed_at = time.monotonic()
 
-        def finished() -> str | None:
-            response = client.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}")
-            response.raise_for_status()
-            state = response.json()["state"]
-            return state if state in {"success", "failed"} else None
-
-        state = wait_for(cluster, f"run {run_id} to finish", RUN_TIMEOUT, finished)
-    tis = rows(metadata_url, run_id)
+        state = wait_for(
+            cluster, f"run {run_id} to finish", RUN_TIMEOUT, run_finished(client, run_id)
+        )
+    tis = task_instances(metadata_url, run_id)
     assert state == "success", f"run ended {state}: {tis}\n{cluster.tails()}"
     print(f"run {run_id} succeeded {time.monotonic() - killed_at:.0f}s after the kill")
 

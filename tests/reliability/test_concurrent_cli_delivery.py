@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import pytest
 
 from etl.core.results import ResultRow
 from etl.warehouse import connect, upsert_results
+from tests.e2e.site import deliver_cli
 from tests.e2e.smtp import SmtpServer
 from tests.etl.delivery.helpers import (
     ALL_FOUR,
@@ -63,19 +62,9 @@ def site(tmp_path: Path, small_demo_url: str) -> Iterator[dict[str, Any]]:
     smtp.stop()
 
 
-def deliver(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "etl.cli", "deliver", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_two_cli_deliveries_at_once_send_each_message_exactly_once(site: dict[str, Any]) -> None:
     args = ("--quarter", QUARTER, "--scope", "company", "--scope", "SC")
-    runs = [deliver(site["env"], *args, "--run-id", run_id) for run_id in ("cli-a", "cli-b")]
+    runs = [deliver_cli(site["env"], *args, "--run-id", run_id) for run_id in ("cli-a", "cli-b")]
     outputs = [run.communicate(timeout=600) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
 
@@ -114,7 +103,7 @@ def test_two_cli_deliveries_at_once_send_each_message_exactly_once(site: dict[st
 def test_bad_input_exits_2_with_one_line_and_sends_nothing(
     site: dict[str, Any], args: tuple[str, ...], message: str
 ) -> None:
-    run = deliver(site["env"], *args)
+    run = deliver_cli(site["env"], *args)
     out, err = run.communicate(timeout=300)
     assert run.returncode == 2, err
     lines = err.strip().splitlines()
@@ -135,7 +124,7 @@ def test_bad_input_exits_2_with_one_line_and_sends_nothing(
 def test_a_malformed_smtp_connection_exits_2_without_its_password(
     site: dict[str, Any], uri: str, message: str
 ) -> None:
-    run = deliver(site["env"] | {"AIRFLOW_CONN_SMTP_DEFAULT": uri}, "--quarter", QUARTER)
+    run = deliver_cli(site["env"] | {"AIRFLOW_CONN_SMTP_DEFAULT": uri}, "--quarter", QUARTER)
     _out, err = run.communicate(timeout=300)
     assert run.returncode == 2, err
     assert err.startswith("error: AIRFLOW_CONN_SMTP_DEFAULT") and message in err, err
@@ -148,7 +137,7 @@ def test_mail_server_down_exits_1_naming_each_recipient_and_the_next_run_sends_e
 ) -> None:
     smtp: SmtpServer = site["smtp"]
     smtp.stop()
-    down = deliver(site["env"], "--quarter", QUARTER)
+    down = deliver_cli(site["env"], "--quarter", QUARTER)
     _out, err = down.communicate(timeout=300)
     assert down.returncode == 1, err
     # Branches without recipients are logged as warnings; the error names each recipient.
@@ -159,7 +148,7 @@ def test_mail_server_down_exits_1_naming_each_recipient_and_the_next_run_sends_e
     assert sorted(log_rows(site["engine"])["status"]) == ["pending"] * 4
 
     smtp.start()
-    again = deliver(site["env"], "--quarter", QUARTER)
+    again = deliver_cli(site["env"], "--quarter", QUARTER)
     out, err = again.communicate(timeout=300)
     assert again.returncode == 0, err
     assert out.strip() == f"{QUARTER} via smtp: 4 delivered"

@@ -66,6 +66,30 @@ def test_a_bad_override_names_the_setting(
         load_settings()
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", 300.0),  # the default: five minutes
+        ("[delivery]\nlease_seconds = 20\n", 20.0),
+        ("[delivery]\nlease_seconds = 5\n", "delivery.lease_seconds = 5: expected seconds"),
+        ("[delivery]\nlease_seconds = 3600\n", "delivery.lease_seconds = 3600: expected"),
+        ('[delivery]\nlease_seconds = "60"\n', "delivery.lease_seconds = '60': expected"),
+    ],
+)
+def test_the_delivery_lease_is_seconds_from_10_to_600(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: float | str
+) -> None:
+    override = tmp_path / "site.toml"
+    override.write_text(text)
+    monkeypatch.setenv("SATISFACTION_CONFIG", str(override))
+    settings = load_settings()
+    if isinstance(expected, float):
+        assert settings.delivery_lease_seconds == expected
+    else:
+        with pytest.raises(ConfigError, match=f"^{expected}"):
+            _ = settings.delivery_lease_seconds
+
+
 def test_a_missing_override_file_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SATISFACTION_CONFIG", "/nowhere/site.toml")
     with pytest.raises(ConfigError, match=r"/nowhere/site\.toml does not exist"):

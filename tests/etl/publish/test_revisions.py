@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -162,3 +165,39 @@ def test_a_new_revision_of_a_delivered_report_needs_a_reason(
     else:
         rerun()
         assert [r[0] for r in revisions(warehouse)] == [1, 2]
+
+
+def test_two_runs_rendering_one_report_at_once_make_one_revision_with_one_file(
+    warehouse: Engine, tmp_path: Path
+) -> None:
+    # Two runs of the quarter reach the same report together (two `dags test`, a CLI run
+    # beside a DAG run). Both used to decide v1 before either recorded it, each printed its
+    # own run id, and the later file replaced the earlier under the same revision number.
+    path = tmp_path / QUARTER / "SC.en.pdf"
+    rendered: list[str] = []
+
+    def slow_render(html: str, name: str) -> bytes:
+        rendered.append(html)
+        time.sleep(0.5)  # the other run reaches the report meanwhile
+        return render_pdf(html, name)
+
+    def run(run_id: str) -> bytes:
+        publish_revision(
+            warehouse, path, quarter=QUARTER, scope="SC", language="en",
+            html_for=html_for_figures("70.1"), render_pdf=slow_render, run_id=run_id,
+            today=DAY_ONE,
+        )  # fmt: skip
+        return path.read_bytes()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(run, "run-a")
+        time.sleep(0.05)
+        second = pool.submit(run, "run-b")
+        seen = [first.result(timeout=120), second.result(timeout=120)]
+
+    # One render: the second run found the first one's revision and its intact file.
+    assert len(rendered) == 1 and "run run-a" in rendered[0]
+    assert seen[0] == seen[1] == path.read_bytes()
+    stored = publish.latest_revision(warehouse, QUARTER, "SC", "en")
+    assert stored is not None and stored.number == 1 and stored.run_id == "run-a"
+    assert stored.pdf_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
