@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -29,6 +31,7 @@ from etl.operations import (
     voc_results,
 )
 from etl.pipeline.corrections import record_correction, refresh_stale_manifests
+from etl.pipeline.fingerprints import quarter_inputs_sha256
 from etl.survey import (
     RESPONDENT_COLUMNS,
     eligible_responses,
@@ -59,6 +62,7 @@ from etl.warehouse import (
     segment_scopes,
     statement,
     store_actions,
+    store_quarter_inputs,
 )
 
 log = logging.getLogger(__name__)
@@ -95,10 +99,11 @@ def compute_quarter(
     fielded = set(read_query(engine, "survey_wave_ids")["wave_id"])
     earlier = history_quarters(fielded, quarter, settings)
     stored = set(read_results(store, earlier, ["company"])["quarter"]) if earlier else set()
-    for missing in [q for q in earlier if q not in stored]:
-        log.info("computing %s first: the history of later quarters needs it", missing)
-        compute_one_quarter(warehouse_url, missing, run_id, settings, results_url)
-    return compute_one_quarter(warehouse_url, str(quarter), run_id, settings, results_url)
+    missing = [q for q in earlier if q not in stored]
+    # Imported here: etl.pipeline.history builds on this module's compute_one_quarter.
+    from etl.pipeline.history import compute_in_order
+
+    return compute_in_order(warehouse_url, [*missing, str(quarter)], run_id, settings, results_url)
 
 
 def history_quarters(fielded: set[str], quarter: Quarter, settings: Settings) -> list[str]:
@@ -196,34 +201,51 @@ def read_inputs(
     engine: Engine, quarter: Quarter, settings: Settings, store: Engine | None = None
 ) -> QuarterInputs:
     """Read the quarter's inputs from the warehouse (and the store's history) in one pass."""
-    store = store or engine
+    return QuarterInputs(
+        **read_warehouse_inputs(engine, quarter, settings),
+        **read_store_inputs(store or engine, quarter, settings),
+    )
+
+
+def read_warehouse_inputs(engine: Engine, quarter: Quarter, settings: Settings) -> dict[str, Any]:
+    """The quarter's inputs from the warehouse: they depend on no other quarter's results, so
+    they may be read ahead, in another process, while an earlier quarter is computed."""
     wave = {"wave_id": str(quarter), "include_flagged": include_flagged(settings)}
     link = linkage_params(quarter)
-    return QuarterInputs(
-        quarter=quarter,
-        scopes=available_scopes(engine),
-        segment_scopes=[scope.code for scope in segment_scopes(engine)],
-        answers=read_query(engine, "survey_answers", wave),
-        respondents=read_query(
+    return {
+        "quarter": quarter,
+        "scopes": available_scopes(engine),
+        "segment_scopes": [scope.code for scope in segment_scopes(engine)],
+        "answers": read_query(engine, "survey_answers", wave),
+        "respondents": read_query(
             engine, "survey_respondents", wave | {"as_of": quarter.end.isoformat()}
         ),
-        policy_cells=read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()}),
-        history=read_results(store, [str(quarter.previous()), str(quarter.year_ago())]),
-        claim_bands=read_query(engine, "linkage_claim_cycle_band", link),
-        complaints=read_query(engine, "linkage_complaint", link),
-        kpi_families={
+        "policy_cells": read_query(engine, "policy_book_cells", {"as_of": quarter.end.isoformat()}),
+        "claim_bands": read_query(engine, "linkage_claim_cycle_band", link),
+        "complaints": read_query(engine, "linkage_complaint", link),
+        "kpi_families": {
             name: read_query(engine, name, params)
             for name, params in family_params(quarter, kpi_conventions(settings.raw)).items()
         },
-        targets=read_query(engine, "kpi_targets"),
-        feedback=read_query(engine, "feedback_texts", feedback_params(quarter)),
-        source_rows=read_query(engine, "source_row_counts", lineage_params(quarter)),
-        ingested=read_query(engine, "ingest/lineage_files", {"quarter": str(quarter)}),
-        quarantine_rules=read_query(engine, "ingest/lineage_rules", {"quarter": str(quarter)}),
-        earlier_actions=read_earlier_actions(store, *reversed(follow_up_window(quarter, settings))),
-        known_names=read_known_names(engine),
-        contract_warnings=read_contract_warnings(store, str(quarter)),
-    )
+        "targets": read_query(engine, "kpi_targets"),
+        "feedback": read_query(engine, "feedback_texts", feedback_params(quarter)),
+        "source_rows": read_query(engine, "source_row_counts", lineage_params(quarter)),
+        "ingested": read_query(engine, "ingest/lineage_files", {"quarter": str(quarter)}),
+        "quarantine_rules": read_query(engine, "ingest/lineage_rules", {"quarter": str(quarter)}),
+        "known_names": read_known_names(engine),
+    }
+
+
+def read_store_inputs(store: Engine, quarter: Quarter, settings: Settings) -> dict[str, Any]:
+    """The quarter's inputs from the results store: earlier quarters' results and actions
+    (read after those quarters are computed) and the check's warnings."""
+    return {
+        "history": read_results(store, [str(quarter.previous()), str(quarter.year_ago())]),
+        "earlier_actions": read_earlier_actions(
+            store, *reversed(follow_up_window(quarter, settings))
+        ),
+        "contract_warnings": read_contract_warnings(store, str(quarter)),
+    }
 
 
 @dataclass(frozen=True)
@@ -331,6 +353,7 @@ def compute_one_quarter(
     run_id: str,
     settings: Settings | None = None,
     results_url: str | None = None,
+    read_ahead: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Compute every survey index and KPI for every scope; store results and actions together.
 
@@ -344,20 +367,39 @@ def compute_one_quarter(
     check_reachable(engine)
     check_contract(engine, quarter)
     store = open_store(results_url or warehouse_url)
-    inputs = read_inputs(engine, quarter, settings, store)
-    figures = compute_figures(inputs, load_item_bank(), settings)
+    # `read_ahead`: the warehouse inputs, read while an earlier quarter was computed.
+    source = (
+        read_ahead if read_ahead is not None else read_warehouse_inputs(engine, quarter, settings)
+    )
+    inputs = QuarterInputs(**source, **read_store_inputs(store, quarter, settings))
+    bank = load_item_bank()
     codes = [scope.code for scope in inputs.scopes]
+    fingerprint = quarter_inputs_sha256(inputs, settings, bank)
+    before = read_results(store, [str(quarter)])
+    if already_computed(store, str(quarter), fingerprint, before):
+        log.info("%s: inputs unchanged since its results were computed; kept", quarter)
+        return codes
+    figures = compute_figures(inputs, bank, settings)
     # Segment scopes (channel.<code>, product.<code>) are replaced on a rerun too.
     stored_scopes = list(dict.fromkeys([*codes, *(row.scope for row in figures.rows)]))
-    before = read_results(store, [str(quarter)])
     with store.begin() as conn:
         written = replace_results(conn, str(quarter), figures.rows, run_id, stored_scopes)
         store_actions(conn, str(quarter), [asdict(action) for action in figures.actions])
         replace_findings(conn, str(quarter), figures.findings)
         stale = record_correction(conn, str(quarter), before, figures.rows, run_id)
+        store_quarter_inputs(conn, str(quarter), fingerprint, run_id)
     refresh_stale_manifests(store, settings.path("reports"), stale, run_id)
     log.info("stored %s result rows for %s, %s scopes", written, quarter, len(codes))
     return codes
+
+
+def already_computed(store: Engine, quarter: str, fingerprint: str, stored: pd.DataFrame) -> bool:
+    """The quarter's stored results were computed from these very inputs, and since then no
+    other run wrote any of its rows (a hand correction through the CLI, a partial restore)."""
+    recorded = read_query(store, "store/quarter_inputs_of_quarter", {"quarter": quarter})
+    if stored.empty or recorded.empty or recorded["inputs_sha256"].iloc[0] != fingerprint:
+        return False
+    return set(stored["run_id"]) == {recorded["run_id"].iloc[0]}
 
 
 def include_flagged(settings: Settings) -> int:

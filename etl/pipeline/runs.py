@@ -16,13 +16,22 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.contract import ContractError
-from etl.core import Scope, Settings, WarehouseError, load_item_bank, load_settings, select_scopes
+from etl.core import (
+    ItemBank,
+    Scope,
+    Settings,
+    WarehouseError,
+    load_item_bank,
+    load_settings,
+    select_scopes,
+)
 from etl.core.config import SERVICE_DIMENSIONS
 from etl.core.metrics import KPIS
 from etl.core.periods import Quarter, report_quarter
 from etl.pipeline.checks import check_inputs, contract_report
 from etl.pipeline.compute import compute_quarter, require_survey_data
-from etl.publish import publish_revision
+from etl.pipeline.fingerprints import frame_digest, report_sources_sha256
+from etl.publish import publish_revision, same_sources
 from etl.report import Findings, RenderError, build_context, render_html, render_pdf
 from etl.report.i18n import LOCALES
 from etl.report.labels import HIDDEN_FLAGS
@@ -32,6 +41,7 @@ from etl.warehouse import (
     connect,
     demo_brand,
     read_findings,
+    read_query,
     read_results,
     segment_scopes,
 )
@@ -153,14 +163,88 @@ def report_path(reports_dir: str | Path, quarter: str, scope: str, language: str
     return Path(reports_dir) / quarter / f"{scope}.{language}.pdf"
 
 
-def _stored_history(store, quarter: Quarter, scope: Scope):
-    """Eight quarters of stored results: trends and the year-ago comparison read history."""
-    results = read_results(store, [str(q) for q in quarter.trailing(8)])
+# The last trailing-quarters read of this process: (store URL, quarters, version) → rows and
+# digest. Every report of a run reads the same eight quarters of every scope; under
+# `airflow dags test` all render tasks share one process, and a pool worker renders several.
+_HISTORY_CACHE: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, pd.DataFrame, str]] = {}
+
+
+def _stored_history(store: Engine, quarter: Quarter, scope: Scope) -> tuple[pd.DataFrame, str]:
+    """Eight quarters of stored results (trends and the year-ago comparison read history) and
+    their digest; read again whenever the store's version of them moved."""
+    quarters = tuple(str(q) for q in quarter.trailing(8))
+    key = (store.url.render_as_string(hide_password=False), quarters)
+    version = read_query(store, "store/results_version", {"quarters": list(quarters)},
+                         ("quarters",))  # fmt: skip
+    cached = _HISTORY_CACHE.get(key)
+    if cached is None or not cached[1].equals(version):
+        rows = read_results(store, list(quarters))
+        _HISTORY_CACHE.clear()
+        cached = _HISTORY_CACHE[key] = (rows, version, frame_digest(rows))
+    results = cached[0].copy()
     if results[(results["scope"] == scope.code) & (results["quarter"] == str(quarter))].empty:
         raise RenderError(
             f"no stored results for {quarter} / {scope.code}: run the compute step first"
         )
-    return results
+    return results, cached[2]
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What one report is built from, read once: its sources fingerprint and its HTML."""
+
+    quarter: Quarter
+    scope: Scope
+    language: str
+    store: Engine
+    results: pd.DataFrame
+    bank: ItemBank
+    findings: Findings
+    settings: Settings  # branded
+    named_scopes: list[Scope]
+    sources: str
+
+    def html(self, revision: dict[str, Any] | None, shown_run_id: str) -> str:
+        context = build_context(
+            self.quarter, self.scope, self.language, self.results, self.bank, self.settings,
+            shown_run_id, revision=revision, scopes=self.named_scopes, findings=self.findings,
+        )  # fmt: skip
+        return render_html("assessment/report.html.j2", context, self.language)
+
+
+def report_inputs(
+    warehouse_url: str, results_url: str | None, quarter_text: str, scope_code: str,
+    language: str, settings: Settings,
+) -> ReportInputs:  # fmt: skip
+    """Read one report's inputs from the results store (names: the warehouse)."""
+    quarter = Quarter.parse(quarter_text)
+    engine = connect(warehouse_url)
+    store = connect(results_url or warehouse_url)
+    scope: Scope = select_scopes(available_scopes(engine), [scope_code])[0]
+    results, digest = _stored_history(store, quarter, scope)
+    bank = load_item_bank()
+    stored_findings = read_findings(store, str(quarter), scope.code)
+    resolved = branded(settings, engine)
+    # Names of every branch and segment, so the company report never shows bare codes.
+    named_scopes = available_scopes(engine) + segment_scopes(engine)
+    key = {"quarter": str(quarter), "scope": scope.code, "language": language}
+    return ReportInputs(
+        quarter, scope, language, store, results, bank, Findings.from_store(stored_findings),
+        resolved, named_scopes,
+        report_sources_sha256(key, digest, stored_findings, named_scopes, resolved, bank),
+    )  # fmt: skip
+
+
+def report_is_current(
+    warehouse_url: str, results_url: str | None, quarter_text: str, scope_code: str,
+    language: str, reports_dir: str, settings: Settings,
+) -> bool:  # fmt: skip
+    """The report's latest revision was made from its current sources and its file is intact:
+    render_scope would render nothing."""
+    made = report_inputs(warehouse_url, results_url, quarter_text, scope_code, language, settings)
+    destination = report_path(reports_dir, str(made.quarter), made.scope.code, language)
+    key = {"quarter": str(made.quarter), "scope": made.scope.code, "language": language}
+    return same_sources(made.store, destination, key, made.sources)
 
 
 def render_scope(
@@ -177,47 +261,24 @@ def render_scope(
 ) -> str:
     """One scope's PDF from the results store as its right revision (names: the warehouse)."""
     settings = settings or load_settings()
-    quarter = Quarter.parse(quarter_text)
-    engine = connect(warehouse_url)
-    store = connect(results_url or warehouse_url)
-    scope: Scope = select_scopes(available_scopes(engine), [scope_code])[0]
-    results = _stored_history(store, quarter, scope)
-    bank = load_item_bank()
-    findings = Findings.from_store(read_findings(store, str(quarter), scope.code))
-    resolved = branded(settings, engine)
-    # Names of every branch and segment, so the company report never shows bare codes.
-    named_scopes = available_scopes(engine) + segment_scopes(engine)
-
-    def html_for(revision: dict[str, Any] | None, shown_run_id: str) -> str:
-        context = build_context(
-            quarter,
-            scope,
-            language,
-            results,
-            bank,
-            resolved,
-            shown_run_id,
-            revision=revision,
-            scopes=named_scopes,
-            findings=findings,
-        )
-        return render_html("assessment/report.html.j2", context, language)
-
-    # The archive fingerprints the inputs, picks the revision (unchanged inputs keep it and
-    # its date, so the bytes repeat), keeps the superseded file and writes atomically.
+    made = report_inputs(warehouse_url, results_url, quarter_text, scope_code, language, settings)
+    quarter, scope = str(made.quarter), made.scope.code
+    # The archive skips a report made from the same sources, else fingerprints the HTML, picks
+    # the revision (same HTML keeps it and its date: same bytes) and writes atomically.
     path = publish_revision(
-        store,
-        report_path(reports_dir, str(quarter), scope.code, language),
-        quarter=str(quarter),
-        scope=scope.code,
+        made.store,
+        report_path(reports_dir, quarter, scope, language),
+        quarter=quarter,
+        scope=scope,
         language=language,
-        html_for=html_for,
+        html_for=made.html,
         render_pdf=render_pdf,
         run_id=run_id,
         reason=reason,
         timezone=settings.timezone,
         require_reason=require_reason,
-        figures=headline_figures(results, str(quarter), scope.code),
+        figures=headline_figures(made.results, quarter, scope),
+        sources=made.sources,
     )
     log.info("rendered %s", path)
     return str(path)

@@ -10,6 +10,7 @@ from etl.publish.files import (
     is_partial,
     publish_lock,
     remove_stale_parts,
+    report_lock,
     sha256_file,
     today_in,
 )
@@ -30,6 +31,7 @@ from etl.publish.revisions import (
     latest_revision,
     publish_revision,
     record_revision,
+    same_sources,
 )
 
 __all__ = [
@@ -56,6 +58,8 @@ __all__ = [
     "read_manifests",
     "record_revision",
     "remove_stale_parts",
+    "report_lock",
+    "same_sources",
     "sha256_file",
     "today_in",
 ]

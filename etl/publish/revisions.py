@@ -25,7 +25,13 @@ from etl.publish.files import (
     sha256_file,
     today_in,
 )
-from etl.warehouse import read_query, read_revision_figures, store_revision_figures
+from etl.warehouse import (
+    read_query,
+    read_report_sources,
+    read_revision_figures,
+    store_report_sources,
+    store_revision_figures,
+)
 from etl.warehouse.stores import ensure_schema, execute, read_latest_revision
 
 log = logging.getLogger(__name__)
@@ -312,6 +318,7 @@ def publish_revision(
     timezone: str = "Asia/Shanghai",
     require_reason: bool = False,
     figures: Mapping[str, float | None] | None = None,
+    sources: str | None = None,
 ) -> Path:
     """Render one report as its right revision and put it in place atomically.
 
@@ -321,8 +328,14 @@ def publish_revision(
     `render_pdf(html, name)` gives its PDF bytes (the report stage's renderer, handed in);
     they are written atomically. `require_reason`: see check_reason, before any write.
     `figures`: headline figures; a new revision's cover lists those moved since the last.
+    `sources`: fingerprint of what the HTML is built from, taken without building it: the
+    latest revision made from the same sources, its file intact, is kept without rendering.
     """
     ensure_schema(engine)
+    key = {"quarter": quarter, "scope": scope, "language": language}
+    if sources and same_sources(engine, destination, key, sources):
+        log.info("%s: sources unchanged and file intact, nothing rendered", destination)
+        return destination
     inputs = inputs_sha256(html_for(None, ""))
     # Decide, render and record under the report's lock: two runs deciding at once would
     # both make the next revision, each with its own run id on the page (other bytes).
@@ -345,10 +358,29 @@ def publish_revision(
             # Same inputs (HTML, CSS, images, fonts), same revision, its date and run id: the
             # render would reproduce these bytes, and the file on disk is intact. Skip it.
             log.info("%s: %s unchanged and intact, not re-rendered", destination, revision.label)
+            _keep_sources(engine, key, revision, sources)
             return destination
-        _write_revision(engine, destination, revision, previous, figures, html_for, render_pdf)
+        stored = _write_revision(
+            engine, destination, revision, previous, figures, html_for, render_pdf
+        )
+        _keep_sources(engine, key, stored, sources)
     _refresh_manifest(engine, destination, quarter, run_id)
     return destination
+
+
+def same_sources(engine: Engine, destination: Path, key: Mapping[str, str], sources: str) -> bool:
+    """The latest revision was made from these sources and its file on disk is intact."""
+    latest = latest_revision(engine, key["quarter"], key["scope"], key["language"])
+    if latest is None or not _intact(latest, destination):
+        return False
+    return read_report_sources(engine, key | {"revision": latest.number}) == sources
+
+
+def _keep_sources(
+    engine: Engine, key: Mapping[str, str], revision: Revision, sources: str | None
+) -> None:
+    if sources:
+        store_report_sources(engine, key | {"revision": revision.number}, sources)
 
 
 def _write_revision(

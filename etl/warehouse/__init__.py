@@ -19,6 +19,12 @@ from etl.warehouse.engine import (
     url_from_connection,
 )
 from etl.warehouse.findings import read_findings, replace_findings
+from etl.warehouse.fingerprints import (
+    read_quarter_inputs,
+    read_report_sources,
+    store_quarter_inputs,
+    store_report_sources,
+)
 from etl.warehouse.results import plain, read_results, replace_results, upsert_results
 from etl.warehouse.scopes import available_scopes, demo_brand, segment_scopes
 from etl.warehouse.sqlfiles import (
@@ -74,7 +80,9 @@ __all__ = [
     "read_earlier_actions",
     "read_findings",
     "read_known_names",
+    "read_quarter_inputs",
     "read_query",
+    "read_report_sources",
     "read_results",
     "read_revision_figures",
     "read_scope_action_events",
@@ -93,6 +101,8 @@ __all__ = [
     "statement",
     "statements",
     "store_actions",
+    "store_quarter_inputs",
+    "store_report_sources",
     "store_revision_figures",
     "upsert_results",
     "url_from_connection",

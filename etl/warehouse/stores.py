@@ -22,7 +22,15 @@ from etl.warehouse.sqlfiles import (
 
 UPGRADES_DIR = SQL_DIR / "schema_upgrades"
 DELIVERY_TABLES = frozenset(
-    {"report_revisions", "delivery_log", "delivery_locks", "report_staleness", "revision_figures"}
+    {
+        "report_revisions",
+        "delivery_log",
+        "delivery_locks",
+        "report_staleness",
+        "revision_figures",
+        "report_sources",
+        "quarter_inputs",
+    }
 )
 
 

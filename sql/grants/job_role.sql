@@ -32,5 +32,5 @@ grant select, insert, update, delete on
     results, improvement_actions, action_events, voc_themes, voc_quotes, action_follow_ups,
     action_proposals, action_coverage,
     report_revisions, delivery_log, delivery_locks, contract_warnings, contract_checks,
-    report_staleness, revision_figures
+    report_staleness, revision_figures, report_sources, quarter_inputs
 to satisfaction_job;

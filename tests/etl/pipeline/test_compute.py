@@ -74,6 +74,9 @@ def test_rerun_replaces_rows_and_keeps_history(computed: str) -> None:
         q2_run = conn.execute(
             sa.text("select distinct run_id from results where quarter = '2026-Q2'")
         ).scalar_one()
+        q3_run = conn.execute(
+            sa.text("select distinct run_id from results where quarter = '2026-Q3'")
+        ).scalar_one()
     compute_quarter(computed, "2026-Q3", "run-2")
     with engine.connect() as conn:
         after = conn.execute(sa.text("select count(*) from results")).scalar_one()
@@ -86,7 +89,8 @@ def test_rerun_replaces_rows_and_keeps_history(computed: str) -> None:
             sa.text("select distinct run_id from results where quarter = '2026-Q2'")
         ).scalar_one()
     assert after == before
-    assert runs == ["run-2"]
+    # Unchanged inputs: the stored rows stand (a correction replaces them: test_second_run).
+    assert runs == [q3_run]
     assert q2_after == q2_run  # history is not rewritten by a rerun of a later quarter
 
 

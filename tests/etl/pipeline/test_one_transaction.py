@@ -63,6 +63,13 @@ def test_a_failed_rerun_keeps_the_earlier_results_and_actions(
     compute.compute_quarter(warehouse_copy, QUARTER, "run-1")
     before = snapshot(warehouse_copy)
     assert (before["improvement_actions"]["quarter_raised"] == QUARTER).any()
+    # Corrected answers: over unchanged inputs the rerun would write nothing at all.
+    with connect(warehouse_copy).begin() as conn:
+        conn.execute(sa.text(
+            "update survey_answers set score = score - 1 where item_code like 'CL%' and score > 1 "
+            "and response_id in (select response_id from survey_responses "
+            "where wave_id = '2026-Q3')"
+        ))  # fmt: skip
     fail_storing_actions(monkeypatch)
     with pytest.raises(RuntimeError, match="disk full"):
         compute.compute_one_quarter(warehouse_copy, QUARTER, "run-2")
