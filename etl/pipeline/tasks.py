@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl.core import ConfigError
+from etl.core import ConfigError, Settings
 from etl.delivery import (
     OutboxTransport,
     deliver_quarter,
@@ -19,11 +19,12 @@ from etl.delivery import (
     send_alert,
 )
 from etl.pipeline.alerts import Advice, advice_for
+from etl.pipeline.batch import batch_plan, render_batch
 from etl.pipeline.checks import check_inputs
 from etl.pipeline.compute import compute_quarter
 from etl.pipeline.export import export_quarter
 from etl.pipeline.resources import Resources
-from etl.pipeline.runs import render_scope, resolve_run
+from etl.pipeline.runs import render_scope, report_is_current, resolve_run
 from etl.publish import publish_quarter
 from etl.report import render_index
 from etl.warehouse import available_scopes, connect
@@ -123,25 +124,76 @@ def render_languages(scope: str, language: str, deliver: bool) -> list[str]:
     return list(dict.fromkeys(languages))
 
 
-def render(
-    scope: str, spec: Mapping[str, Any], params: Mapping[str, Any], resources: Resources
-) -> list[str]:
-    """One scope's PDF in each language it is needed in; returns their paths."""
-    return [
-        render_scope(
-            resources.warehouse_url,
-            str(spec["quarter"]),
-            scope,
-            language,
-            str(spec["reports_dir"]),
-            str(spec["run_id"]),
-            settings=resources.settings,
-            reason=params.get("reason") or None,
-            results_url=resources.results_url,
-            require_reason=True,  # the `reason` Param is how a person answers it
+@dataclass(frozen=True)
+class ScopeRender:
+    """One scope's reports of a run: plain, picklable values, so a pool worker can run it."""
+
+    spec: Mapping[str, Any]
+    reason: str | None
+    deliver: bool
+    warehouse_url: str = field(repr=False)
+    results_url: str = field(repr=False)
+    settings: Settings
+
+    def current(self, scope: str) -> bool:
+        """Every report of the scope was made from its current sources and is intact."""
+        quarter, folder = str(self.spec["quarter"]), str(self.spec["reports_dir"])
+        languages = render_languages(scope, str(self.spec["language"]), self.deliver)
+        urls = (self.warehouse_url, self.results_url)
+        return all(
+            report_is_current(*urls, quarter, scope, language, folder, self.settings)
+            for language in languages
         )
-        for language in render_languages(scope, str(spec["language"]), bool(params.get("deliver")))
-    ]
+
+    def __call__(self, scope: str) -> list[str]:
+        """The scope's PDF in each language it is needed in; returns their paths."""
+        languages = render_languages(scope, str(self.spec["language"]), self.deliver)
+        return [
+            render_scope(
+                self.warehouse_url,
+                str(self.spec["quarter"]),
+                scope,
+                language,
+                str(self.spec["reports_dir"]),
+                str(self.spec["run_id"]),
+                settings=self.settings,
+                reason=self.reason,
+                results_url=self.results_url,
+                require_reason=True,  # the `reason` Param is how a person answers it
+            )
+            for language in languages
+        ]
+
+
+def render(
+    scope: str,
+    spec: Mapping[str, Any],
+    params: Mapping[str, Any],
+    resources: Resources,
+    serial: bool = False,
+) -> list[str]:
+    """One scope's PDF in each language it is needed in; returns their paths.
+
+    `serial`: the executor runs the mapped tasks one after another (`airflow dags test`); the
+    first of them renders every scope in a process pool, and the later tasks find their
+    reports done (etl.pipeline.batch).
+    """
+    job = ScopeRender(
+        dict(spec), params.get("reason") or None, bool(params.get("deliver")),
+        resources.warehouse_url, resources.results_url, resources.settings,
+    )  # fmt: skip
+    scopes = [str(code) for code in spec["scopes"]]
+    plan = batch_plan(resources.settings, len(scopes), serial)
+    # The first task to run (or one whose scope the pool could not render) finds its own
+    # report out of date; a later task, or any on a rerun over unchanged data, finds it
+    # current and starts no pool.
+    if plan.batch and not job.current(scope):
+        pending = [code for code in scopes if code == scope or not job.current(code)]
+        log.info("render %s: %s of %s scopes to render (%s)", scope, len(pending), len(scopes),
+                 plan.why)  # fmt: skip
+        if len(pending) > 1:
+            render_batch(pending, job, min(plan.processes, len(pending)))
+    return job(scope)
 
 
 def _scope_names(resources: Resources) -> dict[str, dict[str, str]]:

@@ -1,0 +1,105 @@
+"""A run's reports rendered in a process pool when the executor runs its tasks one at a time.
+
+`airflow dags test` (what `make demo` runs) and any executor without parallel slots run the
+mapped render tasks one after another (in no particular order), so a two-core machine renders
+on one core. There the first render task to run finds its own report not yet made from the
+current sources, and renders every scope that is not in a pool of `[render] processes` worker
+processes; each later mapped task finds its own report current and returns at once
+(etl.publish.publish_revision). On a rerun over unchanged data every task finds its report
+current: no pool is started. Under Celery or the LocalExecutor each
+mapped task renders only its own scope, as before.
+
+Nothing here weakens the archive: each report is still decided, rendered, recorded and
+written by publish_revision under the report's lock, so a pool worker and the scope's own
+task never render the same report at once, and identical sources give no new revision. A
+scope that fails in the pool is logged and left to its own mapped task, which renders it
+again and fails (and retries) with its own error.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from etl.core import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+BATCH_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """Whether a render task renders the whole run, and in how many processes."""
+
+    batch: bool
+    processes: int
+    why: str
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What a batch rendered (paths by scope) and what it left to the scopes' own tasks."""
+
+    rendered: dict[str, list[str]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def render_processes(settings: Settings) -> int:
+    """`[render] processes`: worker processes of a batch render; 0 or absent = CPU count."""
+    value = settings.raw.get("render", {}).get("processes", 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(
+            f"[render] processes = {value!r}: expected a whole number ≥ 0 (0 = one per CPU)"
+        )
+    return value or os.cpu_count() or 1
+
+
+def batch_plan(settings: Settings, scopes: int, serial: bool) -> BatchPlan:
+    """Pool when the executor runs tasks serially (`[render] batch = "auto"`, the default) or
+    always, with at least two processes and two scopes to share them."""
+    mode = settings.raw.get("render", {}).get("batch", "auto")
+    if mode not in BATCH_MODES:
+        raise ConfigError(f"[render] batch = {mode!r}: expected one of {', '.join(BATCH_MODES)}")
+    processes = render_processes(settings)
+    wanted = mode == "always" or (mode == "auto" and serial)
+    if not wanted:
+        return BatchPlan(False, 1, f"[render] batch = {mode}; executor serial: {serial}")
+    if processes < 2 or scopes < 2:
+        return BatchPlan(False, 1, f"{processes} process(es) for {scopes} scope(s)")
+    return BatchPlan(True, min(processes, scopes), f"{scopes} scopes")
+
+
+def _worker_logging() -> None:
+    """A pool worker logs what it renders (the task log shows it), not WeasyPrint's steps."""
+    logging.basicConfig(level=logging.INFO, format="%(processName)s %(levelname)s %(message)s")
+    for noisy in ("weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def render_batch(
+    scopes: Sequence[str], render_one: Callable[[str], list[str]], processes: int
+) -> BatchOutcome:
+    """`render_one(scope)` for every scope in a pool of fresh processes (spawned, not forked:
+    the caller may hold database connections and threads). `render_one` must pickle."""
+    context = multiprocessing.get_context("spawn")
+    outcome = BatchOutcome()
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_worker_logging) as pool:
+        futures: list[tuple[str, Future[list[str]]]] = [
+            (scope, pool.submit(render_one, scope)) for scope in scopes
+        ]
+        for scope, future in futures:
+            try:
+                outcome.rendered[scope] = future.result()
+            except Exception as exc:  # its own mapped task renders it again and reports it
+                outcome.failed[scope] = f"{type(exc).__name__}: {exc}"
+                log.warning("batch render of %s failed, left to its own task: %s", scope, exc)
+    log.info(
+        "batch: %s scopes rendered in %s processes, %s left to their own tasks",
+        len(outcome.rendered), processes, len(outcome.failed),
+    )  # fmt: skip
+    return outcome
