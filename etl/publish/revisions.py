@@ -328,14 +328,12 @@ def publish_revision(
     `render_pdf(html, name)` gives its PDF bytes (the report stage's renderer, handed in);
     they are written atomically. `require_reason`: see check_reason, before any write.
     `figures`: headline figures; a new revision's cover lists those moved since the last.
-    `sources`: fingerprint of what the HTML is built from, taken without building it: the
-    latest revision made from the same sources, its file intact, is kept without rendering.
+    `sources`: the HTML's inputs fingerprinted without building it (see same_sources).
     """
     ensure_schema(engine)
     key = {"quarter": quarter, "scope": scope, "language": language}
     if sources and same_sources(engine, destination, key, sources):
-        log.info("%s: sources unchanged and file intact, nothing rendered", destination)
-        return destination
+        return destination  # made from these very sources, the file intact: nothing to do
     inputs = inputs_sha256(html_for(None, ""))
     # Decide, render and record under the report's lock: two runs deciding at once would
     # both make the next revision, each with its own run id on the page (other bytes).
@@ -360,10 +358,9 @@ def publish_revision(
             log.info("%s: %s unchanged and intact, not re-rendered", destination, revision.label)
             _keep_sources(engine, key, revision, sources)
             return destination
-        stored = _write_revision(
-            engine, destination, revision, previous, figures, html_for, render_pdf
-        )
-        _keep_sources(engine, key, stored, sources)
+        made = _write_revision(engine, destination, revision, previous, figures, html_for,
+                               render_pdf)  # fmt: skip
+        _keep_sources(engine, key, made, sources)
     _refresh_manifest(engine, destination, quarter, run_id)
     return destination
 
@@ -373,7 +370,10 @@ def same_sources(engine: Engine, destination: Path, key: Mapping[str, str], sour
     latest = latest_revision(engine, key["quarter"], key["scope"], key["language"])
     if latest is None or not _intact(latest, destination):
         return False
-    return read_report_sources(engine, key | {"revision": latest.number}) == sources
+    same = read_report_sources(engine, key | {"revision": latest.number}) == sources
+    if same:
+        log.info("%s: sources unchanged and file intact, nothing rendered", destination)
+    return same
 
 
 def _keep_sources(
