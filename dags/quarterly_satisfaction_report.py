@@ -107,6 +107,9 @@ def _params() -> dict[str, Param]:
 
 
 PARAMS = _params()
+# Renders take a slot each of this pool (`[render] pool`), which caps them across the workers;
+# the set-up creates it (README "Sizing the workers").
+RENDER_POOL = load_settings().render_pool.name
 
 
 MINUTES_10 = dt.timedelta(minutes=10)
@@ -171,7 +174,7 @@ def quarterly_satisfaction_report() -> None:
         return _run("compute", spec)
 
     @task(retries=2, retry_delay=dt.timedelta(minutes=1), map_index_template="{{ scope_code }}",
-          execution_timeout=dt.timedelta(minutes=30))  # fmt: skip
+          execution_timeout=dt.timedelta(minutes=30), pool=RENDER_POOL, pool_slots=1)  # fmt: skip
     def render_report(scope: str, spec: dict[str, object]) -> list[str]:
         """One scope's PDF in the run's language and in any language its recipients read."""
         ctx = get_current_context()

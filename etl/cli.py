@@ -381,9 +381,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=20260101)
     demo.add_argument(
         "--scale",
-        choices=["demo", "small", "bench"],
+        choices=["demo", "small", "bench", "wide"],
         default="demo",
-        help="demo (default), small (tests) or bench (10M policies, 1M responses)",
+        help="demo (default), small (tests), bench (1M responses) or wide (128 scopes)",
     )
     demo.add_argument(
         "--warehouse", help="SQLAlchemy URL of an empty database (default: the SQLite file)"

@@ -68,6 +68,10 @@ start() {
     fi
     if python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
       "http://127.0.0.1:$port/api/v2/monitor/health" 2>/dev/null; then
+      # The pool the DAG's renders run in ([render] pool, pool_slots): without it the
+      # scheduler would never queue a render of a run triggered from the UI.
+      read -r pool slots < <(python -c 'from etl.core import load_settings; p = load_settings().render_pool; print(p.name, p.slots)')
+      airflow pools set "$pool" "$slots" "satisfaction report renders at once" > /dev/null
       login_banner
       return 0
     fi

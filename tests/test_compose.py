@@ -231,6 +231,14 @@ def test_airflow_init_migrates_and_writes_the_admin_password(step: str) -> None:
     assert step in script
 
 
+def test_airflow_init_creates_the_render_pool_from_the_settings_after_migrating() -> None:
+    script = "\n".join(SERVICES["airflow-init"]["command"])
+    migrate = script.index("/entrypoint airflow db migrate")
+    reads = script.index("load_settings().render_pool")
+    creates = script.index('/entrypoint airflow pools set "$$pool" "$$slots"')
+    assert migrate < reads < creates  # compose turns $$ into the shell's $
+
+
 @pytest.mark.parametrize(
     ("service", "dependency", "condition"),
     [

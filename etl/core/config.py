@@ -130,6 +130,15 @@ def parse_item_bank(raw: dict[str, Any], source: str) -> ItemBank:
 
 
 @dataclass(frozen=True)
+class RenderPool:
+    """The Airflow pool every render task takes one slot of, and how many slots it has."""
+
+    name: str
+    slots: int
+    description: str = "satisfaction report renders at once, all workers together"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Resolved settings for one run."""
 
@@ -153,6 +162,19 @@ class Settings:
     def scopes(self) -> list[Scope]:
         """The configured scopes (`scopes` in settings.toml), company first; no warehouse read."""
         return configured_scopes(self.raw.get("scopes", []))
+
+    @property
+    def render_pool(self) -> RenderPool:
+        """`[render] pool` and `pool_slots`: read when the DAG is parsed and by the set-up."""
+        section = self.raw.get("render", {})
+        name, slots = section.get("pool", ""), section.get("pool_slots")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"settings [render] pool = {name!r}: expected a pool name")
+        if not isinstance(slots, int) or isinstance(slots, bool) or slots < 1:
+            raise ConfigError(
+                f"settings [render] pool_slots = {slots!r}: expected a whole number >= 1"
+            )
+        return RenderPool(name.strip(), slots)
 
     @property
     def hold_delivery_after_days(self) -> int:

@@ -10,7 +10,6 @@ import pandas as pd
 
 from etl.core.periods import Quarter
 from etl.demo.catalogue import (
-    BRANCHES,
     CHANNELS,
     COMPLAINT_CATEGORIES,
     PRODUCT_LINES,
@@ -60,7 +59,8 @@ class PolicyChunk:
 def simulate_policies(
     rng: np.random.Generator, plan: DemoPlan, first_id: int, count: int, sink: BulkWriter
 ) -> PolicyChunk:
-    branch = weighted_choice(rng, [b[0] for b in BRANCHES], [b[5] for b in BRANCHES], count)
+    units = plan.branches
+    branch = weighted_choice(rng, [b[0] for b in units], [b[5] for b in units], count)
     channel = weighted_choice(rng, [c[0] for c in CHANNELS], [c[3] for c in CHANNELS], count)
     product_index = rng.choice(
         len(PRODUCT_LINES), size=count, p=np.array([p[3] for p in PRODUCT_LINES])

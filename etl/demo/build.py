@@ -12,7 +12,7 @@ Everything is generated per chunk of policies and streamed to the database, so t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,12 +35,14 @@ log = logging.getLogger(__name__)
 DEMO_BRAND = "chengyuan"
 
 
-def write_reference_rows(sink: BulkWriter) -> None:
+def write_reference_rows(
+    sink: BulkWriter, branches: Sequence[tuple[str, str, str, str, str, float]] = BRANCHES
+) -> None:
     """Branches, channels and product lines of the demo insurer (also the benches' reference)."""
     sink.write(
         "branches",
         pd.DataFrame(
-            [row[:5] for row in BRANCHES],
+            [row[:5] for row in branches],
             columns=["branch_code", "name_zh", "name_en", "region_zh", "region_en"],
         ),
     )
@@ -169,7 +171,7 @@ def build(engine: Engine, plan: DemoPlan, bank: ItemBank | None = None) -> dict[
     _refuse_non_empty(engine)
     sink = BulkWriter(engine)
     rng = np.random.default_rng(plan.seed)
-    write_reference_rows(sink)
+    write_reference_rows(sink, plan.branches)
     sink.write("survey_items", _item_rows(bank))
     sink.write("survey_waves", _wave_rows(plan, bank))
     size = plan.size

@@ -23,6 +23,24 @@ BRANCHES = [
     ("LN", "辽宁分公司", "Liaoning Branch", "东北", "Northeast China", 0.6),
     ("SN", "陕西分公司", "Shaanxi Branch", "西北", "Northwest China", 0.5),
 ]
+# A branch's sales offices (营销服务部), each about a quarter of its branch's size: the scale
+# demo's further report scopes, numbered within their branch (SC01 …), branches in turn.
+OFFICE_SHARE = 0.25
+
+
+def branch_catalogue(count: int) -> list[tuple[str, str, str, str, str, float]]:
+    """`count` reporting units: the twelve branches, then sales offices taken branch by branch."""
+    if count < 1:
+        raise ValueError(f"a demo needs at least one branch, got {count}")
+    units = list(BRANCHES[:count])
+    for extra in range(max(0, count - len(BRANCHES))):
+        code, zh, en, region_zh, region_en, size = BRANCHES[extra % len(BRANCHES)]
+        number = extra // len(BRANCHES) + 1
+        units.append((
+            f"{code}{number:02d}", f"{zh}第{number}营销服务部", f"{en} Sales Office {number}",
+            region_zh, region_en, size * OFFICE_SHARE,
+        ))  # fmt: skip
+    return units
 
 
 CHANNELS = [
@@ -188,6 +206,7 @@ class DemoSize:
     complaints: int = 1_200
     responses: int = 30_000
     chunk_policies: int = 250_000
+    branches: int = len(BRANCHES)  # reporting units besides the company (scopes = this + 1)
 
 
 SCALES = {
@@ -195,6 +214,11 @@ SCALES = {
     "small": DemoSize(policies=6_000, claims=1_800, complaints=360, responses=3_600),
     "bench": DemoSize(
         policies=10_000_000, claims=2_000_000, complaints=200_000, responses=1_000_000
+    ),
+    # Many scopes, each cheap: 127 branches and sales offices + the company = 128 reports,
+    # for the Celery scale-out benchmark (bench/bench_celery.py). Thin samples per office.
+    "wide": DemoSize(
+        policies=60_000, claims=6_000, complaints=1_200, responses=48_000, branches=127
     ),
 }
 
@@ -207,6 +231,11 @@ class DemoPlan:
     quarters: int = 12
     seed: int = 20260101
     size: DemoSize = DemoSize()
+
+    @property
+    def branches(self) -> list[tuple[str, str, str, str, str, float]]:
+        """The reporting units the generator writes (code, names, regions, relative size)."""
+        return branch_catalogue(self.size.branches)
 
     @property
     def first(self) -> Quarter:

@@ -11,7 +11,6 @@ import pandas as pd
 from etl.core.config import ItemBank
 from etl.demo.book import PolicyChunk, iso_dates, quarter_of
 from etl.demo.catalogue import (
-    BRANCHES,
     CHANNELS,
     CHECKLIST,
     COMMENTS,
@@ -171,8 +170,8 @@ def survey_draw(
     branch_effect = {
         b[0]: e
         for b, e in zip(
-            BRANCHES,
-            np.random.default_rng(plan.seed + 7).normal(0, 0.25, len(BRANCHES)),
+            plan.branches,
+            np.random.default_rng(plan.seed + 7).normal(0, 0.25, len(plan.branches)),
             strict=True,
         )
     }
@@ -383,7 +382,7 @@ def simulate_mystery_shop(rng: np.random.Generator, plan: DemoPlan, sink: BulkWr
     visit_id = 1
     for offset in range(plan.quarters):
         quarter = plan.first.shift(offset)
-        for code, *_rest in BRANCHES:
+        for code, *_rest in plan.branches:
             pass_rate = 0.80 if code == SLOW_CLAIMS_BRANCH else 0.88
             for _ in range(4):
                 day = quarter.start + dt.timedelta(days=int(rng.integers(0, 85)))
@@ -408,13 +407,13 @@ def simulate_online_feedback(
     rng: np.random.Generator, plan: DemoPlan, sink: BulkWriter, first_id: int
 ) -> None:
     """Online customer-service messages and social-media mentions, a few hundred a quarter."""
-    keys = list(COMMENTS)
+    keys, units = list(COMMENTS), plan.branches
     rows = []
     for offset in range(plan.quarters):
         quarter = plan.first.shift(offset)
         for k in range(150):
             dimension, tone = keys[int(rng.integers(0, len(keys)))]
-            branch = BRANCHES[int(rng.integers(0, len(BRANCHES)))][0]
+            branch = units[int(rng.integers(0, len(units)))][0]
             if dimension == "claims" and branch == SLOW_CLAIMS_BRANCH:
                 tone = "neg"
             options = COMMENTS[(dimension, tone)]

@@ -65,6 +65,7 @@ PARSE_SCRIPT = textwrap.dedent(
         if dag and "ingest_inbox" in dag.task_ids else [],
         "tags": sorted(dag.tags) if dag else [],
         "has_doc": bool(dag and dag.doc_md),
+        "pools": {t.task_id: [t.pool, t.pool_slots] for t in dag.tasks} if dag else {},
         "timeouts": {t.task_id: (t.execution_timeout.total_seconds() if t.execution_timeout
                                  else None) for t in dag.tasks} if dag else {},
     }))
@@ -198,6 +199,17 @@ def test_every_task_has_an_execution_timeout(parsed: dict[str, object]) -> None:
     timeouts = parsed["timeouts"]
     assert isinstance(timeouts, dict) and timeouts
     assert all(seconds and seconds <= 2 * 3600 for seconds in timeouts.values()), timeouts
+
+
+def test_renders_run_in_the_configured_pool_and_nothing_else_does(
+    parsed: dict[str, object],
+) -> None:
+    from etl.core.config import load_settings
+
+    pools = parsed["pools"]
+    assert pools["render_report"] == [load_settings().render_pool.name, 1]  # type: ignore[index]
+    others = {task: pool for task, (pool, _) in pools.items() if task != "render_report"}  # type: ignore[union-attr]
+    assert set(others.values()) == {"default_pool"}, others
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -222,14 +223,23 @@ def native_env(root: Path, postgres_url: str, warehouse_url: str, port: int) -> 
 
 
 def topology_env(
-    root: Path, postgres_url: str, broker: str, small_demo_url: str, port: int, queue: str
+    root: Path,
+    postgres_url: str,
+    broker: str,
+    small_demo_url: str,
+    port: int,
+    queue: str,
+    settings_toml: str = "",
 ) -> dict[str, str]:
-    """The Celery topology's environment: a private warehouse copy, Redis the broker."""
+    """The Celery topology's environment: a private warehouse copy, Redis the broker.
+
+    `settings_toml`: further settings (top-level keys, then tables) for the settings file."""
     warehouse = root / "warehouse.db"
     shutil.copy(small_demo_url.removeprefix("sqlite:///"), warehouse)
     # The compose file points reports and outbox at shared volumes; here a shared folder.
     settings = root / "settings.toml"
-    settings.write_text(f'[paths]\nreports = "{root / "reports"}"\noutbox = "{root / "outbox"}"\n')
+    paths = f'[paths]\nreports = "{root / "reports"}"\noutbox = "{root / "outbox"}"\n'
+    settings.write_text(settings_toml + "\n" + paths, encoding="utf-8")
     database = sa.engine.make_url(postgres_url)
     # The driver named: SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, not installed.
     result_backend = "db+" + database.set(drivername="postgresql+psycopg2").render_as_string(
@@ -280,7 +290,8 @@ def task_instances(metadata_url: str, run_id: str) -> list[dict[str, object]]:
         with engine.connect() as conn:
             rows = conn.execute(
                 sa.text(
-                    "select task_id, map_index, state, try_number, queue, external_executor_id "
+                    "select task_id, map_index, state, try_number, queue, external_executor_id, "
+                    "pool, hostname, start_date, end_date "
                     "from task_instance where dag_id = :dag and run_id = :run "
                     "order by task_id, map_index"
                 ),
@@ -318,3 +329,36 @@ def run_finished(client: httpx.Client, run_id: str) -> Callable[[], str | None]:
         return state if state in {"success", "failed"} else None
 
     return probe
+
+
+def prepare(cluster: Cluster, render_slots: int | None = None) -> None:
+    """What airflow-init does in compose: migrate the metadata, create the render pool.
+
+    The render task runs in the pool named by `[render] pool`; the scheduler queues no task
+    of a pool that does not exist (`render_slots`: its size, else `[render] pool_slots`)."""
+    cluster.cli("db", "migrate")
+    resize_render_pool(cluster, render_slots)
+
+
+def resize_render_pool(cluster: Cluster, slots: int | None = None) -> None:
+    """`airflow pools set` for the render pool of the cluster's settings."""
+    from etl.core.config import load_settings
+
+    pool = load_settings(cluster.env.get("SATISFACTION_CONFIG")).render_pool
+    size = pool.slots if slots is None else slots
+    cluster.cli("pools", "set", pool.name, str(size), pool.description)
+
+
+def start_worker(cluster: Cluster, name: str, queue: str, port: int | None = None) -> Component:
+    """A Celery worker named `name`: its own Celery node name, log-server port (`port`, else a
+    free one) and the host name its task instances record (tests/e2e/hostname.py)."""
+    return cluster.start(
+        f"worker-{name}",
+        *("celery", "worker", "-H", f"{queue}-{name}@%h"),
+        extra={
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(port or free_port()),
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.e2e.hostname.worker_hostname",
+            "SATISFACTION_WORKER_HOSTNAME": f"{socket.gethostname()}-{name}",
+            "PYTHONPATH": str(REPO),
+        },
+    )

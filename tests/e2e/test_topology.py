@@ -27,6 +27,7 @@ from tests.e2e.native import (
     Cluster,
     dag_ready,
     free_port,
+    prepare,
     redis_database,
     run_finished,
     task_instances,
@@ -60,7 +61,7 @@ def cluster(
     env = topology_env(tmp_path, postgres_url, broker, small_demo_url, port, queue)
     running = Cluster(root=tmp_path, env=env, api=f"http://127.0.0.1:{port}", queue=queue)
     try:
-        running.cli("db", "migrate")
+        prepare(running)
         running.start("api-server")
         running.start("scheduler")
         running.start("dag-processor")

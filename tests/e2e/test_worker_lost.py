@@ -38,6 +38,7 @@ from tests.e2e.native import (
     dag_ready,
     free_port,
     kill_tree,
+    prepare,
     redis_database,
     run_finished,
     task_instances,
@@ -125,7 +126,7 @@ def two_workers(
     }
     running = Cluster(root=tmp_path, env=env, api=f"http://127.0.0.1:{port}", queue=queue)
     try:
-        running.cli("db", "migrate")
+        prepare(running)
         for name in ("api-server", "scheduler", "dag-processor", "triggerer"):
             running.start(name)
         for worker in ("a", "b"):

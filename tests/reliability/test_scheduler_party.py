@@ -30,6 +30,7 @@ from tests.e2e.native import (
     free_port,
     kill_tree,
     native_env,
+    prepare,
     run_finished,
     task_instances,
     wait_for,
@@ -80,7 +81,7 @@ def party(
     }
     cluster = Cluster(root=tmp_path, env=env, api=f"http://127.0.0.1:{port}")
     try:
-        cluster.cli("db", "migrate")
+        prepare(cluster)
         for name in ("api-server", "scheduler", "dag-processor"):
             cluster.start(name)
         yield cluster, site

@@ -90,6 +90,30 @@ def test_the_delivery_lease_is_seconds_from_10_to_600(
             _ = settings.delivery_lease_seconds
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ("satisfaction_render", 4)),
+        ('[render]\npool = "renders"\npool_slots = 6\n', ("renders", 6)),
+        ("[render]\npool_slots = 0\n", "pool_slots = 0: expected a whole number >= 1"),
+        ('[render]\npool_slots = "4"\n', "pool_slots = '4': expected a whole number >= 1"),
+        ('[render]\npool = " "\n', "pool = ' ': expected a pool name"),
+    ],
+)
+def test_the_render_pool_is_configured_or_named_as_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: object
+) -> None:
+    override = tmp_path / "site.toml"
+    override.write_text(text)
+    monkeypatch.setenv("SATISFACTION_CONFIG", str(override))
+    if isinstance(expected, tuple):
+        pool = load_settings().render_pool
+        assert (pool.name, pool.slots) == expected
+    else:
+        with pytest.raises(ConfigError, match=f"settings \\[render\\] {expected}"):
+            _ = load_settings().render_pool
+
+
 def test_a_missing_override_file_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SATISFACTION_CONFIG", "/nowhere/site.toml")
     with pytest.raises(ConfigError, match=r"/nowhere/site\.toml does not exist"):

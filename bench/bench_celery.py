@@ -1,0 +1,269 @@
+"""Benchmark: Celery scale-out of the render stage, one worker against two (same data).
+
+    .venv/bin/python bench/bench_celery.py [--quarters 4] [--workers 1 2] [--port 8300]
+
+Builds the `wide` demo warehouse (127 branches and sales offices + the company = 128 report
+scopes, through 2026-Q3) in a temporary folder and computes its history once in this process,
+so every measured run starts from the same stored results. Then, for each worker count, it
+starts the native topology of docker-compose.yml (tests/e2e/topology.py: api-server,
+scheduler, dag-processor, triggerer and N Celery workers on a fresh PostgreSQL metadata
+database and a Redis broker database, one reports folder, a fresh copy of the warehouse),
+creates the render pool with N × --renders-per-worker slots, triggers the DAG for 2026-Q3
+with every scope in zh-CN (deliver=false) and waits for it. From the task instances it takes
+the render stage (first render_report start → last render_report end), the median render
+task, and how many renders each worker ran (`hostname`). Prints a table and the ratio of the
+two-worker stage to the one-worker stage (target ≤ 0.60).
+
+Needs PostgreSQL at --postgres (creates and drops `<--database>_w<N>`) and Redis at --redis
+(the database is flushed afterwards). Each worker runs --renders-per-worker task slots
+(Celery concurrency), as each worker machine of a deployment would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the shared topology set-up lives with the e2e tests
+
+QUARTER = "2026-Q3"
+TARGET_RATIO = 0.60
+# The bench measures the render stage, not the indices: fewer bootstrap replicates keep the
+# one-off history computation of 128 scopes short. Renders read the stored results either way.
+BENCH_SETTINGS = "[drivers]\nbootstrap = 100\n[ranks]\nbootstrap = 100\n"
+
+
+@dataclass(frozen=True)
+class RenderStage:
+    """The render stage of one run, from its render_report task instances."""
+
+    renders: int
+    seconds: float  # first render's start to the last render's end
+    median_render: float
+    busy_seconds: float  # the renders' durations added up
+    by_host: dict[str, int]
+
+
+def render_stage(task_instances: Iterable[Mapping[str, Any]]) -> RenderStage:
+    """Times and hosts of the run's renders; a render that did not succeed is named."""
+    renders = [ti for ti in task_instances if ti["task_id"] == "render_report"]
+    if not renders:
+        raise ValueError("the run has no render_report task instances")
+    for ti in renders:
+        if ti["state"] != "success" or ti["start_date"] is None or ti["end_date"] is None:
+            raise ValueError(
+                f"render_report[{ti['map_index']}] is {ti['state']} "
+                f"(start {ti['start_date']}, end {ti['end_date']}): the stage is incomplete"
+            )
+    durations = [(ti["end_date"] - ti["start_date"]).total_seconds() for ti in renders]
+    first = min(ti["start_date"] for ti in renders)
+    last = max(ti["end_date"] for ti in renders)
+    hosts: dict[str, int] = {}
+    for ti in renders:
+        hosts[str(ti["hostname"])] = hosts.get(str(ti["hostname"]), 0) + 1
+    return RenderStage(
+        renders=len(renders),
+        seconds=(last - first).total_seconds(),
+        median_render=statistics.median(durations),
+        busy_seconds=sum(durations),
+        by_host=dict(sorted(hosts.items())),
+    )
+
+
+def stage_table(results: Sequence[tuple[int, RenderStage, str]]) -> str:
+    """The printed table: one row per worker count, then the ratio against the first row."""
+    lines = [
+        "| workers | renders | render stage s | median render s | renders summed s | "
+        "renders per worker (hostname) | load average before → after |",
+        "|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for workers, stage, load in results:
+        hosts = ", ".join(f"{host}: {count}" for host, count in stage.by_host.items())
+        lines.append(
+            f"| {workers} | {stage.renders} | {stage.seconds:.1f} | {stage.median_render:.2f} | "
+            f"{stage.busy_seconds:.1f} | {hosts} | {load} |"
+        )
+    base = results[0][1].seconds
+    for workers, stage, _ in results[1:]:
+        verdict = "met" if stage.seconds / base <= TARGET_RATIO else "missed"
+        lines.append(
+            f"\n{workers} workers ÷ {results[0][0]}: {stage.seconds / base:.2f} "
+            f"(target ≤ {TARGET_RATIO:.2f}: {verdict})"
+        )
+    return "\n".join(lines)
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def scope_settings(branches: Sequence[tuple[str, str, str, str, str, float]]) -> str:
+    """`scopes = [...]` for the wide demo: the trigger form offers every scope it has."""
+    entries = ['{ code = "company", zh = "全公司", en = "Company" }'] + [
+        f'{{ code = "{code}", zh = "{zh}", en = "{en}" }}' for code, zh, en, *_ in branches
+    ]
+    return "scopes = [\n  " + ",\n  ".join(entries) + ",\n]\n"
+
+
+def build_warehouse(root: Path, quarters: int, reuse: Path | None) -> tuple[str, str]:
+    """The wide demo warehouse with its history computed (or `reuse`, one this bench built and
+    kept); returns its URL and the settings every run gets."""
+    from etl import demo
+    from etl.core.config import load_settings
+    from etl.core.periods import Quarter
+    from etl.pipeline import compute_quarter
+
+    plan = demo.DemoPlan(through=Quarter.parse(QUARTER), size=demo.SCALES["wide"])
+    settings_toml = scope_settings(plan.branches) + BENCH_SETTINGS
+    if reuse:
+        return f"sqlite:///{reuse.resolve()}", settings_toml
+    url = f"sqlite:///{root / 'warehouse.db'}"
+    cli = str(Path(sys.executable).with_name("satisfaction-report"))
+    started = time.perf_counter()
+    subprocess.run(
+        [cli, "demo", "--scale", "wide", "--quarters", str(quarters), "--through", QUARTER,
+         "--warehouse", url],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    settings_file = root / "settings.toml"
+    reports = root / "precompute-reports"
+    settings_file.write_text(f'{settings_toml}[paths]\nreports = "{reports}"\n', encoding="utf-8")
+    built = time.perf_counter()
+    compute_quarter(url, QUARTER, "bench__history", load_settings(str(settings_file)), None)
+    print(
+        f"wide demo ({len(plan.branches) + 1} scopes, {quarters} quarters): built in "
+        f"{built - started:.0f} s, history computed in {time.perf_counter() - built:.0f} s "
+        f"(load {load_average()})",
+        flush=True,
+    )
+    return url, settings_toml
+
+
+@contextmanager
+def metadata_database(admin_url: str, name: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for the run's Airflow metadata, dropped afterwards."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    quoted = admin.dialect.identifier_preparer.quote(name)
+    with admin.connect() as conn:
+        conn.execute(sa.text("drop database if exists " + quoted + " with (force)"))
+        conn.execute(sa.text("create database " + quoted))
+    try:
+        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text("drop database if exists " + quoted + " with (force)"))
+        admin.dispose()
+
+
+def measure(args: argparse.Namespace, root: Path, workers: int, data: tuple[str, str]) -> Any:
+    """One run of the DAG on the topology with `workers` Celery workers; its task instances."""
+    import httpx
+
+    from tests.e2e import topology
+
+    warehouse_url, settings_toml = data
+    database = f"{args.database}_w{workers}"
+    with (
+        metadata_database(args.postgres, database) as metadata_url,
+        contextmanager(topology.redis_database)(args.redis) as broker,
+    ):
+        queue = f"bench_{uuid.uuid4().hex[:8]}"
+        home = root / f"w{workers}"
+        home.mkdir()
+        env = topology.topology_env(
+            home, metadata_url, broker, warehouse_url, args.port, queue, settings_toml
+        )
+        env |= {
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(args.renders_per_worker),
+            # As the compose file runs them (docs/deployment.md "A worker lost").
+            "AIRFLOW__CELERY__TASK_ACKS_LATE": "True",
+            "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
+        }
+        cluster = topology.Cluster(home, env, f"http://127.0.0.1:{args.port}", queue)
+        try:
+            topology.prepare(cluster, render_slots=workers * args.renders_per_worker)
+            for name in ("api-server", "scheduler", "dag-processor", "triggerer"):
+                cluster.start(name)
+            for number in range(1, workers + 1):
+                topology.start_worker(cluster, f"w{number}", port=args.port + number)
+            run_id = f"bench_celery__w{workers}_{uuid.uuid4().hex[:6]}"
+            conf = {"quarter": QUARTER, "scopes": None, "language": "zh-CN", "deliver": False}
+            with httpx.Client(base_url=cluster.api, timeout=30) as client:
+                topology.trigger_when_ready(cluster, client, run_id, conf)
+                before = load_average()
+                state = topology.wait_for(
+                    cluster, f"run {run_id}", args.timeout,
+                    lambda: topology.run_finished(client, run_id),
+                )  # fmt: skip
+            tis = topology.task_instances(metadata_url, run_id)
+            if state != "success":
+                failed = [
+                    f"{t['task_id']}[{t['map_index']}]" for t in tis if t["state"] != "success"
+                ]
+                raise SystemExit(f"run {run_id} ended {state}; not successful: {failed}")
+            return tis, f"{before} → {load_average()}"
+        finally:
+            cluster.stop()
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    top.add_argument("--quarters", type=int, default=4, help="quarters of demo history")
+    top.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    top.add_argument(
+        "--warehouse", type=Path, help="reuse this wide demo SQLite file, history computed"
+    )
+    top.add_argument("--keep", type=Path, help="copy the computed warehouse here for --warehouse")
+    top.add_argument("--renders-per-worker", type=int, default=1, help="Celery concurrency")
+    top.add_argument("--port", type=int, default=8300, help="api-server; workers' logs above")
+    top.add_argument(
+        "--postgres", default="postgresql+psycopg2://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL URL allowed to create databases",
+    )  # fmt: skip
+    top.add_argument("--database", default="celery_bench", help="metadata database prefix")
+    top.add_argument("--redis", default="redis://127.0.0.1:6379/5", help="broker database")
+    top.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per run")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import pytest
+
+    args = parser().parse_args(argv)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench_celery_") as folder:
+        root = Path(folder)
+        try:
+            data = build_warehouse(root, args.quarters, args.warehouse)
+            if args.keep:
+                shutil.copy(data[0].removeprefix("sqlite:///"), args.keep)
+            for workers in args.workers:
+                tis, load = measure(args, root, workers, data)
+                stage = render_stage(tis)
+                print(f"{workers} worker(s): render stage {stage.seconds:.1f} s", flush=True)
+                results.append((workers, stage, load))
+        except pytest.fail.Exception as exc:  # the topology's failure, with the log tails
+            print(f"bench_celery: {exc}", file=sys.stderr)
+            return 1
+    print(f"\nuptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout}")
+    print(stage_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
