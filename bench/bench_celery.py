@@ -152,6 +152,35 @@ def build_warehouse(root: Path, quarters: int, reuse: Path | None) -> tuple[str,
     return url, settings_toml
 
 
+# One render in a fresh interpreter, as a task process does; prints seconds and peak RSS.
+RENDER_PROBE = """
+import resource, sys, time
+from etl.core.config import load_settings
+from etl.pipeline import render_scope
+url, scope, folder, settings = sys.argv[1:]
+started = time.perf_counter()
+pdf = render_scope(url, "2026-Q3", scope, "zh-CN", folder, "bench__probe", load_settings(settings))
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def render_probe(root: Path, data: tuple[str, str], scope: str) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one render of `scope` in a fresh process (sizing input)."""
+    probe = root / f"probe-{scope}"
+    probe.mkdir()
+    settings = probe / "settings.toml"
+    settings.write_text(f'{data[1]}[paths]\nreports = "{probe}"\n', encoding="utf-8")
+    warehouse = probe / "warehouse.db"  # a copy: the probe's revision stays out of the runs
+    shutil.copy(data[0].removeprefix("sqlite:///"), warehouse)
+    result = subprocess.run(
+        [sys.executable, "-c", RENDER_PROBE, f"sqlite:///{warehouse}", scope, str(probe / "r"),
+         str(settings)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds, rss = result.stdout.split()[-2:]
+    return float(seconds), float(rss)
+
+
 @contextmanager
 def metadata_database(admin_url: str, name: str) -> Iterator[str]:
     """A fresh PostgreSQL database for the run's Airflow metadata, dropped afterwards."""
@@ -252,6 +281,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             data = build_warehouse(root, args.quarters, args.warehouse)
             if args.keep:
                 shutil.copy(data[0].removeprefix("sqlite:///"), args.keep)
+            for scope in ("company", "SC01"):
+                seconds, rss = render_probe(root, data, scope)
+                print(f"one render of {scope}: {seconds:.1f} s, peak RSS {rss:.0f} MB "
+                      f"(load {load_average()})", flush=True)  # fmt: skip
             for workers in args.workers:
                 tis, load = measure(args, root, workers, data)
                 stage = render_stage(tis)

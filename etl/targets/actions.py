@@ -231,19 +231,24 @@ def action_results(
 ) -> ActionPlan:
     """Propose this quarter's actions and follow up earlier ones (raised before the quarter
     within the follow-up window, or still open), from the quarter's figures."""
+    # Every look-up is within one scope: each scope scans its own rows, not the quarter's
+    # (with 128 scopes, scanning all rows per look-up took minutes).
+    by_scope: dict[str, list[ResultRow]] = {}
+    for row in rows:
+        by_scope.setdefault(row.scope, []).append(row)
     proposed = [
         action
         for scope in scopes
-        for action in propose(quarter, scope, rows, earlier, targets, settings)
+        for action in propose(quarter, scope, by_scope.get(scope, []), earlier, targets, settings)
     ]
     covered = [
         covers
         for scope in scopes
-        for covers in coverage(quarter, scope, rows, earlier, targets, settings)
+        for covers in coverage(quarter, scope, by_scope.get(scope, []), earlier, targets, settings)
     ]
     follow_ups = []
     for record in earlier[earlier["scope"].isin(list(scopes))].itertuples(index=False):
-        measured = _value(rows, record.scope, record.target_metric)
+        measured = _value(by_scope.get(record.scope, []), record.scope, record.target_metric)
         value = float(measured.value) if measured is not None else None
         status = target_met(value, float(record.target_value), bool(record.is_higher_better))
         follow_ups.append(FollowUp(record.scope, record.action_id, value, status))
