@@ -14,9 +14,10 @@ the render stage (first render_report start → last render_report end), the med
 task, and how many renders each worker ran (`hostname`). Prints a table and the ratio of the
 two-worker stage to the one-worker stage (target ≤ 0.60).
 
-Needs PostgreSQL at --postgres (creates and drops `<--database>_w<N>`) and Redis at --redis
-(the database is flushed afterwards). Each worker runs --renders-per-worker task slots
-(Celery concurrency), as each worker machine of a deployment would.
+Needs PostgreSQL at SATISFACTION_TEST_POSTGRES_URL, as the tests (creates and drops
+`<--database>_w<N>_<hex>`), and Redis at --redis (the database is flushed afterwards). Each
+worker runs --renders-per-worker task slots (Celery concurrency), as each worker machine of a
+deployment would.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,34 +195,16 @@ def render_probe(root: Path, data: tuple[str, str], scope: str) -> tuple[float, 
     return float(seconds), float(rss)
 
 
-@contextmanager
-def metadata_database(admin_url: str, name: str) -> Iterator[str]:
-    """A fresh PostgreSQL database for the run's Airflow metadata, dropped afterwards."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    quoted = admin.dialect.identifier_preparer.quote(name)
-    with admin.connect() as conn:
-        conn.execute(sa.text("drop database if exists " + quoted + " with (force)"))
-        conn.execute(sa.text("create database " + quoted))
-    try:
-        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text("drop database if exists " + quoted + " with (force)"))
-        admin.dispose()
-
-
 def measure(args: argparse.Namespace, root: Path, workers: int, data: tuple[str, str]) -> Any:
     """One run of the DAG on the topology with `workers` Celery workers; its task instances."""
     import httpx
 
+    from tests.conftest import postgres_database
     from tests.e2e import topology
 
     warehouse_url, settings_toml = data
-    database = f"{args.database}_w{workers}"
     with (
-        metadata_database(args.postgres, database) as metadata_url,
+        postgres_database(f"{args.database}_w{workers}") as metadata_url,
         contextmanager(topology.redis_database)(args.redis) as broker,
     ):
         queue = f"bench_{uuid.uuid4().hex[:8]}"
@@ -275,10 +258,6 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--keep", type=Path, help="copy the computed warehouse here for --warehouse")
     top.add_argument("--renders-per-worker", type=int, default=1, help="Celery concurrency")
     top.add_argument("--port", type=int, default=8300, help="api-server; workers' logs above")
-    top.add_argument(
-        "--postgres", default="postgresql+psycopg2://postgres@127.0.0.1:5432/postgres",
-        help="a PostgreSQL URL allowed to create databases",
-    )  # fmt: skip
     top.add_argument("--database", default="celery_bench", help="metadata database prefix")
     top.add_argument("--redis", default="redis://127.0.0.1:6379/5", help="broker database")
     top.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per run")
