@@ -5,7 +5,7 @@
 Builds the `wide` demo warehouse (127 branches and sales offices + the company = 128 report
 scopes, through 2026-Q3) in a temporary folder and computes its history once in this process,
 so every measured run starts from the same stored results. Then, for each worker count, it
-starts the native topology of docker-compose.yml (tests/e2e/topology.py: api-server,
+starts the native topology of docker-compose.yml (tests/e2e/native.py: api-server,
 scheduler, dag-processor, triggerer and N Celery workers on a fresh PostgreSQL metadata
 database and a Redis broker database, one reports folder, a fresh copy of the warehouse),
 creates the render pool with N × --renders-per-worker slots, triggers the DAG for 2026-Q3
@@ -23,6 +23,7 @@ deployment would.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -200,7 +201,7 @@ def measure(args: argparse.Namespace, root: Path, workers: int, data: tuple[str,
     import httpx
 
     from tests.conftest import postgres_database
-    from tests.e2e import topology
+    from tests.e2e import native as topology
 
     warehouse_url, settings_toml = data
     with (
@@ -225,16 +226,19 @@ def measure(args: argparse.Namespace, root: Path, workers: int, data: tuple[str,
             for name in ("api-server", "scheduler", "dag-processor", "triggerer"):
                 cluster.start(name)
             for number in range(1, workers + 1):
-                topology.start_worker(cluster, f"w{number}", port=args.port + number)
+                topology.start_worker(cluster, f"w{number}", queue, port=args.port + number)
             run_id = f"bench_celery__w{workers}_{uuid.uuid4().hex[:6]}"
             scopes = None if args.scopes is None else all_scopes(settings_toml)[: args.scopes]
             conf = {"quarter": QUARTER, "scopes": scopes, "language": "zh-CN", "deliver": False}
             with httpx.Client(base_url=cluster.api, timeout=30) as client:
-                topology.trigger_when_ready(cluster, client, run_id, conf)
+                topology.dag_ready(cluster, client)
+                cluster.cli("dags", "unpause", topology.DAG_ID)
+                cluster.cli("dags", "trigger", topology.DAG_ID, "--run-id", run_id,
+                            "--conf", json.dumps(conf))  # fmt: skip
                 before = load_average()
                 state = topology.wait_for(
                     cluster, f"run {run_id}", args.timeout,
-                    lambda: topology.run_finished(client, run_id),
+                    topology.run_finished(client, run_id),
                 )  # fmt: skip
             tis = topology.task_instances(metadata_url, run_id)
             if state != "success":
