@@ -208,6 +208,11 @@ def publish(spec: Mapping[str, Any], resources: Resources) -> str:
         resources.warehouse_url, str(spec["quarter"]), str(spec["reports_dir"]),
         resources.results_url,
     )  # fmt: skip
+    return publish_manifest(spec, resources)
+
+
+def publish_manifest(spec: Mapping[str, Any], resources: Resources) -> str:
+    """reports/<quarter>/manifest.json and reports/index.html, with every delivery status."""
     path = publish_quarter(
         connect(resources.results_url),
         str(spec["reports_dir"]),
@@ -245,8 +250,9 @@ def deliver(
             lease_seconds=resources.settings.delivery_lease_seconds,
         )
     finally:
-        # The manifest shows every recipient's status, also when delivery failed.
-        publish(spec, resources)
+        # The manifest shows every recipient's status, also when delivery failed (the
+        # workbook the publish task wrote holds no delivery status: it is not written again).
+        publish_manifest(spec, resources)
     return report.as_dict()
 
 
