@@ -147,8 +147,13 @@ def results_workbook(
     actions: pd.DataFrame,
     themes: pd.DataFrame,
     names: Mapping[str, Mapping[str, str]],
+    identifier: str | None = None,
 ) -> bytes:
-    """The workbook's bytes; the same inputs give the same bytes (dated the quarter's end)."""
+    """The workbook's bytes; the same inputs give the same bytes (dated the quarter's end).
+
+    `identifier` (the digest of the inputs) is stored in the document properties, so that
+    an unchanged workbook is recognised without being built again.
+    """
     book = Workbook()
     book.remove(book.active)
     for sheet in section_sheets(results, actions, themes, names):
@@ -158,6 +163,7 @@ def results_workbook(
     book.properties.modified = stamp
     book.properties.creator = "satisfaction-report"
     book.properties.title = f"Satisfaction assessment results {quarter}"
+    book.properties.identifier = identifier
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from etl.cli import main
 from etl.core.results import ResultRow
+from etl.pipeline.export import stored_identifier
 from etl.warehouse import apply_store_schema, replace_results, store_actions
 
 QUARTER = "2026-Q3"
@@ -106,3 +107,36 @@ def test_bad_input_exits_2_with_a_clear_message(
 ) -> None:
     assert export(computed, *args) == 2
     assert message in capsys.readouterr().err
+
+
+CORRECTED = [*ROWS[:1], ResultRow(QUARTER, "company", "csi", 78.6, 78.1, 79.1, 1200, 980.5)]
+
+
+@pytest.mark.parametrize(
+    ("change", "rewritten"),
+    [
+        ("nothing", False),
+        ("a stored result corrected", True),
+        ("the same figures stored by another run", True),  # the Results sheet shows run ids
+        ("the file damaged", True),
+    ],
+)
+def test_a_workbook_is_written_again_only_when_its_inputs_changed(
+    computed: Engine, tmp_path: Path, change: str, rewritten: bool
+) -> None:
+    target = tmp_path / "results.xlsx"
+    assert export(computed, "--output", str(target)) == 0
+    first = target.stat().st_ino, stored_identifier(target)
+    if change == "a stored result corrected":
+        with computed.begin() as conn:
+            replace_results(conn, QUARTER, [*ROWS[2:], *CORRECTED], "run-1", ["company"])
+    elif change == "the same figures stored by another run":
+        with computed.begin() as conn:
+            replace_results(conn, QUARTER, ROWS, "run-2", ["company", "SC", "channel.TELE"])
+    elif change == "the file damaged":
+        target.write_bytes(target.read_bytes()[:1000])
+    assert export(computed, "--output", str(target)) == 0
+    second = target.stat().st_ino, stored_identifier(target)
+    assert (second != first) is rewritten
+    assert second[1] is not None and second[1].startswith("sha256:")
+    openpyxl.load_workbook(target)  # whole and readable either way
