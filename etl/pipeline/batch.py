@@ -23,6 +23,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from etl.core import ConfigError, Settings
@@ -85,21 +86,42 @@ def render_batch(
     scopes: Sequence[str], render_one: Callable[[str], list[str]], processes: int
 ) -> BatchOutcome:
     """`render_one(scope)` for every scope in a pool of fresh processes (spawned, not forked:
-    the caller may hold database connections and threads). `render_one` must pickle."""
+    the caller may hold database connections and threads). `render_one` must pickle.
+
+    A pool that breaks (a worker killed, or one that cannot start: under a real executor a
+    spawned worker re-runs the Airflow CLI, which refuses to start inside a task) renders
+    nothing more; every scope it has not rendered is left to its own task.
+    """
     context = multiprocessing.get_context("spawn")
     outcome = BatchOutcome()
-    with ProcessPoolExecutor(processes, mp_context=context, initializer=_worker_logging) as pool:
-        futures: list[tuple[str, Future[list[str]]]] = [
-            (scope, pool.submit(render_one, scope)) for scope in scopes
-        ]
-        for scope, future in futures:
-            try:
-                outcome.rendered[scope] = future.result()
-            except Exception as exc:  # its own mapped task renders it again and reports it
-                outcome.failed[scope] = f"{type(exc).__name__}: {exc}"
-                log.warning("batch render of %s failed, left to its own task: %s", scope, exc)
+    try:
+        with ProcessPoolExecutor(
+            processes, mp_context=context, initializer=_worker_logging
+        ) as pool:
+            futures: list[tuple[str, Future[list[str]]]] = [
+                (scope, pool.submit(render_one, scope)) for scope in scopes
+            ]
+            for scope, future in futures:
+                _collect(outcome, scope, future)
+    except BrokenProcessPool as exc:
+        for scope in scopes:
+            if scope not in outcome.rendered:
+                outcome.failed.setdefault(scope, f"the render pool broke: {exc}")
+        log.warning("batch render pool broke, %s scopes left to their own tasks: %s",
+                    len(outcome.failed), exc)  # fmt: skip
     log.info(
         "batch: %s scopes rendered in %s processes, %s left to their own tasks",
         len(outcome.rendered), processes, len(outcome.failed),
     )  # fmt: skip
     return outcome
+
+
+def _collect(outcome: BatchOutcome, scope: str, future: Future[list[str]]) -> None:
+    """One scope's paths, or its failure noted for its own task to render and report."""
+    try:
+        outcome.rendered[scope] = future.result()
+    except BrokenProcessPool:
+        raise
+    except Exception as exc:  # its own mapped task renders it again and reports it
+        outcome.failed[scope] = f"{type(exc).__name__}: {exc}"
+        log.warning("batch render of %s failed, left to its own task: %s", scope, exc)

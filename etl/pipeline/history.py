@@ -4,16 +4,20 @@ The first run on a new warehouse computes every earlier fielded quarter before t
 reports (etl.pipeline.compute.compute_quarter). Each quarter needs the results and actions of
 the quarters before it, so they are computed one after another; but about a third of a
 quarter's time is reading its warehouse rows, which depend on no other quarter. Those reads
-run in one spawned process, a quarter ahead, while the main process computes the quarter
-before: two cores busy instead of one, and never more than one quarter's rows held ahead.
+run in a second thread, a quarter ahead, while the main thread computes the quarter before:
+the database works on the reads (SQLite and psycopg2 release the GIL while a query runs)
+beside the computation, and never more than one quarter's rows are held ahead.
+
+A thread, not a process: inside an Airflow task a spawned process re-runs the task's main
+script, the Airflow CLI, which refuses to start there (the supervisor hides the metadata
+database from tasks); the pool broke and the task failed with `BrokenProcessPool`.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from etl.core import Quarter, Settings
@@ -24,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def read_ahead(warehouse_url: str, quarter_text: str, settings: Settings) -> dict[str, Any]:
-    """One quarter's warehouse inputs (runs in the reader process)."""
+    """One quarter's warehouse inputs (runs in the reader thread, on its own engine)."""
     engine = connect(warehouse_url)
     try:
         return read_warehouse_inputs(engine, Quarter.parse(quarter_text), settings)
@@ -34,7 +38,7 @@ def read_ahead(warehouse_url: str, quarter_text: str, settings: Settings) -> dic
 
 def _ready(future: Future[dict[str, Any]], quarter: str) -> dict[str, Any] | None:
     """The rows read ahead, or None so the quarter reads them itself and fails in its own
-    words (an exception may not survive the trip between processes intact)."""
+    words, in the task's own thread."""
     try:
         return future.result()
     except Exception as exc:
@@ -53,8 +57,7 @@ def compute_in_order(
     if len(quarters) == 1:
         return compute_one_quarter(warehouse_url, quarters[0], run_id, settings, results_url)
     codes: list[str] = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context) as reader:
+    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader:
         ahead = reader.submit(read_ahead, warehouse_url, quarters[0], settings)
         for position, quarter in enumerate(quarters):
             rows = _ready(ahead, quarter)

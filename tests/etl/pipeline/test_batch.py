@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 import shutil
 from pathlib import Path
 
@@ -66,6 +67,19 @@ def test_a_scope_that_fails_in_the_pool_is_left_to_its_own_task() -> None:
     outcome = render_batch(SCOPES, fail_on_bj, 2)
     assert outcome.rendered == {"company": ["company.pdf"], "SH": ["SH.pdf"]}
     assert outcome.failed == {"BJ": "ValueError: BJ's data are broken"}
+
+
+def die_on_bj(scope: str) -> list[str]:
+    if scope == "BJ":
+        os._exit(1)  # a worker killed (or one that could not start) breaks the whole pool
+    return [f"{scope}.pdf"]
+
+
+def test_a_broken_pool_leaves_every_scope_it_did_not_render_to_its_own_task() -> None:
+    outcome = render_batch(SCOPES, die_on_bj, 2)
+    assert set(outcome.rendered) | set(outcome.failed) == set(SCOPES)
+    assert "BJ" in outcome.failed and "pool broke" in outcome.failed["BJ"]
+    assert all(paths == [f"{scope}.pdf"] for scope, paths in outcome.rendered.items())
 
 
 @pytest.fixture
