@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from etl.survey.pls_moments import _inner_from_correlation
 from etl.survey.pls_spec import _Model
 
 
@@ -39,24 +40,6 @@ def _sd(weights: np.ndarray, cov: np.ndarray) -> np.ndarray:
     """Standard deviations of the latent scores x W of each replicate: (replicates, latents)."""
     variance = np.sum(weights * (cov @ weights), axis=1)
     return np.sqrt(np.clip(variance, 0.0, None))
-
-
-def _inner(correlation: np.ndarray, model: _Model, scheme: str) -> np.ndarray:
-    """pls_moments._inner_from_correlation for a stack of correlation matrices."""
-    adjacency = model.adjacency
-    connected = adjacency + adjacency.T
-    if scheme == "centroid":
-        return np.sign(correlation * connected)
-    if scheme == "factorial":
-        return correlation * connected
-    inner = np.zeros_like(correlation)
-    for k in range(adjacency.shape[0]):
-        predecessors = np.flatnonzero(adjacency[:, k])
-        if predecessors.size:
-            inner[:, predecessors, k] = _solve(correlation, predecessors, k)
-        successors = np.flatnonzero(adjacency[k, :])
-        inner[:, successors, k] = correlation[:, k, successors]
-    return inner
 
 
 def _solve(matrix: np.ndarray, predecessors: np.ndarray, k: int) -> np.ndarray:
@@ -91,7 +74,8 @@ def outer_batch(
             # A failed replicate must not stop the batch's solves: give it a harmless matrix.
             broken = constant | ~np.isfinite(correlation).all(axis=(1, 2))
             correlation[broken] = np.eye(correlation.shape[1])
-            update = moments @ standard @ _inner(correlation, model, scheme) * pattern
+            inner = _inner_from_correlation(correlation, model, scheme)
+            update = moments @ standard @ inner * pattern
             current = update.sum(axis=2)
             done = np.sum((np.abs(previous[live]) - np.abs(current)) ** 2, axis=1) < tol
             weights[live], previous[live] = update, current

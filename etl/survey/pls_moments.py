@@ -64,22 +64,23 @@ def weighted_gram(x: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def _inner_from_correlation(correlation: np.ndarray, model: _Model, scheme: str) -> np.ndarray:
-    """The scheme's inner weights from the latent scores' correlation matrix."""
+    """The scheme's inner weights from the latent scores' correlation matrix, or from each
+    matrix of a stack of them (shape (..., L, L): the batched bootstrap's replicates)."""
     adjacency = model.adjacency
     connected = adjacency + adjacency.T
     if scheme == "centroid":
         return np.sign(correlation * connected)
     if scheme == "factorial":
         return correlation * connected
-    inner = np.zeros_like(adjacency, dtype=float)
+    inner = np.zeros(correlation.shape)
     for k in range(adjacency.shape[0]):
         predecessors = np.flatnonzero(adjacency[:, k])
         if predecessors.size:
-            inner[predecessors, k] = np.linalg.solve(
-                correlation[np.ix_(predecessors, predecessors)], correlation[predecessors, k]
-            )
+            square = correlation[..., predecessors[:, None], predecessors]
+            slopes = np.linalg.solve(square, correlation[..., predecessors, k][..., None])
+            inner[..., predecessors, k] = slopes[..., 0]
         successors = np.flatnonzero(adjacency[k, :])
-        inner[successors, k] = correlation[k, successors]
+        inner[..., successors, k] = correlation[..., k, successors]
     return inner
 
 
