@@ -34,6 +34,7 @@ from etl.core.periods import Quarter
 from etl.pipeline import branded, compute_quarter
 from etl.report import charts
 from etl.report.context import build_context
+from etl.report.heap import rendering
 from etl.report.pdf import render_html, render_pdf
 from etl.warehouse import available_scopes, connect, read_results
 
@@ -61,18 +62,19 @@ def render_one(url: str, scope_code: str, language: str, folder: str) -> tuple[f
     """Render one report; returns (wall seconds, CPU seconds, pages)."""
     charts.clear_cache()
     wall, cpu = time.perf_counter(), time.process_time()
-    engine = connect(url)
-    scopes = available_scopes(engine)
-    scope = next(s for s in scopes if s.code == scope_code)
-    results = read_results(engine, [str(q) for q in QUARTER.trailing(8)])
-    context = build_context(
-        QUARTER, scope, language, results, load_item_bank(), branded(load_settings(), engine),
-        "bench",
-        scopes=scopes,
-    )  # fmt: skip
-    html = render_html("assessment/report.html.j2", context, language)
     path = Path(folder) / f"{scope_code}.{language}.pdf"
-    path.write_bytes(render_pdf(html, path.name))
+    with rendering():  # as render_scope: the collector's pace, and one collection at the end
+        engine = connect(url)
+        scopes = available_scopes(engine)
+        scope = next(s for s in scopes if s.code == scope_code)
+        results = read_results(engine, [str(q) for q in QUARTER.trailing(8)])
+        context = build_context(
+            QUARTER, scope, language, results, load_item_bank(), branded(load_settings(), engine),
+            "bench",
+            scopes=scopes,
+        )  # fmt: skip
+        html = render_html("assessment/report.html.j2", context, language)
+        path.write_bytes(render_pdf(html, path.name))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     engine.dispose()
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)

@@ -33,6 +33,7 @@ from etl.pipeline.compute import compute_quarter, require_survey_data
 from etl.pipeline.fingerprints import frame_digest, report_sources_sha256
 from etl.publish import publish_revision, same_sources
 from etl.report import Findings, RenderError, build_context, render_html, render_pdf
+from etl.report.heap import rendering
 from etl.report.i18n import LOCALES
 from etl.report.labels import HIDDEN_FLAGS
 from etl.warehouse import (
@@ -260,26 +261,30 @@ def render_scope(
     require_reason: bool = False,
 ) -> str:
     """One scope's PDF from the results store as its right revision (names: the warehouse)."""
-    settings = settings or load_settings()
-    made = report_inputs(warehouse_url, results_url, quarter_text, scope_code, language, settings)
-    quarter, scope = str(made.quarter), made.scope.code
-    # The archive skips a report made from the same sources, else fingerprints the HTML, picks
-    # the revision (same HTML keeps it and its date: same bytes) and writes atomically.
-    path = publish_revision(
-        made.store,
-        report_path(reports_dir, quarter, scope, language),
-        quarter=quarter,
-        scope=scope,
-        language=language,
-        html_for=made.html,
-        render_pdf=render_pdf,
-        run_id=run_id,
-        reason=reason,
-        timezone=settings.timezone,
-        require_reason=require_reason,
-        figures=headline_figures(made.results, quarter, scope),
-        sources=made.sources,
-    )
+    # The collector's pace for a render (etl.report.heap), from reading the results on.
+    with rendering():
+        settings = settings or load_settings()
+        made = report_inputs(
+            warehouse_url, results_url, quarter_text, scope_code, language, settings
+        )
+        quarter, scope = str(made.quarter), made.scope.code
+        # The archive skips a report made from the same sources, else fingerprints the HTML,
+        # picks the revision (same HTML keeps it and its date: same bytes), writes atomically.
+        path = publish_revision(
+            made.store,
+            report_path(reports_dir, quarter, scope, language),
+            quarter=quarter,
+            scope=scope,
+            language=language,
+            html_for=made.html,
+            render_pdf=render_pdf,
+            run_id=run_id,
+            reason=reason,
+            timezone=settings.timezone,
+            require_reason=require_reason,
+            figures=headline_figures(made.results, quarter, scope),
+            sources=made.sources,
+        )
     log.info("rendered %s", path)
     return str(path)
 

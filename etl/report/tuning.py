@@ -1,4 +1,4 @@
-"""Two process-wide settings of the PDF renderer's libraries that no option reaches."""
+"""Three process-wide settings of the PDF renderer's libraries that no option reaches."""
 
 from __future__ import annotations
 
@@ -39,13 +39,70 @@ class _CharacterRuns(dict):
         return compiled
 
 
+class _OneRun(str):
+    """A text that iterates as one piece: WeasyPrint's SVG text loop then sees one "letter"."""
+
+    def __iter__(self) -> Any:
+        yield str(self)
+
+
+# Attributes that place or space the letters of an SVG text one by one.
+_PER_LETTER = ("dx", "dy", "rotate", "letter-spacing", "textLength")
+
+
+def _one_position(value: str | None) -> bool:
+    return value is None or len(value.replace(",", " ").split()) <= 1
+
+
+def _whole_run(letter_by_letter: Any) -> Any:
+    """WeasyPrint's SVG `<text>` drawing, one Pango layout per text instead of per letter.
+
+    WeasyPrint 70 lays out, measures and draws every character of an SVG text on its own
+    (so that per-letter x, dx or rotate lists can move each one): a chart's 360 labels cost
+    2,100 layouts, a tenth of a report's render. A text placed at one point, with nothing
+    that moves its letters, is drawn the same as one run; it keeps the font's kerning, as
+    matplotlib measured it. Any other text is drawn letter by letter, as before.
+    """
+
+    def text(svg: Any, node: Any, font_size: float) -> Any:
+        element = node._etree_node
+        content = element.text
+        if (
+            content is None
+            or len(content) < 2
+            or any(name in node.attrib for name in _PER_LETTER)
+            or not _one_position(node.get("x"))
+            or not _one_position(node.get("y"))
+        ):
+            return letter_by_letter(svg, node, font_size)
+        element.text = _OneRun(content)
+        try:
+            return letter_by_letter(svg, node, font_size)
+        finally:
+            element.text = content
+
+    text.whole_run = True  # type: ignore[attr-defined]
+    return text
+
+
 def tune_renderer_libraries() -> None:
-    """Apply both settings once per process; a library version without the hook is left as is."""
+    """Apply the settings once per process; a library version without the hook is left as is."""
     import pydyf
     from tinyhtml5 import inputstream
+    from weasyprint import svg
 
     if getattr(pydyf, "zlib", None) is zlib:
         pydyf.zlib = _Deflate()  # type: ignore[attr-defined]
     cache = getattr(inputstream, "characters_until_regex", None)
     if type(cache) is dict:
         inputstream.characters_until_regex = _CharacterRuns(cache)
+    letter_by_letter = svg.TAGS.get("text")
+    if letter_by_letter is not None and not getattr(letter_by_letter, "whole_run", False):
+        # draw_node compares a node's drawing function with the module's `text` to find text
+        # nodes (anchors, bounding boxes): both names must point at the same function.
+        whole_run = _whole_run(letter_by_letter)
+        for tag, function in list(svg.TAGS.items()):
+            if function is letter_by_letter:
+                svg.TAGS[tag] = whole_run
+        if getattr(svg, "text", None) is letter_by_letter:
+            svg.text = whole_run  # type: ignore[attr-defined]

@@ -43,6 +43,10 @@ _REFERENCE = re.compile(r"url\(#([^)]+)\)")
 _NO_ROTATION = re.compile(r"rotate\(-?0 [-0-9.e ]+\)")
 
 
+_NUMBER = r"-?[0-9.]+(?:e-?[0-9]+)?"
+_TRANSLATION = re.compile(rf"translate\(({_NUMBER}) ({_NUMBER})\)")
+
+
 def _declarations(style: str) -> list[tuple[str, str]]:
     """`fill: #fff; stroke: none` → [("fill", "#fff"), ("stroke", "none")] for SVG properties."""
     pairs = []
@@ -146,15 +150,25 @@ def _remove(root: ElementTree.Element, tags: tuple[str, ...], only_empty: bool =
 
 
 def _presentation_attributes(root: ElementTree.Element) -> None:
-    """Style declarations become attributes; a no-op `rotate(-0 …)` transform is dropped.
+    """Style declarations become attributes; a no-op `rotate(-0 …)` transform is dropped, and
+    a text moved by a translation alone is placed with x and y instead.
 
-    matplotlib writes the rotation on every label, and the renderer parses each one.
+    matplotlib writes a transform on every label, and the renderer parses and applies each one.
     """
     for element in root.iter():
         for name, value in _declarations(element.attrib.pop("style", "")):
             element.set(name, value)
-        if _NO_ROTATION.fullmatch(element.get("transform", "")):
+        transform = element.get("transform", "")
+        if _NO_ROTATION.fullmatch(transform):
             del element.attrib["transform"]
+        elif (
+            element.tag == f"{{{_SVG}}}text"
+            and (moved := _TRANSLATION.fullmatch(transform))
+            and not {"x", "y"} & set(element.attrib)
+        ):
+            del element.attrib["transform"]
+            element.set("x", moved.group(1))
+            element.set("y", moved.group(2))
 
 
 def _references(root: ElementTree.Element) -> set[str]:

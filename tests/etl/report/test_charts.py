@@ -235,3 +235,83 @@ def test_no_namespace_prefixes_whatever_was_imported_before() -> None:
     svg = str(chart.svg)
     assert svg.startswith("<svg ") and 'xmlns="http://www.w3.org/2000/svg"' in svg
     assert not re.search(r"<[a-z0-9]+:", svg), "prefixed element names are not SVG in HTML"
+
+
+@pytest.mark.parametrize("alignment", ["left", "center", "right"])
+def test_upright_text_is_written_at_its_start_where_matplotlib_placed_it(alignment: str) -> None:
+    """No `text-anchor` for the renderer to align again: x is the left end matplotlib laid out."""
+    import io
+
+    from etl.report.charts.style import _chart_rc, _figure
+
+    figure = _figure(1.0)
+    figure.set_dpi(72)  # display pixels are the SVG's points
+    with _chart_rc(STYLE, "t-anchor"):
+        label = figure.text(0.5, 0.5, "近八个季度 CSI", ha=alignment, fontsize=8)
+        raw = io.StringIO()
+        figure.savefig(raw, format="svg")
+        left = label.get_window_extent().x0  # matplotlib's own layout
+    svg = str(charts.inline_svg(raw.getvalue(), "t-anchor", "alt"))
+    (text,) = re.findall(r"<text [^>]*>近八个季度 CSI</text>", svg)
+    assert "text-anchor" not in text and "transform" not in text
+    assert float(re.search(r' x="([-0-9.e]+)"', text).group(1)) == pytest.approx(left, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("shape", "outline", "dot_width"),
+    [
+        # matplotlib's circle of markersize 3.5 (radius 1.75), outlined 1 unit (the default)
+        (
+            "M 0 1.75 C 0.464105 1.75 0.909265 1.565609 1.237437 1.237437 "
+            "C 1.565609 0.909265 1.75 0.464105 1.75 0 "
+            "C 1.75 -0.464105 1.565609 -0.909265 1.237437 -1.237437 "
+            "C 0.909265 -1.565609 0.464105 -1.75 0 -1.75 "
+            "C -0.464105 -1.75 -0.909265 -1.565609 -1.237437 -1.237437 "
+            "C -1.565609 -0.909265 -1.75 -0.464105 -1.75 0 "
+            "C -1.75 0.464105 -1.565609 0.909265 -1.237437 1.237437 "
+            "C -0.909265 1.565609 -0.464105 1.75 0 1.75 z",
+            None,
+            "4.5",
+        ),
+        # the same circle with a 0.5 outline
+        (
+            "M 0 1.75 C 0.464105 1.75 0.909265 1.565609 1.237437 1.237437 "
+            "C 1.565609 0.909265 1.75 0.464105 1.75 0 "
+            "C 1.75 -0.464105 1.565609 -0.909265 1.237437 -1.237437 "
+            "C 0.909265 -1.565609 0.464105 -1.75 0 -1.75 "
+            "C -0.464105 -1.75 -0.909265 -1.565609 -1.237437 -1.237437 "
+            "C -1.565609 -0.909265 -1.75 -0.464105 -1.75 0 "
+            "C -1.75 0.464105 -1.565609 0.909265 -1.237437 1.237437 "
+            "C -0.909265 1.565609 -0.464105 1.75 0 1.75 z",
+            "0.5",
+            "4",
+        ),
+        # a diamond is no circle: its corners are moved, as before
+        ("M 0 -2 L 2 0 L 0 2 L -2 0 z", None, None),
+    ],
+)
+def test_round_markers_become_round_capped_dots(
+    shape: str, outline: str | None, dot_width: str | None
+) -> None:
+    from xml.etree import ElementTree
+
+    from etl.report.charts.markers import expand_markers
+
+    stroke = f' stroke-width="{outline}"' if outline else ""
+    root = ElementTree.fromstring(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        f'<defs><path id="m" d="{shape}" stroke="#0072b2"{stroke}/></defs><g>'
+        '<use xlink:href="#m" x="10" y="20" fill="#0072b2" stroke="#0072b2"/>'
+        '<use xlink:href="#m" x="30.5" y="40" fill="#0072b2" stroke="#0072b2"/></g></svg>'
+    )
+    expand_markers(root)
+    (path,) = [p for p in root.iter("{http://www.w3.org/2000/svg}path") if p.get("id") is None]
+    if dot_width is None:
+        assert path.get("d") == (
+            "M 10 18 L 12 20 L 10 22 L 8 20 z M 30.5 38 L 32.5 40 L 30.5 42 L 28.5 40 z"
+        )
+        assert path.get("fill") == "#0072b2"
+        return
+    assert path.get("d") == "M 10 20 h 0.001 M 30.5 40 h 0.001"
+    assert (path.get("fill"), path.get("stroke")) == ("none", "#0072b2")
+    assert (path.get("stroke-width"), path.get("stroke-linecap")) == (dot_width, "round")

@@ -1,14 +1,19 @@
-"""The renderer libraries' process-wide settings: same parse, same pattern, level-6 streams."""
+"""The renderer libraries' process-wide settings: same parse, same pattern, level-6 streams,
+SVG labels drawn as one run."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 import zlib
+from pathlib import Path
 
 import pydyf
+import pytest
 import tinyhtml5
 from tinyhtml5 import inputstream
 
-from etl.report.tuning import DEFLATE_LEVEL, _CharacterRuns, tune_renderer_libraries
+from etl.report.tuning import DEFLATE_LEVEL, _CharacterRuns, _whole_run, tune_renderer_libraries
 
 
 def test_character_runs_are_built_once_under_the_looked_up_key() -> None:
@@ -36,3 +41,73 @@ def test_tuned_libraries_parse_and_compress_as_before() -> None:
     assert zlib.decompress(deflated) == b"\n".join([b"0 0 m 1 1 l S"] * 50)
     expected = zlib.compressobj(DEFLATE_LEVEL)
     assert deflated == expected.compress(b"\n".join([b"0 0 m 1 1 l S"] * 50)) + expected.flush()
+
+
+class _Node:
+    """The part of WeasyPrint's SVG node the text drawing reads."""
+
+    def __init__(self, text: str, **attributes: str) -> None:
+        from xml.etree import ElementTree
+
+        self._etree_node = ElementTree.Element("text", attributes)
+        self._etree_node.text = text
+        self.attrib = attributes
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrib.get(name, default)
+
+
+@pytest.mark.parametrize(
+    ("text", "attributes", "drawn_as"),
+    [
+        ("近八个季度", {"x": "3", "y": "4"}, ["近八个季度"]),  # one place: one run
+        ("71.5", {}, ["71.5"]),
+        ("AB", {"x": "1 2", "y": "4"}, ["A", "B"]),  # a position per letter
+        ("AB", {"x": "1", "dx": "2"}, ["A", "B"]),
+        ("AB", {"x": "1", "rotate": "10"}, ["A", "B"]),
+        ("AB", {"letter-spacing": "1"}, ["A", "B"]),
+        ("AB", {"textLength": "20"}, ["A", "B"]),
+        ("A", {"x": "1"}, ["A"]),
+    ],
+)
+def test_svg_text_is_drawn_as_one_run_when_nothing_moves_its_letters(
+    text: str, attributes: dict[str, str], drawn_as: list[str]
+) -> None:
+    seen: list[list[str]] = []
+
+    def letter_by_letter(svg: object, node: _Node, font_size: float) -> None:
+        seen.append(list(node._etree_node.text))  # WeasyPrint loops over the text's letters
+
+    node = _Node(text, **attributes)
+    _whole_run(letter_by_letter)(None, node, 8.0)
+    assert seen == [drawn_as]
+    assert type(node._etree_node.text) is str and node._etree_node.text == text  # restored
+
+
+def test_weasyprint_finds_the_whole_run_text_for_every_text_tag() -> None:
+    from weasyprint import svg
+
+    tune_renderer_libraries()
+    assert svg.TAGS["text"] is svg.TAGS["tspan"] is svg.TAGS["textPath"] is svg.text
+    assert getattr(svg.text, "whole_run", False)
+
+
+def test_a_chart_label_keeps_its_text_and_place_in_the_pdf(tmp_path: Path) -> None:
+    """Drawn as one run, a label is still one searchable string where it was."""
+    from etl.report.pdf import pdf_bytes
+
+    html = (
+        '<html lang="zh-CN"><body><svg width="300pt" height="60pt" viewBox="0 0 300 60">'
+        '<text x="10" y="20" font-size="10px" font-family="Noto Sans CJK SC">客户满意度 CSI</text>'
+        '<text x="110" y="50" font-size="10px" font-family="Noto Sans CJK SC">71.5</text>'
+        "</svg></body></html>"
+    )
+    pdf = tmp_path / "label.pdf"
+    pdf.write_bytes(pdf_bytes(html))
+    words = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.findall(r'<word xMin="([0-9.]+)"[^>]*>([^<]+)</word>', words)
+    assert [word for _, word in found] == ["客户满意度", "CSI", "71.5"]
+    # 100 points apart, as placed (the page margin moves both)
+    assert float(found[2][0]) - float(found[0][0]) == pytest.approx(100.0, abs=0.5)
