@@ -34,12 +34,13 @@ def report_view(
     quarter: Quarter,
     scope: Scope,
     language: str,
-    results: pd.DataFrame,
+    results: pd.DataFrame | Results,
     bank: ItemBank,
     settings: Settings,
     scopes: Sequence[Scope] | None,
 ) -> ReportView:
-    """What every section reads: results, names, brand, catalog and formats."""
+    """What every section reads: results, names, brand, catalog and formats. The results come
+    as the stored rows or already indexed (a run's reports share one index)."""
     # Unset means neutral here; the pipeline resolves the demo's brand on the demo warehouse.
     brand = load_brand(str(settings.raw["report"].get("brand") or "neutral"))
     names = {s.code: s for s in (scopes or [])}
@@ -48,7 +49,7 @@ def report_view(
         quarter=quarter,
         scope=scope,
         language=language,
-        results=Results(results),
+        results=results if isinstance(results, Results) else Results(results),
         bank=bank,
         settings=settings,
         brand=brand,
@@ -63,7 +64,7 @@ def build_context(
     quarter: Quarter,
     scope: Scope,
     language: str,
-    results: pd.DataFrame,
+    results: pd.DataFrame | Results,
     bank: ItemBank,
     settings: Settings,
     run_id: str,

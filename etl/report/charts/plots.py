@@ -56,14 +56,13 @@ def _trend_panel(
             linewidth=1.1,
             label=labels.target,
         )
-    axes.set_xticks(range(len(quarters)))
-    # Narrow panels label every other quarter, always including the latest.
+    # Narrow panels label every other quarter, always including the latest. An unlabelled
+    # quarter gets no tick at all: tick marks and vertical grid lines are off, so it would
+    # draw nothing, and matplotlib builds five artists per tick (a tenth of a chart's time).
     step = 1 if columns <= 2 else 2
     last = len(quarters) - 1
-    axes.set_xticklabels(
-        [q if (last - i) % step == 0 else "" for i, q in enumerate(quarters)],
-        fontsize=_POINT_SIZE - 1,
-    )
+    labelled = [i for i in range(len(quarters)) if (last - i) % step == 0]
+    axes.set_xticks(labelled, [quarters[i] for i in labelled], fontsize=_POINT_SIZE - 1)
     axes.set_xlim(-0.4, len(quarters) - 0.4)
     axes.yaxis.set_major_locator(MaxNLocator(4))
     axes.grid(axis="y", color=style.grid, linewidth=0.5)

@@ -39,3 +39,9 @@ def test_cycles_left_by_a_render_are_freed_on_leaving() -> None:
         weakref.finalize(box, collected.append, "freed")
         del box
     assert collected == ["freed"]
+
+
+def test_what_outlives_a_render_is_no_longer_walked_by_the_collector() -> None:
+    with rendering():
+        pass
+    assert gc.get_freeze_count() > 0
