@@ -5,8 +5,11 @@
 Without --warehouse it builds the demo warehouse (demo scale, through 2026-Q3) in a temporary
 folder and computes the eight trailing quarters with etl.pipeline.compute_quarter, so trends
 and year-ago comparisons read real history. A report is timed from the stored results to the
-PDF on disk: read the results, build the context (charts included, chart cache cleared),
-render the HTML, write the PDF (etl.pipeline.render_scope without the archive bookkeeping).
+PDF on disk as etl.pipeline.render_scope makes it, without the archive's revision bookkeeping:
+its inputs (report_inputs: the eight quarters' results, read once per process while the
+store's version of them holds, the findings, names and brand), the context (charts
+included, chart cache cleared), the HTML and the PDF, under render_scope's pace of the
+garbage collector (etl.report.heap, one full collection at the end of each report).
 Prints a table: median of --repeat renders (wall and CPU seconds) of the company report in
 zh-CN and en after one warm-up, pages, seconds per page, the zh/en ratio, and the company +
 12 branch reports in one process and across --workers processes (the DAG's mapped render
