@@ -60,19 +60,15 @@ class Results:
         self._stats: dict[tuple[str, str, str], Stat] = {}
         self._scopes: dict[str, list[str]] = {}
         self._metrics: dict[tuple[str, str], list[str]] = {}
-        columns = [column_values(frame, name) for name in RESULT_COLUMNS]
-        quarters, scopes, metrics, *figures = columns
-        # Built by zip and dict, not row by row: 60,000 rows in a tenth of the time. A key
-        # stored twice keeps its first place and its last figures, as a loop would.
-        keys = zip(map(str, quarters), map(str, scopes), map(str, metrics), strict=True)
-        self._raw = dict(zip(keys, zip(*figures, strict=True), strict=True))
-        for quarter, scope, metric in self._raw:
-            listed = self._metrics.get((quarter, scope))
-            if listed is None:
-                self._metrics[(quarter, scope)] = [metric]
-                self._scopes.setdefault(quarter, []).append(scope)
-            else:
-                listed.append(metric)
+        columns = zip(*(column_values(frame, name) for name in RESULT_COLUMNS), strict=True)
+        for quarter, scope, metric, *figures in columns:
+            key = (str(quarter), str(scope), str(metric))
+            if key not in self._raw:
+                metrics = self._metrics.setdefault(key[:2], [])
+                if not metrics:
+                    self._scopes.setdefault(key[0], []).append(key[1])
+                metrics.append(key[2])
+            self._raw[key] = tuple(figures)
 
     def get(self, quarter: str, scope: str, metric: str) -> Stat | None:
         key = (quarter, scope, metric)
