@@ -17,6 +17,8 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
+# A task's supervisor notices its process has ended within 1 s, not 5 (docker-compose.yml).
+export AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL := 1
 export AIRFLOW_CONN_SATISFACTION_WAREHOUSE := sqlite:///$(CURDIR)/var/warehouse.db
 export PATH := $(BIN):$(PATH)
 

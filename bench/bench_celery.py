@@ -23,6 +23,7 @@ deployment would.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -63,6 +64,11 @@ class RenderStage:
     median_render: float
     busy_seconds: float  # the renders' durations added up
     by_host: dict[str, int]
+    # Between one render's end and the next render's start on the same worker, on average:
+    # the whole wait, and the part after the next one was queued (the broker, the worker and
+    # its task process starting); the rest is the scheduler seeing a pool slot free.
+    mean_gap: float
+    mean_queued_to_start: float
 
 
 def render_stage(task_instances: Iterable[Mapping[str, Any]]) -> RenderStage:
@@ -79,15 +85,24 @@ def render_stage(task_instances: Iterable[Mapping[str, Any]]) -> RenderStage:
     durations = [(ti["end_date"] - ti["start_date"]).total_seconds() for ti in renders]
     first = min(ti["start_date"] for ti in renders)
     last = max(ti["end_date"] for ti in renders)
-    hosts: dict[str, int] = {}
+    hosts: dict[str, list[Mapping[str, Any]]] = {}
     for ti in renders:
-        hosts[str(ti["hostname"])] = hosts.get(str(ti["hostname"]), 0) + 1
+        hosts.setdefault(str(ti["hostname"]), []).append(ti)
+    gaps, queued_waits = [], []
+    for ran in hosts.values():
+        ran = sorted(ran, key=lambda ti: ti["start_date"])
+        for before, after in itertools.pairwise(ran):
+            gaps.append((after["start_date"] - before["end_date"]).total_seconds())
+            queued = max(after.get("queued_dttm") or before["end_date"], before["end_date"])
+            queued_waits.append((after["start_date"] - queued).total_seconds())
     return RenderStage(
         renders=len(renders),
         seconds=(last - first).total_seconds(),
         median_render=statistics.median(durations),
         busy_seconds=sum(durations),
-        by_host=dict(sorted(hosts.items())),
+        by_host={host: len(ran) for host, ran in sorted(hosts.items())},
+        mean_gap=statistics.fmean(gaps) if gaps else 0.0,
+        mean_queued_to_start=statistics.fmean(queued_waits) if queued_waits else 0.0,
     )
 
 
@@ -95,14 +110,16 @@ def stage_table(results: Sequence[tuple[int, RenderStage, str]]) -> str:
     """The printed table: one row per worker count, then the ratio against the first row."""
     lines = [
         "| workers | renders | render stage s | median render s | renders summed s | "
+        "between a worker's renders s (of which queued → start) | "
         "renders per worker (hostname) | load average before → after |",
-        "|---:|---:|---:|---:|---:|---|---|",
+        "|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for workers, stage, load in results:
         hosts = ", ".join(f"{host}: {count}" for host, count in stage.by_host.items())
         lines.append(
             f"| {workers} | {stage.renders} | {stage.seconds:.1f} | {stage.median_render:.2f} | "
-            f"{stage.busy_seconds:.1f} | {hosts} | {load} |"
+            f"{stage.busy_seconds:.1f} | {stage.mean_gap:.2f} ({stage.mean_queued_to_start:.2f}) | "
+            f"{hosts} | {load} |"
         )
     base = results[0][1].seconds
     for workers, stage, _ in results[1:]:

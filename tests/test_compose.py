@@ -127,6 +127,36 @@ def test_every_airflow_service_runs_the_one_image_with_the_common_environment(
     assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
 
 
+def native_topology_env(tmp_path: Path) -> dict[str, str]:
+    from tests.e2e.native import native_env
+
+    return native_env(tmp_path, "postgresql://metadata", "sqlite:///warehouse.db", 8080)
+
+
+def makefile_exports() -> dict[str, str]:
+    text = (REPO / "Makefile").read_text(encoding="utf-8")
+    return dict(re.findall(r"^export (AIRFLOW__\w+) := (.*)$", text, re.M))
+
+
+# A task's supervisor waits for its process in a select() of at most min_heartbeat_interval
+# seconds and, when the process's sockets close before it can be reaped, sleeps all of it
+# before the worker starts its next task (bench/README.md "Celery scale-out"): 1 s, not 5,
+# wherever tasks run under a supervisor.
+@pytest.mark.parametrize(
+    ("where", "environment"),
+    [
+        ("docker-compose.yml x-airflow-common", lambda _: COMMON_ENV),
+        ("Makefile (scripts/ui.sh's scheduler)", lambda _: makefile_exports()),
+        ("tests/e2e/native.py (e2e tests, benches)", native_topology_env),
+    ],
+)
+def test_a_task_supervisor_notices_its_process_ended_within_a_second(
+    where: str, environment, tmp_path: Path
+) -> None:
+    env = environment(tmp_path)
+    assert env.get("AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL") == "1", where
+
+
 @pytest.mark.parametrize(
     ("key", "scheme", "host", "port", "path"),
     [

@@ -24,10 +24,14 @@ def bench() -> ModuleType:
     return module
 
 
-def ti(task: str, index: int, host: str, start: float, end: float, state: str = "success"):
+def ti(
+    task: str, index: int, host: str, start: float, end: float, state: str = "success",
+    queued: float | None = None,
+):  # fmt: skip
     return {
         "task_id": task, "map_index": index, "state": state, "hostname": host,
         "start_date": T0 + dt.timedelta(seconds=start), "end_date": T0 + dt.timedelta(seconds=end),
+        "queued_dttm": None if queued is None else T0 + dt.timedelta(seconds=queued),
     }  # fmt: skip
 
 
@@ -43,6 +47,29 @@ def test_the_stage_runs_from_the_first_render_start_to_the_last_render_end(bench
     assert (stage.renders, stage.seconds, stage.busy_seconds) == (3, 10.0, 12.0)
     assert stage.median_render == 4.0
     assert stage.by_host == {"a": 2, "b": 1}
+
+
+@pytest.mark.parametrize(
+    ("renders", "gap", "queued_to_start"),
+    [
+        # queued 1 s after the last render ended, started 0.5 s later
+        ([("a", 0, 4, None), ("a", 5.5, 8, 5)], 1.5, 0.5),
+        # queued while the last one ran (ahead of it): all of the wait is the worker's
+        ([("a", 0, 4, None), ("a", 4.25, 8, 2)], 0.25, 0.25),
+        # per worker: b's first render does not follow a's
+        ([("a", 0, 4, None), ("b", 1, 3, 0.5), ("a", 6, 8, 5), ("b", 4, 5, 3.5)], 1.5, 0.75),
+        ([("a", 0, 4, None)], 0.0, 0.0),  # a single render has no wait
+    ],
+)
+def test_the_wait_between_a_workers_renders_is_split_at_the_queueing(
+    bench, renders, gap: float, queued_to_start: float
+) -> None:
+    tis = [
+        ti("render_report", i, host, start, end, queued=queued)
+        for i, (host, start, end, queued) in enumerate(renders)
+    ]
+    stage = bench.render_stage(tis)
+    assert (stage.mean_gap, stage.mean_queued_to_start) == (gap, queued_to_start)
 
 
 @pytest.mark.parametrize(
@@ -63,8 +90,8 @@ def test_the_table_gives_each_run_and_the_ratio_against_one_worker(bench) -> Non
         [ti("render_report", i, f"h-w{1 + i % 2}", i, i + 2) for i in range(5)]
     )
     table = bench.stage_table([(1, one, "1.0 → 1.2"), (2, two, "1.2 → 1.1")])
-    assert "| 1 | 5 | 10.0 | 2.00 | 10.0 | h-w1: 5 | 1.0 → 1.2 |" in table
-    assert "| 2 | 5 | 6.0 | 2.00 | 10.0 | h-w1: 3, h-w2: 2 | 1.2 → 1.1 |" in table
+    assert "| 1 | 5 | 10.0 | 2.00 | 10.0 | 0.00 (0.00) | h-w1: 5 | 1.0 → 1.2 |" in table
+    assert "| 2 | 5 | 6.0 | 2.00 | 10.0 | 0.00 (0.00) | h-w1: 3, h-w2: 2 | 1.2 → 1.1 |" in table
     assert "2 workers ÷ 1: 0.60 (target ≤ 0.60: met)" in table
 
 

@@ -218,6 +218,9 @@ def native_env(root: Path, postgres_url: str, warehouse_url: str, port: int) -> 
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         # Only the triggered run: a scheduled run for the last quarter would queue ahead of it.
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+        # As the compose file and the Makefile have it (docs/deployment.md): a task's
+        # supervisor notices its process has ended within 1 s, not 5.
+        "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
         "AIRFLOW_CONN_SATISFACTION_WAREHOUSE": warehouse_url,
     }
 
@@ -291,7 +294,7 @@ def task_instances(metadata_url: str, run_id: str) -> list[dict[str, object]]:
             rows = conn.execute(
                 sa.text(
                     "select task_id, map_index, state, try_number, queue, external_executor_id, "
-                    "pool, hostname, start_date, end_date "
+                    "pool, hostname, queued_dttm, start_date, end_date "
                     "from task_instance where dag_id = :dag and run_id = :run "
                     "order by task_id, map_index"
                 ),
