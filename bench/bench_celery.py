@@ -185,14 +185,19 @@ def build_warehouse(root: Path, quarters: int, reuse: Path | None) -> tuple[str,
 
 
 # One render in a fresh interpreter, as a task process does; prints seconds and peak RSS.
+# The peak is VmHWM, this process's own: Linux carries ru_maxrss across exec, so after a fork
+# from the bench (which has just computed the history) it printed the bench's 682-697 MB.
 RENDER_PROBE = """
-import resource, sys, time
+import sys, time
 from etl.core.config import load_settings
 from etl.pipeline import render_scope
 url, scope, folder, settings = sys.argv[1:]
 started = time.perf_counter()
 pdf = render_scope(url, "2026-Q3", scope, "zh-CN", folder, "bench__probe", load_settings(settings))
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+seconds = time.perf_counter() - started
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(seconds, peak_kb / 1024)
 """
 
 
