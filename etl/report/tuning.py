@@ -1,8 +1,9 @@
-"""Three process-wide settings of the PDF renderer's libraries that no option reaches."""
+"""Four process-wide settings of the PDF renderer's libraries that no option reaches."""
 
 from __future__ import annotations
 
 import re
+import weakref
 import zlib
 from typing import Any
 
@@ -85,11 +86,70 @@ def _whole_run(letter_by_letter: Any) -> Any:
     return text
 
 
+# Every computed property WeasyPrint 70's split_first_line reads, itself or through what it
+# calls (the Pango layout's set-up, font description and features, line size, hyphenation):
+# two texts alike in these and in the call's own arguments break and measure alike.
+LINE_BREAK_PROPERTIES = (
+    "direction", "font_family", "font_feature_settings", "font_kerning",
+    "font_language_override", "font_size", "font_stretch", "font_style",
+    "font_variant_alternates", "font_variant_caps", "font_variant_east_asian",
+    "font_variant_ligatures", "font_variant_numeric", "font_variant_position",
+    "font_variation_settings", "font_weight", "hyphenate_character", "hyphenate_limit_chars",
+    "hyphenate_limit_zone", "hyphens", "lang", "letter_spacing", "line_height",
+    "overflow_wrap", "tab_size", "text_decoration_line", "white_space", "word_break",
+    "word_spacing",
+)  # fmt: skip
+# Measured lines kept per font configuration (a company report asks about 3,500 distinct).
+CONTENT_WIDTHS_LIMIT = 200_000
+
+
+def _frozen(value: Any) -> Any:
+    """A property's value as a key: text-decoration-line, a set, as a frozenset."""
+    return frozenset(value) if type(value) is set else value
+
+
+def _content_widths(split_first_line: Any) -> Any:
+    """WeasyPrint's line splitting for content widths, remembered per font configuration.
+
+    A table's column widths start from each cell's narrowest and widest content. WeasyPrint
+    finds the narrowest by splitting the text at every break opportunity, one Pango layout
+    per split, and Chinese can break after every character: a company report made 6,700
+    layouts for it, a tenth of its render. Half of them repeat a text in the same font and
+    setting (a header, a quarter, a score), and most of a second report's do. Only the
+    line's width and where the next one starts are read here, so only they are kept.
+    """
+    memo: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], tuple[Any, Any]]]
+    memo = weakref.WeakKeyDictionary()
+
+    def measured(text: str, style: Any, context: Any, max_width: Any, justification_spacing: Any,
+                 is_line_start: bool = True, minimum: bool = False) -> Any:  # fmt: skip
+        try:
+            lines = memo.setdefault(style.font_config, {})
+            key = (text, max_width, justification_spacing, is_line_start, minimum,
+                   *map(_frozen, (style[name] for name in LINE_BREAK_PROPERTIES)))  # fmt: skip
+            found = lines.get(key)
+        except TypeError:  # a value that cannot be a key: measure as WeasyPrint does
+            return split_first_line(text, style, context, max_width, justification_spacing,
+                                    is_line_start, minimum)  # fmt: skip
+        if found is None:
+            _, _, resume_index, width, _, _ = split_first_line(
+                text, style, context, max_width, justification_spacing, is_line_start, minimum
+            )
+            if len(lines) >= CONTENT_WIDTHS_LIMIT:
+                lines.clear()
+            found = lines[key] = (resume_index, width)
+        return None, None, found[0], found[1], None, None
+
+    measured.remembers_widths = True  # type: ignore[attr-defined]
+    return measured
+
+
 def tune_renderer_libraries() -> None:
     """Apply the settings once per process; a library version without the hook is left as is."""
     import pydyf
     from tinyhtml5 import inputstream
     from weasyprint import svg
+    from weasyprint.layout import preferred
 
     if getattr(pydyf, "zlib", None) is zlib:
         pydyf.zlib = _Deflate()  # type: ignore[attr-defined]
@@ -106,3 +166,7 @@ def tune_renderer_libraries() -> None:
                 svg.TAGS[tag] = whole_run
         if getattr(svg, "text", None) is letter_by_letter:
             svg.text = whole_run  # type: ignore[attr-defined]
+    split = getattr(preferred, "split_first_line", None)
+    if split is not None and not getattr(split, "remembers_widths", False):
+        # preferred.py reads only the width and the next line's start of each split.
+        preferred.split_first_line = _content_widths(split)  # type: ignore[attr-defined]

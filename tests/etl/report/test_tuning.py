@@ -111,3 +111,123 @@ def test_a_chart_label_keeps_its_text_and_place_in_the_pdf(tmp_path: Path) -> No
     assert [word for _, word in found] == ["客户满意度", "CSI", "71.5"]
     # 100 points apart, as placed (the page margin moves both)
     assert float(found[2][0]) - float(found[0][0]) == pytest.approx(100.0, abs=0.5)
+
+
+# Settings that take split_first_line down each of its paths: hyphenation, spacing
+# attributes, word breaking, tabs, decorations, font features, preserved white space.
+_LINE_STYLES = [
+    "",
+    "hyphens: auto",
+    "hyphens: manual; hyphenate-character: '~'; hyphenate-limit-chars: 4 2 2",
+    "letter-spacing: 1px; word-spacing: 2px",
+    "overflow-wrap: anywhere",
+    "word-break: break-all",
+    "text-decoration: underline line-through",
+    "white-space: pre-wrap; tab-size: 3",
+    "font-variant: small-caps; font-feature-settings: 'liga' 0; font-kerning: none",
+    "direction: rtl; line-height: 2",
+]
+_LINE_TEXTS = [
+    "客户满意度（CSI）较上季度提升3.5分，理赔时效改善。",
+    "Customer\tsatisfaction improved in extraordinarily\xadlong quarters",
+    "71.5",
+]
+
+
+def _text_styles() -> list[object]:
+    """The computed style of a text in each of _LINE_STYLES, as WeasyPrint lays it out."""
+    from etl.report.pdf import layout
+
+    html = "".join(
+        f'<p lang="en" style="width: 40px; {css}">{_LINE_TEXTS[1]}</p>' for css in _LINE_STYLES
+    )
+    document = layout(f"<html><body>{html}</body></html>")
+    styles: dict[str, object] = {}
+
+    def walk(box: object) -> None:
+        if type(box).__name__ == "TextBox":
+            styles.setdefault(str(box.element.get("style")), box.style)  # type: ignore[attr-defined]
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return [styles[f"width: 40px; {css}"] for css in _LINE_STYLES]
+
+
+def _context() -> object:
+    """The part of WeasyPrint's layout context line splitting reads: hyphenation dictionaries."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(dictionaries={})
+
+
+class _Recording:
+    """A computed style that notes the name of every property read from it."""
+
+    def __init__(self, style: object, seen: set[str]) -> None:
+        self._style, self._seen = style, seen
+
+    def __getitem__(self, name: str) -> object:
+        self._seen.add(name)
+        return self._style[name]  # type: ignore[index]
+
+    def get(self, name: str, default: object = None) -> object:
+        self._seen.add(name)
+        return self._style.get(name, default)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._style, name)
+
+
+def test_content_widths_are_keyed_on_every_property_line_splitting_reads() -> None:
+    from weasyprint.text.line_break import split_first_line
+
+    from etl.report.tuning import LINE_BREAK_PROPERTIES
+
+    seen: set[str] = set()
+    for style in _text_styles():
+        for text in _LINE_TEXTS:
+            for max_width in (0, 25, None):
+                split_first_line(
+                    text, _Recording(style, seen), _context(), max_width, 0, minimum=True
+                )
+    assert seen <= set(LINE_BREAK_PROPERTIES), sorted(seen - set(LINE_BREAK_PROPERTIES))
+    assert {"hyphens", "hyphenate_limit_chars", "letter_spacing", "tab_size"} <= seen
+
+
+def test_remembered_content_widths_are_weasyprints_own() -> None:
+    from weasyprint.text.line_break import split_first_line
+
+    from etl.report.tuning import LINE_BREAK_PROPERTIES, _content_widths, _frozen
+
+    calls: list[str] = []
+
+    def counted(text: str, *args: object, **kwargs: object) -> object:
+        calls.append(text)
+        return split_first_line(text, *args, **kwargs)
+
+    measured = _content_widths(counted)
+    styles = _text_styles()
+    for _ in range(2):
+        for style in styles:
+            for text in _LINE_TEXTS:
+                for max_width in (0, 25, None):
+                    own = split_first_line(text, style, _context(), max_width, 0, minimum=True)
+                    remembered = measured(text, style, _context(), max_width, 0, minimum=True)
+                    assert remembered[2:4] == own[2:4], (text, max_width)
+    # measured once per text and style that differ in a property; the second round is answered
+    distinct = {tuple(map(_frozen, (s[name] for name in LINE_BREAK_PROPERTIES))) for s in styles}
+    assert len(calls) == len(distinct) * len(_LINE_TEXTS) * 3
+
+
+def test_the_content_width_memo_is_installed_once_where_preferred_widths_are_found() -> None:
+    from weasyprint.layout import preferred
+    from weasyprint.text import line_break
+
+    tune_renderer_libraries()
+    installed = preferred.split_first_line
+    tune_renderer_libraries()
+    assert preferred.split_first_line is installed
+    assert getattr(installed, "remembers_widths", False)
+    assert line_break.split_first_line is not installed  # laying out lines is untouched
