@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import subprocess
 import sys
@@ -255,6 +256,36 @@ def test_upright_text_is_written_at_its_start_where_matplotlib_placed_it(alignme
     (text,) = re.findall(r"<text [^>]*>近八个季度 CSI</text>", svg)
     assert "text-anchor" not in text and "transform" not in text
     assert float(re.search(r' x="([-0-9.e]+)"', text).group(1)) == pytest.approx(left, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "size", "weight"),
+    [
+        ("80", "DejaVu Sans", 8.0, "normal"),
+        ("2025-Q4", "DejaVu Sans", 8.0, "normal"),
+        ("近八个季度 CSI", "Noto Sans CJK SC", 8.0, "normal"),
+        ("近八个季度 CSI", "Noto Sans CJK SC", 10.0, "bold"),
+        ("Agyq (n = 412)", "DejaVu Sans", 9.5, "normal"),
+    ],
+)
+def test_a_label_is_measured_once_per_process_as_each_chart_would(
+    text: str, family: str, size: float, weight: str
+) -> None:
+    """One chart's renderer measures; another chart's asks the same and gets the same."""
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.font_manager import FontProperties
+
+    from etl.report.charts.style import _StartAnchoredSVG, _text_size
+
+    prop = FontProperties(family=[family, "DejaVu Sans"], size=size, weight=weight)
+    own = RendererSVG(100, 100, io.StringIO()).get_text_width_height_descent(text, prop, False)
+    first, second = (_StartAnchoredSVG(100, 100, io.StringIO()) for _ in range(2))
+    assert first.get_text_width_height_descent(text, prop, False) == own
+    hits = _text_size.cache_info().hits
+    assert second.get_text_width_height_descent(text, prop.copy(), False) == own
+    assert _text_size.cache_info().hits == hits + 1
+    prop.set_size(size + 1)  # a changed property is a new key, not the old answer
+    assert first.get_text_width_height_descent(text, prop, False) != own
 
 
 # matplotlib's circle marker of markersize 3.5 (radius 1.75), as its SVG writes it
