@@ -13,7 +13,7 @@ import jinja2
 
 from etl.core.config import TEMPLATES_DIR
 from etl.report.i18n import number_filters, translations
-from etl.report.tuning import tune_renderer_libraries
+from etl.report.tuning import released_layouts, tune_renderer_libraries
 
 STYLESHEET = TEMPLATES_DIR / "assessment" / "report.css"
 # Tagged PDF with the PDF/UA-1 identification (WeasyPrint 70 turns pdf_tags on for it).
@@ -119,13 +119,14 @@ def pdf_bytes(
         base_url=(TEMPLATES_DIR / "assessment").as_uri() + "/",
         url_fetcher=fetcher or TemplateAssetFetcher(),
     )
-    return document.write_pdf(
-        stylesheets=[stylesheet],
-        font_config=fonts,
-        pdf_variant=PDF_VARIANT,
-        pdf_identifier=name.encode("utf-8"),
-        optimize_images=False,
-    )
+    with released_layouts():  # the document is written and dropped: free it without the GC
+        return document.write_pdf(
+            stylesheets=[stylesheet],
+            font_config=fonts,
+            pdf_variant=PDF_VARIANT,
+            pdf_identifier=name.encode("utf-8"),
+            optimize_images=False,
+        )
 
 
 def render_pdf(html: str, name: str) -> bytes:

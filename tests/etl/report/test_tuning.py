@@ -3,9 +3,11 @@ SVG labels drawn as one run."""
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pydyf
@@ -13,7 +15,13 @@ import pytest
 import tinyhtml5
 from tinyhtml5 import inputstream
 
-from etl.report.tuning import DEFLATE_LEVEL, _CharacterRuns, _whole_run, tune_renderer_libraries
+from etl.report.tuning import (
+    DEFLATE_LEVEL,
+    _CharacterRuns,
+    _whole_run,
+    released_layouts,
+    tune_renderer_libraries,
+)
 
 
 def test_character_runs_are_built_once_under_the_looked_up_key() -> None:
@@ -231,3 +239,62 @@ def test_the_content_width_memo_is_installed_once_where_preferred_widths_are_fou
     assert preferred.split_first_line is installed
     assert getattr(installed, "remembers_widths", False)
     assert line_break.split_first_line is not installed  # laying out lines is untouched
+
+
+_REPORT_LIKE = (
+    '<html lang="zh-CN"><body><h1 id="top">客户满意度</h1>'
+    + "".join(f"<p>第{i}段：理赔时效改善，投诉下降。<a href='#top'>返回</a></p>" for i in range(40))
+    + "<table>"
+    + "".join(f"<tr><td>分公司{i}</td><td>{70 + i / 10:.1f}</td></tr>" for i in range(60))
+    + '</table><svg width="100" height="40"><text x="5" y="20">71.5</text></svg></body></html>'
+)
+
+
+def _left_to_the_collector(write: Callable[[], bytes]) -> tuple[bytes, int]:
+    """The PDF `write` makes and how many objects a full collection then finds unreachable."""
+    gc.collect()
+    gc.disable()
+    try:
+        pdf = write()
+        return pdf, gc.collect()
+    finally:
+        gc.enable()
+
+
+def test_a_written_report_is_freed_without_waiting_for_the_collector() -> None:
+    import weasyprint
+
+    from etl.report.pdf import _shared_resources, pdf_bytes
+
+    pdf_bytes(_REPORT_LIKE)  # fonts, stylesheet and memos in place before counting
+    stylesheet, fonts = _shared_resources()
+
+    def unreleased() -> bytes:
+        return weasyprint.HTML(string=_REPORT_LIKE).write_pdf(
+            stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1",
+            pdf_identifier=b"report", optimize_images=False,
+        )  # fmt: skip
+
+    kept, left_kept = _left_to_the_collector(unreleased)
+    released, left_released = _left_to_the_collector(lambda: pdf_bytes(_REPORT_LIKE))
+    assert released == kept  # taken apart after writing: the same bytes
+    assert left_released < left_kept / 3, (left_released, left_kept)
+
+
+def test_only_contexts_built_inside_the_block_are_taken_apart_on_leaving_it() -> None:
+    from etl.report.pdf import layout
+    from etl.report.tuning import _BUILT_CONTEXTS
+
+    with released_layouts():
+        outer_noted = _BUILT_CONTEXTS.get()
+        with released_layouts():
+            inner_noted = _BUILT_CONTEXTS.get()
+            layout(_REPORT_LIKE)
+            assert len(inner_noted) == 1 and outer_noted == []  # the innermost block notes it
+            assert vars(inner_noted[0])  # whole while inside
+        assert vars(inner_noted[0]) == {}  # emptied on leaving
+        layout(_REPORT_LIKE)
+        assert len(outer_noted) == 1 and vars(outer_noted[0])
+    assert vars(outer_noted[0]) == {}
+    assert _BUILT_CONTEXTS.get() is None  # outside any block (the layout checks) nothing is
+    assert layout(_REPORT_LIKE).write_pdf().startswith(b"%PDF")
