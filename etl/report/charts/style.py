@@ -110,7 +110,8 @@ def wrap(label: str, width: int) -> str:
     return "\n".join(textwrap.wrap(label, width)) if len(label) > width and " " in label else label
 
 
-@lru_cache(maxsize=16_384)
+# The demo's 26 reports (13 scopes, two languages) measure 834 distinct labels.
+@lru_cache(maxsize=4_096)
 def _text_size(s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
     """Width, height and descent of a text in points, as matplotlib's SVG writer measures it
     (each writer's TextToPath is a fresh one of the same kind, holding nothing that measures)."""
