@@ -8,7 +8,8 @@ these settings save; so they are switched on and off inside one warm process, in
 off. The settings: `widths`, the memo of WeasyPrint's content-width line splits
 (tuning._content_widths); `labels`, chart label sizes measured once per process
 (charts.style._text_size); `release`, the written document's layout context taken apart
-(tuning.released_layouts). The warehouse needs eight computed quarters through 2026-Q3
+(tuning.released_layouts); `figures`, each drawn chart's artists emptied
+(charts.style._take_apart). The warehouse needs eight computed quarters through 2026-Q3
 (bench_render.build_warehouse makes one). Prints a table of median wall seconds and ratios.
 """
 
@@ -30,7 +31,7 @@ from weasyprint.text import line_break
 from etl.report import pdf
 from etl.report.charts import style
 
-SETS = ("none", "widths", "labels", "release", "widths+labels+release")
+SETS = ("none", "widths", "labels", "release", "figures", "widths+labels+release+figures")
 
 
 @contextlib.contextmanager
@@ -38,7 +39,7 @@ def _settings(names: str) -> Iterator[None]:
     """The named settings on, the others off (WeasyPrint's and matplotlib's own code)."""
     on = set(names.split("+"))
     saved = (preferred.split_first_line, style._StartAnchoredSVG.get_text_width_height_descent,
-             pdf.released_layouts)  # fmt: skip
+             pdf.released_layouts, style._take_apart)  # fmt: skip
     if "widths" not in on:
         preferred.split_first_line = line_break.split_first_line
     if "labels" not in on:
@@ -47,11 +48,13 @@ def _settings(names: str) -> Iterator[None]:
         )
     if "release" not in on:
         pdf.released_layouts = contextlib.nullcontext  # type: ignore[assignment]
+    if "figures" not in on:
+        style._take_apart = lambda figure: None
     try:
         yield
     finally:
         (preferred.split_first_line, style._StartAnchoredSVG.get_text_width_height_descent,
-         pdf.released_layouts) = saved  # fmt: skip
+         pdf.released_layouts, style._take_apart) = saved  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -288,6 +288,42 @@ def test_a_label_is_measured_once_per_process_as_each_chart_would(
     assert first.get_text_width_height_descent(text, prop, False) != own
 
 
+def _small_multiples() -> object:
+    """A drawn figure of six panels, as trend_panels makes them."""
+    from etl.report.charts.style import _chart_rc, _figure
+
+    figure = _figure(3.0)
+    with _chart_rc(STYLE, "t-apart"):
+        for axes in figure.subplots(2, 3).flat:
+            axes.plot([1, 2, 3], [71.5, 70.2, 72.8], marker="o", label="CSI")
+            axes.set_title("近八个季度")
+            axes.axhline(70.0, linestyle="--")
+        figure.savefig(io.StringIO(), format="svg")
+    return figure
+
+
+def test_a_drawn_chart_is_freed_without_waiting_for_the_collector() -> None:
+    import gc
+
+    from etl.report.charts.style import _take_apart
+
+    def left_after(take_apart: bool) -> int:
+        gc.collect()
+        gc.disable()
+        try:
+            figure = _small_multiples()
+            if take_apart:
+                _take_apart(figure)
+            del figure
+            return gc.collect()
+        finally:
+            gc.enable()
+
+    kept, taken_apart = left_after(False), left_after(True)
+    assert kept > 5_000  # a cycle holding everything drawn
+    assert taken_apart < kept / 10, (taken_apart, kept)
+
+
 # matplotlib's circle marker of markersize 3.5 (radius 1.75), as its SVG writes it
 CIRCLE = (
     "M 0 1.75 C 0.464105 1.75 0.909265 1.565609 1.237437 1.237437 "
