@@ -1,14 +1,21 @@
-"""Five process-wide settings of the PDF renderer's libraries that no option reaches."""
+"""Process-wide settings of the PDF renderer's libraries that no option reaches, and how
+they are loaded."""
 
 from __future__ import annotations
 
+import ctypes.util
+import io
+import logging
 import re
+import sys
 import weakref
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from contextvars import ContextVar
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # pydyf deflates every content stream and font at level 9; level 6 (zlib's default) wrote
 # the company report 0.7% larger in 15% less PDF-writing time, and the same input still
@@ -221,3 +228,47 @@ def tune_renderer_libraries() -> None:
     build = Document.__dict__.get("_build_layout_context")
     if isinstance(build, classmethod) and not getattr(build.__func__, "notes_contexts", False):
         Document._build_layout_context = _noting_contexts(build.__func__)  # type: ignore[method-assign]
+
+
+# The libraries WeasyPrint may do without; loaded by file name or not at all, they are
+# looked for once more by a search, in case only the search finds them.
+OPTIONAL_LIBRARIES = ("harfbuzz-subset", "harfbuzz-vector")
+
+
+def _not_searched(name: str) -> None:
+    """ctypes.util.find_library that finds nothing: the library is loaded by its file name."""
+    return None
+
+
+def load_renderer() -> None:
+    """Import WeasyPrint without searching for its libraries; once per process.
+
+    WeasyPrint tries six names for each of its seven C libraries, Windows and macOS names
+    first. cffi hands each name that is not a loadable file to ctypes.util.find_library,
+    which runs ldconfig, gcc and ld to look for it: 80 programs started on Debian, 0.2–0.4 s
+    of every render process's start. With the search answering nothing, each library loads
+    by its Linux file name (libpango-1.0.so.0), the same file as before. Where a library
+    loads only through the search (another platform), the import fails or leaves an
+    optional library out; WeasyPrint is then imported again with the search.
+    """
+    if "weasyprint" in sys.modules:
+        return
+    search = ctypes.util.find_library
+    ctypes.util.find_library = _not_searched
+    try:
+        # WeasyPrint prints its installation help before raising; here it is not the end.
+        with redirect_stdout(io.StringIO()):
+            from weasyprint.text import ffi
+    except OSError:
+        ffi = None
+    finally:
+        ctypes.util.find_library = search
+    if ffi is not None and all(
+        getattr(ffi, name.replace("-", "_")) is not None or search(name) is None
+        for name in OPTIONAL_LIBRARIES
+    ):
+        return
+    log.info("WeasyPrint's libraries need a search here: importing it again with one")
+    for module in [name for name in sys.modules if name.partition(".")[0] == "weasyprint"]:
+        del sys.modules[module]
+    import weasyprint.text.ffi  # noqa: F401

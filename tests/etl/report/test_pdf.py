@@ -7,6 +7,7 @@ import logging
 import re
 from pathlib import Path
 
+import jinja2
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
@@ -14,8 +15,11 @@ from babel.messages.pofile import read_po
 from etl.report.i18n import number_filters, translations
 from etl.report.pdf import (
     TEMPLATES_DIR,
+    CompiledTemplates,
     RenderError,
     TemplateAssetFetcher,
+    compiled_templates,
+    environment,
     pdf_bytes,
     render_html,
     render_pdf,
@@ -187,3 +191,74 @@ def test_render_pdf_gives_the_bytes_publish_writes() -> None:
 def test_pdf_bytes_are_repeatable() -> None:
     html = '<html lang="zh-CN"><head><title>标题</title></head><body><h2>摘要</h2></body></html>'
     assert pdf_bytes(html, name="x.pdf") == pdf_bytes(html, name="x.pdf")
+
+
+def _templates_env(folder: Path, cache: CompiledTemplates) -> jinja2.Environment:
+    """An environment as a new process builds one: its own loader, the cache on disk."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), bytecode_cache=cache)
+
+
+def _compiles(env: jinja2.Environment, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    compiled: list[str] = []
+    compile_source = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, *args: object, **kwargs: object) -> object:
+        compiled.append(source)
+        return compile_source(self, source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return compiled
+
+
+def test_compiled_templates_are_loaded_not_compiled_in_the_next_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    templates, cache = tmp_path / "templates", tmp_path / "compiled"
+    templates.mkdir()
+    cache.mkdir()
+    (templates / "page.j2").write_text("{% for n in items %}<li>{{ n }}</li>{% endfor %}")
+    compiled = _compiles(jinja2.Environment(), monkeypatch)
+    first = _templates_env(templates, CompiledTemplates(str(cache)))
+    assert first.get_template("page.j2").render(items=[1, 2]) == "<li>1</li><li>2</li>"
+    assert len(compiled) == 1 and len(list(cache.iterdir())) == 1
+
+    second = _templates_env(templates, CompiledTemplates(str(cache)))
+    assert second.get_template("page.j2").render(items=[3]) == "<li>3</li>"
+    assert len(compiled) == 1  # loaded from the cache
+
+    (templates / "page.j2").write_text("{{ items | length }}")  # an edited template
+    third = _templates_env(templates, CompiledTemplates(str(cache)))
+    assert third.get_template("page.j2").render(items=[3, 4]) == "2"
+    assert len(compiled) == 2
+
+
+@pytest.mark.parametrize("damage", ["truncated", "unwritable"])
+def test_a_damaged_template_cache_costs_only_the_compile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    templates, cache = tmp_path / "templates", tmp_path / "compiled"
+    templates.mkdir()
+    cache.mkdir()
+    (templates / "page.j2").write_text("{{ 6 * 7 }}")
+    _templates_env(templates, CompiledTemplates(str(cache))).get_template("page.j2")
+    if damage == "truncated":
+        for kept in cache.iterdir():
+            kept.write_bytes(kept.read_bytes()[:30])
+    else:
+        for kept in cache.iterdir():
+            kept.unlink()
+        monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", _disk_full)
+    compiled = _compiles(jinja2.Environment(), monkeypatch)
+    env = _templates_env(templates, CompiledTemplates(str(cache)))
+    assert env.get_template("page.j2").render() == "42"
+    assert len(compiled) == 1
+
+
+def _disk_full(self: object, bucket: object) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def test_compile_options_name_the_cache_files() -> None:
+    """Code compiled under other options (or another Jinja) lives under other names."""
+    assert CompiledTemplates("/nonexistent").pattern.startswith("report-")
+    assert environment("en").bytecode_cache is compiled_templates()

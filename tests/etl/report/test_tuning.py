@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import re
 import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -298,3 +299,69 @@ def test_only_contexts_built_inside_the_block_are_taken_apart_on_leaving_it() ->
     assert vars(outer_noted[0]) == {}
     assert _BUILT_CONTEXTS.get() is None  # outside any block (the layout checks) nothing is
     assert layout(_REPORT_LIKE).write_pdf().startswith(b"%PDF")
+
+
+# A fresh interpreter loads WeasyPrint one way or the other and prints how many programs it
+# started (an audit hook counts them), whether it has the optional libraries, and the C
+# libraries it mapped.
+_LOAD = """
+import re, sys
+started = []
+sys.addaudithook(lambda event, args: started.append(args) if event == "subprocess.Popen" else None)
+if sys.argv[1] == "load_renderer":
+    from etl.report.tuning import load_renderer
+    load_renderer()
+import weasyprint
+from weasyprint.text import ffi
+maps = open("/proc/self/maps").read()
+library = r"/(lib(?:gobject|pango|harfbuzz|fontconfig)[\\w.+-]*\\.so[\\w.]*)$"
+names = sorted(set(re.findall(library, maps, re.M)))
+print(len(started), ffi.harfbuzz_subset is not None, ffi.harfbuzz_vector is not None, *names)
+"""
+
+
+def _loaded(way: str) -> tuple[int, list[str]]:
+    printed = subprocess.run(
+        [sys.executable, "-c", _LOAD, way], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return int(printed[0]), printed[1:]
+
+
+def test_load_renderer_maps_the_same_libraries_and_searches_only_for_a_missing_one() -> None:
+    started_plain, plain = _loaded("plain")
+    started, loaded = _loaded("load_renderer")
+    assert loaded == plain
+    assert any(name.startswith("libharfbuzz-subset") for name in loaded)  # the fast Chinese
+    # Here WeasyPrint's search started 54 programs (ldconfig, gcc and ld, for each name
+    # that is not a file); load_renderer searches once for an optional library it lacks.
+    missing = loaded[:2].count("False")
+    assert started_plain > 10
+    assert started <= 3 * missing
+
+
+# Where a library loads only through the search (as on another platform), load_renderer
+# imports WeasyPrint again with it, and the renderer works.
+_ONLY_BY_SEARCH = """
+import ctypes.util
+import logging
+import cffi
+logging.basicConfig(level=logging.INFO)
+from etl.report import tuning
+dlopen = cffi.FFI.dlopen
+def by_search_only(self, name, flags=0):
+    if "pango-1.0" in str(name) and ctypes.util.find_library is tuning._not_searched:
+        raise OSError(f"{name}: not a file here")
+    return dlopen(self, name, flags)
+cffi.FFI.dlopen = by_search_only
+tuning.load_renderer()
+import weasyprint
+print(weasyprint.HTML(string="<p>x</p>").write_pdf()[:5].decode())
+"""
+
+
+def test_load_renderer_searches_when_a_library_loads_only_through_the_search() -> None:
+    printed = subprocess.run(
+        [sys.executable, "-c", _ONLY_BY_SEARCH], capture_output=True, text=True, check=True
+    )
+    assert printed.stdout == "%PDF-\n"  # nothing else: not WeasyPrint's installation help
+    assert "importing it again with one" in printed.stderr
