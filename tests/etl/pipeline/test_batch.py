@@ -7,15 +7,19 @@ import copy
 import dataclasses
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from etl.core import ConfigError, load_settings
-from etl.pipeline import compute_quarter, runs, tasks
+from etl.pipeline import compute_quarter, reports, tasks
 from etl.pipeline.batch import batch_plan, render_batch
 from etl.pipeline.resources import Resources
 from etl.warehouse import connect, read_query
+
+ROOT = Path(__file__).resolve().parents[3]
 
 QUARTER = "2026-Q3"
 SCOPES = ["company", "BJ", "SH"]
@@ -82,6 +86,29 @@ def test_a_broken_pool_leaves_every_scope_it_did_not_render_to_its_own_task() ->
     assert all(paths == [f"{scope}.pdf"] for scope, paths in outcome.rendered.items())
 
 
+# A main script that notes each time it runs, as Airflow's CLI would run in each worker.
+MAIN_SCRIPT = """
+import os, sys
+with open(os.environ["RUNS"], "a") as runs:
+    runs.write(__name__ + "\\n")
+from etl.pipeline.batch import render_batch
+if __name__ == "__main__":
+    outcome = render_batch(["a/company", "b/BJ", "c/SH"], os.path.basename, 2)
+    print(sorted(outcome.rendered.values()), outcome.failed)
+"""
+
+
+def test_pool_workers_do_not_run_the_parent_main_script(tmp_path: Path) -> None:
+    script, runs = tmp_path / "cli.py", tmp_path / "runs.txt"
+    script.write_text(MAIN_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True,
+        env={**os.environ, "RUNS": str(runs), "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.stdout.strip() == "['BJ', 'SH', 'company'] {}"
+    assert runs.read_text().split() == ["__main__"]  # not once more per worker as __mp_main__
+
+
 @pytest.fixture
 def computed(small_demo_url: str, tmp_path: Path) -> Resources:
     shutil.copy(small_demo_url.removeprefix("sqlite:///"), tmp_path / "warehouse.db")
@@ -108,7 +135,7 @@ def test_the_first_task_renders_the_run_and_the_later_tasks_render_nothing(
     def no_render(*args: object, **kwargs: object) -> None:
         raise AssertionError("a later task rendered a report the batch had made")
 
-    monkeypatch.setattr(runs, "build_context", no_render)
+    monkeypatch.setattr(reports, "build_context", no_render)
     for scope in SCOPES:  # the later mapped tasks, and a retry of the first
         assert tasks.render(scope, spec, {}, computed, serial=True) == [
             str(folder / f"{scope}.zh-CN.pdf")
@@ -123,7 +150,7 @@ def test_the_first_task_renders_the_run_and_the_later_tasks_render_nothing(
 def test_two_processes_on_one_report_make_one_revision(computed: Resources, tmp_path: Path) -> None:
     spec = {"quarter": QUARTER, "scopes": ["SH"], "language": "zh-CN",
             "reports_dir": str(tmp_path / "reports"), "run_id": "run-1"}  # fmt: skip
-    job = tasks.ScopeRender(spec, None, False, computed.warehouse_url,
+    job = reports.ScopeRender(spec, None, False, computed.warehouse_url,
                             computed.results_url, computed.settings)  # fmt: skip
     outcome = render_batch(["SH", "SH"], job, 2)  # both at once: the report's lock orders them
     assert outcome.failed == {}
