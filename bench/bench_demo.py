@@ -7,7 +7,7 @@ Without --warehouse it builds the demo warehouse (demo scale, through 2026-Q3) i
 folder and computes 2026-Q3 with its history (timed: the first run's compute). Each render
 measurement starts from a fresh copy of that warehouse (the results store, with no report
 revisions) and an empty reports folder, and renders every scope's zh-CN report through the
-archive exactly as the DAG's render tasks do (etl.pipeline.tasks.ScopeRender: sources
+archive exactly as the DAG's render tasks do (etl.pipeline.reports.ScopeRender: sources
 fingerprint, HTML fingerprint, revision, atomic write, manifest refresh):
 
 - 1 process: the scopes one after another in this process;
@@ -42,7 +42,7 @@ from bench_render import QUARTER, build_warehouse
 from etl.core.config import REPOSITORY_ROOT, load_settings
 from etl.pipeline import compute_quarter
 from etl.pipeline.batch import render_batch
-from etl.pipeline.tasks import ScopeRender
+from etl.pipeline.reports import ScopeRender
 from etl.warehouse import available_scopes, connect
 
 TARGET_TWO_PROCESSES = 20.0

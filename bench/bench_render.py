@@ -31,11 +31,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from etl import demo
 from etl.core.config import load_settings
 from etl.core.periods import Quarter
-from etl.pipeline import compute_quarter
-from etl.pipeline.runs import report_inputs
+from etl.pipeline.reports import report_inputs
 from etl.report import charts
 from etl.report.heap import rendering
 from etl.report.pdf import render_pdf
@@ -49,6 +47,11 @@ TARGET_RUN_SECONDS = 20.0
 
 def build_warehouse(folder: Path) -> str:
     """The demo warehouse with eight quarters of results, in `folder`."""
+    # Imported here: the --workers processes import this module again, and should import
+    # what a render worker imports (etl.pipeline.reports), not the demo and compute stages.
+    from etl import demo
+    from etl.pipeline import compute_quarter
+
     path = folder / "warehouse.db"
     path.touch()
     url = f"sqlite:///{path}"

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl.core import ConfigError, Settings
 from etl.delivery import (
     OutboxTransport,
     deliver_quarter,
@@ -23,8 +22,9 @@ from etl.pipeline.batch import batch_plan, render_batch
 from etl.pipeline.checks import check_inputs
 from etl.pipeline.compute import compute_quarter
 from etl.pipeline.export import export_quarter
+from etl.pipeline.reports import ScopeRender
 from etl.pipeline.resources import Resources
-from etl.pipeline.runs import render_scope, report_is_current, resolve_run
+from etl.pipeline.runs import resolve_run
 from etl.publish import publish_quarter
 from etl.report import render_index
 from etl.warehouse import available_scopes, connect
@@ -110,59 +110,6 @@ def compute(spec: Mapping[str, Any], resources: Resources) -> list[str]:
         resources.results_url,
     )
     return list(spec["scopes"])
-
-
-def render_languages(scope: str, language: str, deliver: bool) -> list[str]:
-    """The run's language, and any language the scope's recipients read when delivering."""
-    languages = [language]
-    if deliver:
-        try:
-            languages += load_distribution().languages_for(scope)
-        except ConfigError as exc:
-            # Rendering must not wait on the mailing list; the deliver task reports it.
-            log.warning("distribution list unusable, rendering %s only: %s", languages, exc)
-    return list(dict.fromkeys(languages))
-
-
-@dataclass(frozen=True)
-class ScopeRender:
-    """One scope's reports of a run: plain, picklable values, so a pool worker can run it."""
-
-    spec: Mapping[str, Any]
-    reason: str | None
-    deliver: bool
-    warehouse_url: str = field(repr=False)
-    results_url: str = field(repr=False)
-    settings: Settings
-
-    def current(self, scope: str) -> bool:
-        """Every report of the scope was made from its current sources and is intact."""
-        quarter, folder = str(self.spec["quarter"]), str(self.spec["reports_dir"])
-        languages = render_languages(scope, str(self.spec["language"]), self.deliver)
-        urls = (self.warehouse_url, self.results_url)
-        return all(
-            report_is_current(*urls, quarter, scope, language, folder, self.settings)
-            for language in languages
-        )
-
-    def __call__(self, scope: str) -> list[str]:
-        """The scope's PDF in each language it is needed in; returns their paths."""
-        languages = render_languages(scope, str(self.spec["language"]), self.deliver)
-        return [
-            render_scope(
-                self.warehouse_url,
-                str(self.spec["quarter"]),
-                scope,
-                language,
-                str(self.spec["reports_dir"]),
-                str(self.spec["run_id"]),
-                settings=self.settings,
-                reason=self.reason,
-                results_url=self.results_url,
-                require_reason=True,  # the `reason` Param is how a person answers it
-            )
-            for language in languages
-        ]
 
 
 def render(

@@ -20,7 +20,7 @@ from etl import demo
 from etl.core.periods import Quarter
 from etl.delivery import OutboxTransport, deliver_quarter, load_distribution
 from etl.pipeline import compute_quarter
-from etl.pipeline.runs import render_scope
+from etl.pipeline.reports import render_scope
 from etl.publish import publish_quarter
 from etl.report.index import render_index
 from etl.warehouse import SQL_DIR, apply_schema, available_scopes, connect, statements

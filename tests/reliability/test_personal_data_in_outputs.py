@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from etl.pipeline import compute_quarter
-from etl.pipeline.runs import render_scope
+from etl.pipeline.reports import render_scope
 from etl.warehouse import connect, read_findings, read_results
 from tests.e2e.site import private_demo
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from etl.pipeline import compute_quarter, render_scope, runs
+from etl.pipeline import compute_quarter, render_scope, reports
 from etl.warehouse import connect, read_query, read_results
 
 QUARTER = "2026-Q3"
@@ -81,9 +81,9 @@ def test_a_second_run_redoes_only_what_its_inputs_changed(
     pdf = tmp_path / "reports" / QUARTER / "company.zh-CN.pdf"
     before = pdf.read_bytes()
     built: list[str] = []
-    real_build = runs.build_context
+    real_build = reports.build_context
     monkeypatch.setattr(
-        runs, "build_context", lambda *a, **k: built.append("html") or real_build(*a, **k)
+        reports, "build_context", lambda *a, **k: built.append("html") or real_build(*a, **k)
     )
 
     stored_rows = len(read_results(connect(url), [QUARTER]))
