@@ -90,10 +90,11 @@ def main_script_left_out() -> Iterator[None]:
 
     Spawn runs the parent's main script again in each new process (as `__mp_main__`), so
     that what it defines can be unpickled there. Here the main script is Airflow's CLI
-    (`airflow dags test`): each render worker imported all of Airflow for nothing, 1.5 s
-    and 150 MB before its first report. A render job and the worker's set-up are defined in
-    etl modules, which the worker imports as it unpickles them. The script's path is out of
-    sight of spawn while the pool starts its processes, and back after.
+    (`airflow dags test`): each render worker imported all of Airflow for nothing, 3.4–3.7 s
+    and 115 MB on a slow machine, before its first report. A render job and the worker's
+    set-up are defined in etl modules, which the worker imports as it unpickles them. The
+    script's path is out of sight of spawn while the pool starts its processes, and back
+    after.
     """
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)

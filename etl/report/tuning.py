@@ -245,7 +245,7 @@ def load_renderer() -> None:
 
     WeasyPrint tries six names for each of its seven C libraries, Windows and macOS names
     first. cffi hands each name that is not a loadable file to ctypes.util.find_library,
-    which runs ldconfig, gcc and ld to look for it: 80 programs started on Debian, 0.2–0.4 s
+    which runs ldconfig, gcc and ld to look for it: 54 programs started on Debian, 0.4–0.5 s
     of every render process's start. With the search answering nothing, each library loads
     by its Linux file name (libpango-1.0.so.0), the same file as before. Where a library
     loads only through the search (another platform), the import fails or leaves an
