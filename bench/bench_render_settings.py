@@ -9,7 +9,8 @@ off. The settings: `widths`, the memo of WeasyPrint's content-width line splits
 (tuning._content_widths); `labels`, chart label sizes measured once per process
 (charts.style._text_size); `release`, the written document's layout context taken apart
 (tuning.released_layouts); `figures`, each drawn chart's artists emptied
-(charts.style._take_apart). The warehouse needs eight computed quarters through 2026-Q3
+(charts.style._take_apart); `charts`, the charts handed to WeasyPrint as images of their
+SVG, not inline (pdf.detached_charts). The warehouse needs eight computed quarters through 2026-Q3
 (bench_render.build_warehouse makes one). Prints a table of median wall seconds and ratios.
 """
 
@@ -31,7 +32,15 @@ from weasyprint.text import line_break
 from etl.report import pdf
 from etl.report.charts import style
 
-SETS = ("none", "widths", "labels", "release", "figures", "widths+labels+release+figures")
+SETS = (
+    "none",
+    "widths",
+    "labels",
+    "release",
+    "figures",
+    "charts",
+    "widths+labels+release+figures+charts",
+)
 
 
 @contextlib.contextmanager
@@ -39,7 +48,7 @@ def _settings(names: str) -> Iterator[None]:
     """The named settings on, the others off (WeasyPrint's and matplotlib's own code)."""
     on = set(names.split("+"))
     saved = (preferred.split_first_line, style._StartAnchoredSVG.get_text_width_height_descent,
-             pdf.released_layouts, style._take_apart)  # fmt: skip
+             pdf.released_layouts, style._take_apart, pdf.detached_charts)  # fmt: skip
     if "widths" not in on:
         preferred.split_first_line = line_break.split_first_line
     if "labels" not in on:
@@ -50,11 +59,13 @@ def _settings(names: str) -> Iterator[None]:
         pdf.released_layouts = contextlib.nullcontext  # type: ignore[assignment]
     if "figures" not in on:
         style._take_apart = lambda figure: None
+    if "charts" not in on:
+        pdf.detached_charts = lambda html: pdf.DetachedCharts(html, {})
     try:
         yield
     finally:
         (preferred.split_first_line, style._StartAnchoredSVG.get_text_width_height_descent,
-         pdf.released_layouts, style._take_apart) = saved  # fmt: skip
+         pdf.released_layouts, style._take_apart, pdf.detached_charts) = saved  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
+import subprocess
 from pathlib import Path
 
 import jinja2
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
+from PIL import Image, ImageChops
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
+from etl.report import pdf
+from etl.report.charts.svg import inline_svg
 from etl.report.i18n import number_filters, translations
 from etl.report.pdf import (
     TEMPLATES_DIR,
     CompiledTemplates,
+    DetachedCharts,
     RenderError,
     TemplateAssetFetcher,
     compiled_templates,
+    detached_charts,
     environment,
     pdf_bytes,
     render_html,
@@ -128,6 +137,7 @@ LOGO = TEMPLATES_DIR / "brands" / "chengyuan" / "logo.svg"
         "http://127.0.0.1:9/x",
         "https://example.com/logo.svg",
         "data:image/svg+xml;base64,PHN2Zy8+",
+        "chart:" + "0" * 64,  # no such chart in this report
         "ftp://example.com/x",
     ],
 )
@@ -262,3 +272,104 @@ def test_compile_options_name_the_cache_files() -> None:
     """Code compiled under other options (or another Jinja) lives under other names."""
     assert CompiledTemplates("/nonexistent").pattern.startswith("report-")
     assert environment("en").bytecode_cache is compiled_templates()
+
+
+# A chart as the report carries it: matplotlib's kind of document through inline_svg, with
+# Chinese text, a line and markup characters in its alternative text.
+CHART = inline_svg(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="360pt" height="120pt" '
+    'viewBox="0 0 360 120" version="1.1"><g id="figure_1">'
+    '<path d="M 20 100 L 120 40 L 220 60 L 340 20" fill="none" stroke="#0072b2" '
+    'stroke-width="2"/><text x="20" y="115" font-size="10">客户满意度 &amp; NPS</text>'
+    "</g></svg>",
+    "trend",
+    'CSI "2026-Q3" & <NPS>',
+)
+
+
+def _report_with_a_chart() -> str:
+    return (
+        '<html lang="zh-CN"><head><title>t</title></head><body><h2>趋势</h2>'
+        f'<figure class="chart">{CHART}</figure><p>注：n = 3,110</p>'
+        '<svg width="10" height="10"><rect width="10" height="10"/></svg></body></html>'
+    )
+
+
+def test_each_chart_becomes_an_image_of_its_own_svg() -> None:
+    html = _report_with_a_chart()
+    detached = detached_charts(html)
+    document = str(CHART).encode("utf-8")
+    url = "chart:" + hashlib.sha256(document).hexdigest()
+    assert detached.images == {url: document}
+    assert (
+        f'<img class="chart" src="{url}" alt="CSI &quot;2026-Q3&quot; &amp; &lt;NPS&gt;">'
+        in detached.html
+    )
+    assert 'class="chart"' not in detached.html.replace('<img class="chart"', "").replace(
+        '<figure class="chart"', ""
+    )
+    assert '<svg width="10" height="10">' in detached.html  # not a chart: stays inline
+    assert detached_charts("<p>no chart</p>") == DetachedCharts("<p>no chart</p>", {})
+
+
+def test_the_fetcher_serves_the_report_charts_and_keeps_them_out_of_served() -> None:
+    detached = detached_charts(_report_with_a_chart())
+    fetcher = TemplateAssetFetcher()
+    fetcher.charts.update(detached.images)
+    (url,) = detached.images
+    assert fetcher(url).headers["Content-Type"] == "image/svg+xml"
+    assert fetcher.served == [] and fetcher.refused == []
+
+
+def _figure_alternatives(path: Path) -> list[str]:
+    """The alternative text of every Figure in the PDF's structure tree, in order."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, ArrayObject):
+            for child in node:
+                walk(child)
+        elif isinstance(node, DictionaryObject):
+            if node.get("/S") == "/Figure":
+                found.append(str(node.get("/Alt", "")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def _pages(
+    content: bytes, folder: Path, name: str
+) -> tuple[str, str, list[str], list[Image.Image]]:
+    """What a reader gets from a PDF: its text, its tagged structure (with each figure's
+    alternative text) and its pages at 100 dpi."""
+    path = folder / f"{name}.pdf"
+    path.write_bytes(content)
+
+    def run(*command: str) -> str:
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    run("pdftoppm", "-r", "100", "-png", str(path), str(folder / name))
+    images = [Image.open(page).convert("RGB") for page in sorted(folder.glob(f"{name}-*.png"))]
+    structure = run("pdfinfo", "-struct-text", str(path))
+    return run("pdftotext", str(path), "-"), structure, _figure_alternatives(path), images
+
+
+def test_a_chart_drawn_as_an_image_gives_the_page_it_gave_inline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = _report_with_a_chart()
+    as_images = pdf_bytes(html, name="r.pdf")
+    monkeypatch.setattr(pdf, "detached_charts", lambda html: DetachedCharts(html, {}))
+    inline = pdf_bytes(html, name="r.pdf")
+    text, structure, alternatives, pages = _pages(as_images, tmp_path, "images")
+    inline_text, inline_structure, inline_alternatives, inline_pages = _pages(
+        inline, tmp_path, "inline"
+    )
+    assert "客户满意度 & NPS" in text and text == inline_text
+    assert structure.count("Figure") == 2 and structure == inline_structure
+    assert alternatives[0] == 'CSI "2026-Q3" & <NPS>' and alternatives == inline_alternatives
+    assert len(pages) == len(inline_pages) == 1
+    assert ImageChops.difference(pages[0], inline_pages[0]).getbbox() is None
