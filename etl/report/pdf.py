@@ -124,10 +124,11 @@ def detached_charts(html: str) -> DetachedCharts:
 
     The report HTML keeps its charts inline: it is one self-contained document. WeasyPrint,
     though, parses HTML in pure Python and gives every element a computed style, and a
-    company report's charts are 70% of its HTML and a third of its elements. As images they
-    are parsed by ElementTree and skip the cascade, and they are drawn the same: the same
-    pages to the pixel, the same text and the same tagged figures with the same alternative
-    text (tests/etl/report/test_pdf.py), about 5% less time per report (bench/README.md).
+    company report's charts are 71% of its HTML's characters and a third of its elements. As
+    images they are parsed by ElementTree and skip the cascade, and they are drawn the same:
+    the same pages to the pixel, the same text and the same tagged figures with the same
+    alternative text (tests/etl/report/test_pdf.py). Measured in one process: 5% less time
+    writing the PDF, 2–3% less for the whole report (bench/README.md).
 
     An image's URL is the digest of its SVG, so an image cache can never give one report
     another's chart; the fetcher serves these images and nothing else from outside the
