@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench_render import QUARTER, build_warehouse
+from bench_render import QUARTER, build_warehouse, interpreter
 
 from etl.core.config import REPOSITORY_ROOT, load_settings
 from etl.pipeline import compute_quarter
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()[0]
     print_table(rows)
     print(f"\n{os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before, "
-          f"{load_after:.2f} after")  # fmt: skip
+          f"{load_after:.2f} after; {interpreter()}")  # fmt: skip
     return 0
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import platform
 import re
 import statistics
 import subprocess
@@ -182,8 +183,17 @@ def main(argv: list[str] | None = None) -> int:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
     # Wall time on a shared machine is only as good as the machine was idle: say how busy.
     print(f"\n{os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before, "
-          f"{load_after:.2f} after")  # fmt: skip
+          f"{load_after:.2f} after; {interpreter()}")  # fmt: skip
     return 0
+
+
+def interpreter() -> str:
+    """The Python that ran the bench: its version and real path (a venv names its base).
+
+    How CPython was built moves these figures: on this machine kind Debian's static,
+    optimised python3.11 renders 10-15% faster than a pyenv build with --enable-shared.
+    """
+    return f"Python {platform.python_version()} ({os.path.realpath(sys._base_executable)})"
 
 
 def _ok(met: bool) -> str:

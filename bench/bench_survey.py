@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
@@ -202,7 +203,8 @@ def main(argv: list[str]) -> int:
         )
     load = os.getloadavg()
     print("targets at 1,000,000 responses: total < 8 s on 2 cores, peak RSS < 1,229 MB")
-    print(f"{os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    python = f"Python {platform.python_version()} ({os.path.realpath(sys._base_executable)})"
+    print(f"{os.cpu_count()} CPUs; load average {' '.join(f'{x:.2f}' for x in load)}; {python}")
     return 0
 
 
