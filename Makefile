@@ -4,14 +4,17 @@
 #                 there are no reports yet); prints the URL and the login. `make stop` ends it.
 #   make test   — set up, run the whole test suite
 SHELL := /bin/bash
-# The venv's interpreter: Debian's own Python 3 when it is 3.11 or newer, else python3 on PATH,
-# named by its real path (never a venv's). Debian's is linked statically and optimised, as the
+# The venv's interpreter: Debian's own Python 3 when it is 3.11 or newer, else python3 on PATH
+# (`make PYTHON=… setup` names another). Debian's is linked statically and optimised, as the
 # official python images under apache/airflow are (--enable-optimizations --with-lto); a pyenv
 # build with --enable-shared and without them renders 10-15% slower (bench/README.md).
 ifndef PYTHON
-PYTHON := $(firstword $(shell for p in /usr/bin/python3 python3; do $$p -c 'import os, sys; \
-  sys.version_info >= (3, 11) and print(os.path.realpath(sys._base_executable))' 2>/dev/null; done))
+PYTHON := $(firstword $(shell for p in /usr/bin/python3 python3; do \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p; done))
 endif
+# Its real path, never a venv's or a shim's: what .venv is made from and compared with.
+BASE_PYTHON := $(shell $(PYTHON) -c 'import os, sys; sys.version_info >= (3, 11) \
+  and print(os.path.realpath(sys._base_executable))' 2>/dev/null)
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-hanazono fonts-symbola libharfbuzz-subset0 \
@@ -70,19 +73,21 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# The venv is made again when it was made on another interpreter than $(PYTHON) names now
+# The venv is made again when it was made on another interpreter than BASE_PYTHON
 # ($(VENV)/.interpreter changes only then, so an unchanged set-up stays a no-op).
 $(VENV)/.installed: requirements.lock pyproject.toml $(VENV)/.interpreter
 	test "$$($(BIN)/python -c 'import os, sys; print(os.path.realpath(sys._base_executable))' \
-	  2>/dev/null)" = "$(PYTHON)" || { $(PYTHON) -m venv --clear $(VENV) && echo $(PYTHON) > $(VENV)/.interpreter; }
+	  2>/dev/null)" = "$(BASE_PYTHON)" \
+	  || { $(BASE_PYTHON) -m venv --clear $(VENV) && echo $(BASE_PYTHON) > $(VENV)/.interpreter; }
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 $(VENV)/.interpreter: FORCE
-	@test -n "$(PYTHON)" || { echo "no Python 3.11 or newer: set PYTHON=/path/to/python3" >&2; exit 1; }
+	@test -n "$(BASE_PYTHON)" \
+	  || { echo "PYTHON='$(PYTHON)' is no Python 3.11 or newer: make PYTHON=/path/to/python3" >&2; exit 1; }
 	@mkdir -p $(VENV)
-	@echo $(PYTHON) | cmp -s - $@ || echo $(PYTHON) > $@
+	@echo $(BASE_PYTHON) | cmp -s - $@ || echo $(BASE_PYTHON) > $@
 
 FORCE:
